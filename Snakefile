@@ -1,0 +1,34 @@
+# fprinciple: one DAG from config to figures, claims and report.
+#   snakemake --cores 8                                  quick scale (config/config.yaml)
+#   snakemake --cores 8 --configfile config/paper.yaml   the papers' settings
+#   snakemake --report report.html                       figures, captions and claims in one HTML
+
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/training.smk"
+include: "workflow/rules/figures.smk"
+include: "workflow/rules/claims.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        expand(
+            "results/figures/{experiment}.{ext}",
+            experiment=EXPERIMENTS,
+            ext=["png", "pdf"],
+        ),
+        "results/claims.parquet",
+        "results/claims.md",
+        "results/claims.html",

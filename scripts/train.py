@@ -1,0 +1,18 @@
+"""Rule `train`: run one training job (glue; the science is in fprinciple.experiments)."""
+
+from pathlib import Path
+
+from fprinciple.experiments.runner import execute
+from fprinciple.io import logging_to
+
+with logging_to(snakemake.log[0]):
+    execute(
+        experiment=snakemake.wildcards.experiment,
+        run=snakemake.wildcards.run,
+        cfg=snakemake.params.cfg,
+        out_dir=Path(snakemake.output.metrics).parent,
+        device=snakemake.config["device"],
+        threads=snakemake.threads,
+        checkpoint_every=snakemake.config["train"]["checkpoint_every"],
+        progress=snakemake.config["train"]["progress"],
+    )

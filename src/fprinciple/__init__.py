@@ -1,0 +1,1 @@
+"""fprinciple: reproduce the Frequency Principle literature (see README.md)."""

@@ -1,0 +1,51 @@
+"""One module per experiment id; the rules are generic over these ids.
+
+Each experiment module provides:
+
+- ``PAPER_FIGURE``: the figure it regenerates (for captions), ``DATASET``: the data it uses;
+- ``runs(cfg) -> {run_id: variant}``: every training job; a variant always holds ``seed``, and
+  its other keys (activation, optimizer, depth, ...) become columns of the metrics table;
+- ``run(cfg, variant, ctx) -> TrainResult``: train one run and log its metrics;
+- ``claims(metrics, cfg, scale) -> list[Claim]``: the paper's claims, computed from metrics.
+
+Its figure is ``fprinciple.figures.<family>.<id>(metrics, cfg)``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import torch
+
+EXPERIMENTS = ("fp1d_snapshots", "fp1d_step", "fp1d_equal_amp", "fp1d_robustness")
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """Where and how a run trains: chosen by the workflow, not by the science."""
+
+    device: torch.device
+    checkpoint: Path | None = None
+    checkpoint_every: int = 0  # steps; 0 = never
+    fingerprint: str = ""  # identifies the settings a checkpoint belongs to
+    progress: bool = True
+    desc: str = ""
+
+
+def get(experiment: str) -> ModuleType:
+    if experiment not in EXPERIMENTS:
+        raise ValueError(f"unknown experiment {experiment!r}; allowed: {list(EXPERIMENTS)}")
+    return importlib.import_module(f"{__name__}.{experiment}")
+
+
+def run_id(variant: dict) -> str:
+    """A readable, unique folder name for a run, e.g. 'activation-relu_optimizer-gd_seed-0'."""
+    return "_".join(f"{key}-{value}" for key, value in variant.items())
+
+
+def seed_runs(cfg: dict) -> dict[str, dict]:
+    """The run list of an experiment whose only variation is the seed."""
+    return {run_id({"seed": seed}): {"seed": seed} for seed in cfg["seeds"]}

@@ -1,0 +1,88 @@
+"""Execute one run of any experiment: the library side of the `train` rule.
+
+Writes `metrics.parquet` (tidy rows, DESIGN.md contract) and `meta.json` (resolved config,
+seed, versions, device, wall time, steps/s) atomically, resuming from `checkpoint.pt` in the
+same folder if an earlier attempt was killed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from .. import io
+from ..training import choose_device
+from . import RunContext, get
+
+
+def fingerprint(cfg: dict, variant: dict) -> str:
+    """A hash of everything that defines a run: a checkpoint from other settings is not resumed."""
+    return hashlib.sha256(json.dumps([cfg, variant], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def metrics_frame(experiment: str, run: str, variant: dict, records: pd.DataFrame) -> pd.DataFrame:
+    """Prefix the trainer's (step, metric, key, value) rows with the run's identity and variant."""
+    frame = records.copy()
+    frame.insert(0, "experiment", experiment)
+    frame.insert(1, "run", run)
+    frame.insert(2, "seed", int(variant["seed"]))
+    for key, value in variant.items():
+        if key != "seed":
+            frame[key] = value
+    return frame
+
+
+def execute(
+    experiment: str,
+    run: str,
+    cfg: dict,
+    out_dir: str | Path,
+    device: str = "auto",
+    threads: int = 1,
+    checkpoint_every: int = 0,
+    progress: bool = True,
+) -> pd.DataFrame:
+    module = get(experiment)
+    variants = module.runs(cfg)
+    if run not in variants:
+        raise ValueError(f"{experiment} has no run {run!r}; its runs are: {', '.join(variants)}")
+    variant = variants[run]
+    torch.set_num_threads(threads)
+    out_dir = Path(out_dir)
+    ctx = RunContext(
+        device=choose_device(device),
+        checkpoint=out_dir / "checkpoint.pt",
+        checkpoint_every=checkpoint_every,
+        fingerprint=fingerprint(cfg, variant),
+        progress=progress,
+        desc=f"{experiment}/{run}",
+    )
+    started = time.time()
+    result = module.run(cfg, variant, ctx)
+    metrics = metrics_frame(experiment, run, variant, result.records)
+    io.write_parquet(metrics, out_dir / "metrics.parquet")
+    io.write_json(
+        {
+            "experiment": experiment,
+            "run": run,
+            "variant": variant,
+            "config": cfg,
+            "device": str(ctx.device),
+            "threads": threads,
+            "versions": io.library_versions(),
+            "steps": result.steps,
+            "stopped_by": result.stopped_by,
+            "resumed_from_step": result.resumed_from,
+            "wall_s": round(time.time() - started, 3),
+            "train_loop_s": round(result.wall_s, 3),
+            "steps_per_s": round(result.steps_per_s, 1),
+        },
+        out_dir / "meta.json",
+    )
+    ctx.checkpoint.unlink(missing_ok=True)
+    return metrics

@@ -1,0 +1,15 @@
+"""Seaborn figures, one function per experiment id (same name), one shared style."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
+FAMILIES = {"fp1d": ("fp1d_snapshots", "fp1d_step", "fp1d_equal_amp", "fp1d_robustness")}
+
+
+def get(experiment: str) -> Callable:
+    for family, experiments in FAMILIES.items():
+        if experiment in experiments:
+            return getattr(importlib.import_module(f"{__name__}.{family}"), experiment)
+    raise ValueError(f"no figure for experiment {experiment!r}")

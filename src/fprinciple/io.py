@@ -1,0 +1,76 @@
+"""Atomic writes and run metadata: nothing half-written ever sits at an output path."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from contextlib import contextmanager
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+METRIC_COLUMNS = ["experiment", "run", "seed", "step", "metric", "key", "value"]
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path next to `path`; rename it onto `path` only if the block succeeds."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
+    with atomic_path(path) as tmp:
+        df.to_parquet(tmp, index=False)
+
+
+def write_text(text: str, path: str | os.PathLike) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+
+
+def write_json(obj, path: str | os.PathLike) -> None:
+    write_text(json.dumps(obj, indent=2, sort_keys=True, default=str) + "\n", path)
+
+
+def concat_parquet(paths) -> pd.DataFrame:
+    """Concatenate parquet tables (the runs of an experiment, the claims of all experiments)."""
+    return pd.concat([pd.read_parquet(p) for p in paths], ignore_index=True)
+
+
+def library_versions() -> dict[str, str]:
+    names = ["fprinciple", "torch", "numpy", "pandas", "pyarrow", "snakemake"]
+    versions = {"python": platform.python_version()}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+@contextmanager
+def logging_to(path: str | os.PathLike):
+    """Send stdout and stderr (tqdm, warnings, tracebacks) of a rule's script to its log file."""
+    import sys
+    import traceback
+    from contextlib import redirect_stderr, redirect_stdout
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as log, redirect_stdout(log), redirect_stderr(log):
+        try:
+            yield
+        except BaseException:
+            traceback.print_exc(file=log)
+            raise

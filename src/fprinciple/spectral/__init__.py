@@ -1,0 +1,1 @@
+"""Spectral measurements: DFT and peaks, relative error per frequency, projection and filtering methods."""

@@ -1,0 +1,1 @@
+"""Closed-form predictions that experiments are compared against."""

@@ -1,0 +1,27 @@
+"""Shared fixtures: the repo's own configs, and a tiny fit1d config that trains in a second."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def load_config(name: str = "config.yaml") -> dict:
+    return yaml.safe_load((ROOT / "config" / name).read_text())
+
+
+@pytest.fixture
+def quick_config() -> dict:
+    return load_config()
+
+
+@pytest.fixture
+def tiny_fit1d(quick_config) -> dict:
+    """fp1d_equal_amp shrunk to a few hundred cheap steps."""
+    cfg = copy.deepcopy(quick_config["experiments"]["fp1d_equal_amp"])
+    cfg["model"]["hidden"] = [16, 16]
+    cfg["steps"], cfg["log_every"], cfg["seeds"] = 60, 10, [0]
+    return cfg
