@@ -22,7 +22,7 @@ import torch
 
 from fprinciple.spectral.filtering import GaussianFilter
 
-MNIST_RAW = Path("/work/shared/data/mnist/MNIST/raw")
+MNIST_RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist" / "MNIST" / "raw"
 
 
 def read_idx(path: Path) -> np.ndarray:

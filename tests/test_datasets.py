@@ -1,5 +1,6 @@
 """Tests for fprinciple.datasets: real MNIST, CIFAR-10 on fixture files, stand-ins, torchvision shim."""
 
+import os
 import pickle
 import pickletools
 import struct
@@ -22,13 +23,14 @@ from fprinciple.datasets import (
 )
 from fprinciple.datasets._torchvision import import_torchvision
 
-MNIST_ROOT = Path("/work/shared/data/mnist")
+# Real MNIST ships in ../shared beside the checkout (override with FPRINCIPLE_MNIST_ROOT).
+MNIST_ROOT = Path(os.environ.get("FPRINCIPLE_MNIST_ROOT", Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"))
 MNIST_RAW = MNIST_ROOT / "MNIST" / "raw"
 needs_mnist = pytest.mark.skipif(
     not MNIST_RAW.is_dir(),
     reason=f"real MNIST copy not present at {MNIST_RAW} (offline data of the build machines)",
 )
-# Class counts from /work/shared/data/mnist/README.md.
+# Class counts from ../shared/data/mnist/README.md.
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 

@@ -64,7 +64,7 @@ def test_quick_scale_end_to_end(tmp_path):
         table = pd.read_parquet(results / "tables" / f"{experiment}.parquet")
         assert list(table.columns[: len(METRIC_COLUMNS)]) == METRIC_COLUMNS
     meta = json.loads(next((results / "runs" / "fp1d_step").glob("*/meta.json")).read_text())
-    assert {"config", "seed", "device", "versions", "wall_s", "steps_per_s"} <= set(meta) | {"seed"}
+    assert {"config", "variant", "device", "versions", "wall_s", "steps_per_s"} <= set(meta)
     assert not list(results.rglob("*.tmp")) and not list(results.rglob("checkpoint.pt"))
 
     snakemake(tmp_path, "--report", str(tmp_path / "report.html"), "--configfile", config)
@@ -99,11 +99,11 @@ def test_killed_training_job_resumes_from_checkpoint(tmp_path):
     target = "results/runs/fp1d_equal_amp/seed-0/metrics.parquet"
 
     reference = tmp_path / "reference"
-    snakemake(reference, "--cores", "1", "--configfile", config, target)
+    snakemake(reference, target, "--cores", "1", "--configfile", config)
 
     killed = tmp_path / "killed"
     checkpoint = killed / "results/runs/fp1d_equal_amp/seed-0/checkpoint.pt"
-    job = subprocess.Popen([*SNAKEMAKE, "-d", str(killed), "--cores", "1", "--configfile", config, target],
+    job = subprocess.Popen([*SNAKEMAKE, "-d", str(killed), target, "--cores", "1", "--configfile", config],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
     while not checkpoint.exists() and job.poll() is None and time.time() < deadline:
@@ -116,7 +116,7 @@ def test_killed_training_job_resumes_from_checkpoint(tmp_path):
     assert job.wait(timeout=60) != 0
     assert not (killed / target).exists()  # nothing half-written at the output path
 
-    snakemake(killed, "--cores", "1", "--configfile", config, target)
+    snakemake(killed, target, "--cores", "1", "--configfile", config)
     log = (killed / "logs/train/fp1d_equal_amp/seed-0.log").read_text()
     assert "resumed from checkpoint" in log and "at step 0\n" not in log
     meta = json.loads((killed / target).with_name("meta.json").read_text())
