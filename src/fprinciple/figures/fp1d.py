@@ -40,11 +40,13 @@ def fp1d_snapshots(metrics: pd.DataFrame, cfg: dict):
     run = _first_run(metrics)
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     x, y = _curve(run, "target")
-    ax.plot(x, y, color=style.TARGET, lw=1.2, label="target")
-    ax.scatter(x, y, s=6, color="black", zorder=3, label="training data")
+    k_low, a_low = cfg["target"]["frequencies"][0], cfg["target"].get("amplitudes", [1.0])[0]
     steps = _snapshot_steps(run)
     for step, color in zip(steps, style.output_shades(len(steps))):
-        ax.plot(*_curve(run, "output", step), color=color, lw=2, label=f"DNN, step {step}")
+        ax.plot(*_curve(run, "output", step), color=color, lw=2.5, label=f"DNN, step {step}")
+    ax.plot(x, a_low * np.sin(k_low * x), "--", color="grey", lw=1, label="low-frequency part", zorder=4)
+    ax.plot(x, y, color=style.TARGET, lw=1, label="target", zorder=4)
+    ax.scatter(x, y, s=5, color="black", zorder=5, label="training data")
     ax.set(xlabel="x", ylabel="f(x)", title="Fitting sin x + sin 5x: the outline comes first")
     ax.legend(fontsize="small", frameon=False, ncol=2)
     style.despine(fig)
