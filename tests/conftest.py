@@ -4,7 +4,12 @@ import copy
 from pathlib import Path
 
 import pytest
+import torch
 import yaml
+
+# Tests train many tiny nets: one intra-op thread avoids oversubscribing a small CI machine
+# (two threads on two busy cores made tiny steps ~100x slower).
+torch.set_num_threads(1)
 
 ROOT = Path(__file__).resolve().parents[1]
 

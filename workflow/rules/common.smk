@@ -64,5 +64,5 @@ def figure_facts(wildcards):
         "dataset": experiment.DATASET,
         "scale": config["scale"],
         "runs": len(runs),
-        "seeds": len({variant["seed"] for variant in runs.values()}),
+        "seeds": len({s for v in runs.values() for s in v.get("seeds", [v.get("seed")])}),
     }

@@ -3,8 +3,9 @@
 Each experiment module provides:
 
 - ``PAPER_FIGURE``: the figure it regenerates (for captions), ``DATASET``: the data it uses;
-- ``runs(cfg) -> {run_id: variant}``: every training job; a variant always holds ``seed``, and
-  its other keys (activation, optimizer, depth, ...) become columns of the metrics table;
+- ``runs(cfg) -> {run_id: variant}``: every training job; a variant holds ``seed`` (or ``seeds``
+  when one job trains several, whose records then carry a ``seed`` column), and its other
+  scalar keys (activation, optimizer, depth, net, ...) become columns of the metrics table;
 - ``run(cfg, variant, ctx) -> TrainResult``: train one run and log its metrics;
 - ``claims(metrics, cfg, scale) -> list[Claim]``: the paper's claims, computed from metrics.
 
@@ -20,7 +21,18 @@ from types import ModuleType
 
 import torch
 
-EXPERIMENTS = ("fp1d_snapshots", "fp1d_step", "fp1d_equal_amp", "fp1d_robustness")
+EXPERIMENTS = (
+    "fp1d_snapshots",
+    "fp1d_step",
+    "fp1d_equal_amp",
+    "fp1d_robustness",
+    "basri_shallow_1d",
+    "basri_shallow_2d",
+    "basri_deep",
+    "basri_superposition",
+    "basri_missing_data",
+    "basri_asymptotics",
+)
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,19 @@ def fingerprint(cfg: dict, variant: dict) -> str:
 
 
 def metrics_frame(experiment: str, run: str, variant: dict, records: pd.DataFrame) -> pd.DataFrame:
-    """Prefix the trainer's (step, metric, key, value) rows with the run's identity and variant."""
+    """Prefix the trainer's (step, metric, key, value) rows with the run's identity and variant.
+
+    A run that trains several seeds (or frequencies) at once already has those columns in its
+    records; the variant's other scalar entries become columns.
+    """
     frame = records.copy()
+    if "seed" not in frame:
+        frame.insert(0, "seed", int(variant["seed"]))
     frame.insert(0, "experiment", experiment)
     frame.insert(1, "run", run)
-    frame.insert(2, "seed", int(variant["seed"]))
+    frame.insert(2, "seed", frame.pop("seed"))
     for key, value in variant.items():
-        if key != "seed":
+        if key not in frame and not isinstance(value, (list, tuple)):
             frame[key] = value
     return frame
 

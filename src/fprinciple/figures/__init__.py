@@ -5,7 +5,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
-FAMILIES = {"fp1d": ("fp1d_snapshots", "fp1d_step", "fp1d_equal_amp", "fp1d_robustness")}
+FAMILIES = {
+    "fp1d": ("fp1d_snapshots", "fp1d_step", "fp1d_equal_amp", "fp1d_robustness"),
+    "basri_sweeps": ("basri_shallow_1d", "basri_shallow_2d", "basri_deep"),
+    "basri_fits": ("basri_superposition", "basri_missing_data"),
+    "basri_theory": ("basri_asymptotics",),
+}
 
 
 def get(experiment: str) -> Callable:

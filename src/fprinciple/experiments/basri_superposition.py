@@ -1,0 +1,189 @@
+"""basri_superposition — BJKK19 fig. 1 (left): a deep ReLU net fits y = sin 4θ + sin 14θ on the circle;
+the sin 4θ component is fitted long before the sin 14θ component.
+
+Setting (authors' Superposition/main.ipynb): n evenly spaced points θ on S¹, inputs
+x = (cos θ, sin θ), target Σ_k sin kθ scaled to unit norm over the sample; `depth` hidden ReLU
+layers, weights Kaiming-normal (a = √5, i.e. std 1/√(3 fan_in)), hidden biases zero at init and
+trained, a trained linear read-out without bias; full-batch GD on ½·Σ(f − y)², stopped once the
+loss is below `loss_threshold` or after `steps`.
+
+Every logged step records the projection ⟨f, u_k⟩ of the output on each unit-norm component
+u_k = sin kθ / ‖sin kθ‖ (the target's own coefficients are logged once at step 0); the output
+itself is logged at the snapshot steps and at the last step.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pandas as pd
+import torch
+from torch import nn
+
+from ..claims import Claim
+from ..targets.sphere import circle_angles, on_circle, sine, unit_norm
+from ..training import TrainResult, TrainSpec, train
+from . import RunContext, seed_runs
+
+PAPER_FIGURE = "BJKK19 fig. 1, left (superposition of sin 4θ and sin 14θ)"
+DATASET = "synthetic: evenly spaced points on the circle S¹, y = sin 4θ + sin 14θ normalised to unit norm"
+
+runs = seed_runs
+
+
+BIAS_INITS = ("zeros", "normal")
+
+
+def authors_relu_net(in_dim: int, hidden: list[int], bias_init: str = "zeros") -> nn.Sequential:
+    """The BJKK19 networks: ReLU layers with Kaiming-normal weights (a = √5, std 1/√(3 fan_in))
+    and trained biases, then a linear read-out without bias, Kaiming-normal (a = √5) as well.
+
+    `bias_init` is the authors' `hidden_bias` option: "zeros" (their runs) or "normal",
+    N(0, 1/(3 fan_in)), the same scale as the weights.
+    """
+    if bias_init not in BIAS_INITS:
+        raise ValueError(f"unknown bias init {bias_init!r}; allowed: {list(BIAS_INITS)}")
+    layers: list[nn.Module] = []
+    for fan_in, fan_out in zip([in_dim, *hidden[:-1]], hidden):
+        linear = nn.Linear(fan_in, fan_out)
+        nn.init.kaiming_normal_(linear.weight, a=math.sqrt(5))
+        if bias_init == "zeros":
+            nn.init.zeros_(linear.bias)
+        else:
+            nn.init.normal_(linear.bias, std=1 / math.sqrt(3 * fan_in))
+        layers += [linear, nn.ReLU()]
+    readout = nn.Linear(hidden[-1], 1, bias=False)
+    nn.init.kaiming_normal_(readout.weight, a=math.sqrt(5))
+    return nn.Sequential(*layers, readout)
+
+
+def evaluate(model: nn.Module, inputs: torch.Tensor) -> np.ndarray:
+    """The network's scalar output on `inputs`, as float64 numpy."""
+    with torch.no_grad():
+        return model(inputs)[:, 0].cpu().numpy().astype(np.float64)
+
+
+def append_final_output(result: TrainResult, metric: str, keys: np.ndarray, values: np.ndarray,
+                        logged_steps) -> TrainResult:
+    """Add the output at the last step reached (unknown to the hooks in advance) to the records,
+    unless a snapshot already logged it there."""
+    if result.steps in set(logged_steps):
+        return result
+    rows = pd.DataFrame({"step": np.full(len(keys), result.steps, dtype=np.int64), "metric": metric,
+                         "key": np.asarray(keys, dtype=np.float64), "value": np.asarray(values, dtype=np.float64)})
+    return dataclasses.replace(result, records=pd.concat([result.records, rows], ignore_index=True))
+
+
+def problem(cfg: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """θ, the unit-norm target y, the frequencies k and the unit-norm components u_k (rows)."""
+    theta = circle_angles(cfg["points"], "even")
+    ks = np.asarray(cfg["frequencies"], dtype=np.float64)
+    components = np.stack([unit_norm(sine(theta, k)) for k in ks])
+    y = unit_norm(sum(sine(theta, k) for k in ks))
+    return theta, y, ks, components
+
+
+def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
+    theta, y, ks, components = problem(cfg)
+    seed = variant["seed"]
+    torch.manual_seed(seed)
+    model = authors_relu_net(2, cfg["model"]["hidden"]).to(ctx.device)
+    inputs = torch.as_tensor(on_circle(theta), dtype=torch.float32, device=ctx.device)
+    targets = torch.as_tensor(y, dtype=torch.float32, device=ctx.device)[:, None]
+    snapshots = tuple(cfg["snapshot_steps"])
+
+    def hook(step: int, net: nn.Module):
+        f = evaluate(net, inputs)
+        if step == 0:
+            yield "target", theta, y
+            yield "target_coefficient", ks, components @ y
+        yield "coefficient", ks, components @ f
+        if step in snapshots:
+            yield "output", theta, f
+
+    spec = TrainSpec(
+        steps=cfg["steps"], lr=cfg["lr"], optimizer="gd", loss="half_sse", loss_threshold=cfg["loss_threshold"],
+        log_every=cfg["log_every"], log_steps=snapshots, checkpoint_every=ctx.checkpoint_every,
+    )
+    result = train(model, inputs, targets, spec, hooks=[hook], seed=seed, checkpoint=ctx.checkpoint,
+                   fingerprint=ctx.fingerprint, progress=ctx.progress, desc=ctx.desc)
+    return append_final_output(result, "output", theta, evaluate(model, inputs), snapshots)
+
+
+def fitted_steps(metrics: pd.DataFrame, fraction: float) -> pd.DataFrame:
+    """Per run and frequency k: the first logged step at which ⟨f, u_k⟩ reaches `fraction` of the
+    target's ⟨y, u_k⟩ (NaN: never), and the last step the run reached."""
+    rows = []
+    for run_name, group in metrics.groupby("run", sort=True):
+        target = group[group["metric"] == "target_coefficient"].set_index("key")["value"]
+        coefficient = group[group["metric"] == "coefficient"]
+        last = int(group["step"].max())
+        for k, history in coefficient.groupby("key", sort=True):
+            history = history.sort_values("step")
+            reached = history[history["value"] >= fraction * target[k]]["step"]
+            rows.append((run_name, int(k), float(reached.iloc[0]) if len(reached) else np.nan, last))
+    return pd.DataFrame(rows, columns=["run", "k", "fitted_at", "last_step"])
+
+
+def relative_errors(metrics: pd.DataFrame) -> pd.Series:
+    """Per run: ‖f − y‖/‖y‖ at the last step."""
+    errors = {}
+    for run_name, group in metrics.groupby("run", sort=True):
+        y = group[group["metric"] == "target"].sort_values("key")["value"].to_numpy()
+        outputs = group[group["metric"] == "output"]
+        f = outputs[outputs["step"] == outputs["step"].max()].sort_values("key")["value"].to_numpy()
+        errors[run_name] = np.linalg.norm(f - y) / np.linalg.norm(y)
+    return pd.Series(errors, dtype=float)
+
+
+def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
+    limits = cfg["claims"]
+    fraction, ratio = limits["fraction"], limits["ratio_min"]
+    table = fitted_steps(metrics, fraction)
+    k_low, k_high = cfg["frequencies"][0], cfg["frequencies"][-1]
+    seeds = metrics["seed"].nunique()
+
+    holds, described = [], []
+    for run_name, group in table.groupby("run", sort=True):
+        at = group.set_index("k")["fitted_at"]
+        t_low, t_high, last = at.get(k_low, np.nan), at.get(k_high, np.nan), int(group["last_step"].iloc[0])
+        if not np.isfinite(t_low):
+            holds.append(False)
+            described.append(f"{run_name}: sin {k_low}θ not fitted by step {last}")
+            continue
+        # A component not fitted within the run is fitted after its last step, at the earliest.
+        high = t_high if np.isfinite(t_high) else last + 1
+        holds.append(bool(high > t_low and high >= ratio * t_low))
+        high_text = f"{int(t_high)}" if np.isfinite(t_high) else f"not by step {last}"
+        ratio_text = "∞" if t_low == 0 else f"{'' if np.isfinite(t_high) else '> '}{high / t_low:.1f}"
+        described.append(f"{run_name}: t(k={k_low}) = {int(t_low)}, t(k={k_high}) = {high_text}, ratio {ratio_text}")
+
+    errors = relative_errors(metrics)
+    error_max = limits["final_error_max"]
+    return [
+        Claim(
+            experiment="basri_superposition",
+            claim="low_component_fitted_first",
+            statement=f"the sin {k_low}θ component is fitted long before the sin {k_high}θ component",
+            measured="; ".join(described),
+            threshold=(
+                f"t(k) = first logged step with ⟨f,u_k⟩ ≥ {fraction}·⟨y,u_k⟩; "
+                f"t(k={k_high}) ≥ {ratio}·t(k={k_low}) in every run"
+            ),
+            passed=bool(holds) and all(holds),
+            scale=scale,
+            seeds=seeds,
+        ),
+        Claim(
+            experiment="basri_superposition",
+            claim="final_output_fits_target",
+            statement="training ends with the whole target fitted, both components included",
+            measured=f"‖f−y‖/‖y‖ = {errors.max():.3f} at the last step (worst run)",
+            threshold=f"< {error_max} in every run",
+            passed=bool(len(errors) > 0 and (errors < error_max).all()),
+            scale=scale,
+            seeds=seeds,
+        ),
+    ]

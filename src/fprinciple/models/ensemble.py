@@ -1,0 +1,105 @@
+"""Many independent ReLU MLPs evaluated as one module (a batched ensemble).
+
+Frequency sweeps train hundreds of small nets (k × seeds). Stacking their weights along a
+leading member axis turns every layer into one batched matmul (torch.bmm), so a GPU trains a
+whole sweep at once. Each member draws its parameters from its own generator: a member's
+initialisation, and hence its training, does not depend on which other members share its batch.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+
+class EnsembleMLP(nn.Module):
+    """E ReLU MLPs with stacked weights: input (E, n, d) -> output (E, n).
+
+    Hidden layer i maps h -> ReLU(h W_i + b_i) (+ h for i > 0 when `residual`); the read-out is
+    ``h a * readout_scale`` with ``a`` trained or fixed (a buffer).
+    """
+
+    def __init__(
+        self,
+        weights: list[torch.Tensor],
+        biases: list[torch.Tensor] | None,
+        readout: torch.Tensor,
+        train_readout: bool,
+        readout_scale: float = 1.0,
+        residual: bool = False,
+    ):
+        super().__init__()
+        if residual and len({w.shape[-1] for w in weights}) > 1:
+            raise ValueError("a residual net needs hidden layers of equal width")
+        self.weights = nn.ParameterList(weights)
+        self.biases = nn.ParameterList(biases or [])
+        if train_readout:
+            self.readout = nn.Parameter(readout)
+        else:
+            self.register_buffer("readout", readout)
+        self.readout_scale = readout_scale
+        self.residual = residual
+
+    @property
+    def members(self) -> int:
+        return self.readout.shape[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = x
+        for i, w in enumerate(self.weights):
+            pre = torch.baddbmm(self.biases[i][:, None, :], h, w) if len(self.biases) else torch.bmm(h, w)
+            out = torch.relu(pre)
+            h = out + h if self.residual and i > 0 else out
+        return torch.bmm(h, self.readout[:, :, None])[..., 0] * self.readout_scale
+
+    def select(self, members: torch.Tensor) -> None:
+        """Keep only the given members (index or boolean mask), e.g. drop the converged ones."""
+        with torch.no_grad():
+            for params in (self.weights, self.biases):
+                for i, p in enumerate(params):
+                    params[i] = nn.Parameter(p[members].clone())
+            if isinstance(self.readout, nn.Parameter):
+                self.readout = nn.Parameter(self.readout[members].clone())
+            else:
+                self.readout = self.readout[members].clone()
+
+
+def _stack(draw, generators) -> torch.Tensor:
+    return torch.stack([draw(g) for g in generators])
+
+
+def basri_shallow(
+    generators: list[torch.Generator], in_dim: int, width: int, weight_std: float, bias: bool, symmetric: bool = False
+) -> EnsembleMLP:
+    """Basri et al.'s two-layer net f(x) = ReLU(xᵀW + b)·a/√m: W ~ N(0, σ²), a = ±1 fixed,
+    b = 0 at init and trained when `bias` (authors' Shallow/*/optimize.m).
+
+    `symmetric` pairs every unit (w, a) with a copy (w, −a): the same kernel, but the initial
+    output is exactly zero, so the learning time measures the target alone rather than also
+    the removal of the random initial function.
+    """
+    units = width // 2 if symmetric else width
+    if symmetric and width % 2:
+        raise ValueError(f"a symmetric init needs an even width, got {width}")
+    weights = _stack(lambda g: torch.randn(in_dim, units, generator=g) * weight_std, generators)
+    signs = _stack(lambda g: torch.where(torch.randn(units, generator=g) > 0, 1.0, -1.0), generators)
+    if symmetric:
+        weights, signs = torch.cat([weights, weights], dim=2), torch.cat([signs, -signs], dim=1)
+    biases = [torch.zeros(len(generators), width)] if bias else None
+    return EnsembleMLP([weights], biases, signs, train_readout=False, readout_scale=1.0 / math.sqrt(width))
+
+
+def kaiming_mlp(generators: list[torch.Generator], in_dim: int, widths: list[int], residual: bool = False) -> EnsembleMLP:
+    """Deep ReLU nets as in the authors' Deep/*/mainTrain.py: nn.Linear layers with biases,
+    weights kaiming_normal_(a=√5) (std 1/√(3·fan_in)), PyTorch's default uniform biases, and a
+    trained bias-free read-out with the same weight init."""
+    dims = [in_dim, *widths]
+    weights, biases = [], []
+    for fan_in, fan_out in zip(dims[:-1], dims[1:]):
+        std, bound = 1.0 / math.sqrt(3 * fan_in), 1.0 / math.sqrt(fan_in)
+        weights.append(_stack(lambda g: torch.randn(fan_in, fan_out, generator=g) * std, generators))
+        biases.append(_stack(lambda g: (torch.rand(fan_out, generator=g) * 2 - 1) * bound, generators))
+    readout = _stack(lambda g: torch.randn(dims[-1], generator=g) / math.sqrt(3 * dims[-1]), generators)
+    return EnsembleMLP(weights, biases, readout, train_readout=True, residual=residual)

@@ -1,0 +1,158 @@
+"""Learning time per member of an ensemble: plain full-batch GD until the loss is below a
+threshold, as in Basri et al.'s sweeps (seed 001).
+
+Members are independent (the summed loss has a block-diagonal gradient), so they can be trained
+``batch`` at a time: all at once on a GPU, one after another on a CPU. A member's learning time
+is the number of GD updates after which its loss is below the threshold; a member still above
+it after ``cap`` updates is *not learned* (NaN, never the cap itself) and one whose loss turns
+NaN/inf is *diverged*. Converged members leave the batch, so the GPU works only on the rest.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tqdm import tqdm
+
+from ..io import atomic_path
+from ..models import EnsembleMLP
+from .trainer import LOSSES
+
+
+@dataclass(frozen=True)
+class LearningTimeSpec:
+    lr: float
+    cap: int  # GD updates; a member above the threshold after `cap` updates is not learned
+    loss: str = "half_sse"  # what GD descends: half_sse (½Σr²) or mse (mean r²), per member
+    threshold: float = 0.05
+    relative: bool = False  # compare loss(f)/loss(0) with the threshold instead of loss(f)
+    log_every: int = 100  # train_loss rows every this many updates
+    checkpoint_every: int = 0  # updates; 0 = never
+
+
+@dataclass
+class LearningTimes:
+    records: pd.DataFrame  # columns member, step, metric, key, value
+    steps: int  # batched GD updates done (summed over the batches)
+    wall_s: float
+    resumed_from: int  # updates already done by a resumed checkpoint
+
+
+def _member_loss(name: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    if name == "half_sse":
+        return 0.5 * ((out - y) ** 2).sum(dim=1)
+    if name == "mse":
+        return ((out - y) ** 2).mean(dim=1)
+    raise ValueError(f"unknown loss {name!r}; allowed: {list(LOSSES)}")
+
+
+def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSpec, state: dict | None, save, bar):
+    """GD on one batch of members; returns (rows, updates). `state` resumes a checkpoint."""
+    zero_loss = _member_loss(spec.loss, torch.zeros_like(y), y)
+    scale = 1.0 / zero_loss if spec.relative else torch.ones_like(zero_loss)
+    active = np.arange(len(ids))
+    rows: list[tuple[int, int, str, float]] = []
+    step = 0
+    if state is not None:
+        active, rows, step = state["active"], state["rows"], state["step"]
+        model.select(torch.as_tensor(active))
+        model.load_state_dict(state["model"])
+    x, y, scale = x[active], y[active], scale[active]
+    start_step = step
+    while len(active):
+        loss = _member_loss(spec.loss, model(x), y)
+        values = loss.detach().cpu().numpy()
+        if step % spec.log_every == 0:
+            rows += [(ids[i], step, "train_loss", v) for i, v in zip(active, values)]
+        done_rel = (loss.detach() * scale).cpu().numpy()
+        learned = done_rel < spec.threshold
+        diverged = ~np.isfinite(values)
+        finished = learned | diverged | (step == spec.cap)
+        for i, v, ok in zip(active[finished], values[finished], learned[finished]):
+            rows += [(ids[i], step, "learning_time", step if ok else np.nan), (ids[i], step, "final_loss", v)]
+        if finished.all():
+            break
+        model.zero_grad(set_to_none=True)
+        loss[~torch.as_tensor(finished, device=loss.device)].sum().backward()
+        with torch.no_grad():
+            for p in model.parameters():
+                p -= spec.lr * p.grad
+        if finished.any():
+            keep = torch.as_tensor(~finished, device=x.device)
+            model.select(keep)
+            x, y, scale = x[keep], y[keep], scale[keep]
+            active = active[~finished]
+        step += 1
+        bar.update()
+        bar.set_postfix(members=len(active), loss=f"{values.max():.2e}", refresh=False)
+        if save is not None and spec.checkpoint_every and step % spec.checkpoint_every == 0:
+            save({"active": active, "rows": rows, "step": step, "model": model.state_dict()})
+    return rows, step - start_step
+
+
+def learning_times(
+    model: EnsembleMLP,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    spec: LearningTimeSpec,
+    batch: int | None = None,
+    checkpoint: str | Path | None = None,
+    fingerprint: str = "",
+    progress: bool = True,
+    desc: str = "",
+) -> LearningTimes:
+    """Train every member of `model` on its own (x[e], y[e]) and time when it is learned.
+
+    x: (E, n, d), y: (E, n). ``batch`` members train together (None: all of them). Resumes
+    from `checkpoint` when it was written under the same `fingerprint`.
+    """
+    members = model.members
+    batch = members if batch is None else batch
+    done: list = []
+    first, resume = 0, None
+    if checkpoint is not None and Path(checkpoint).exists():
+        saved = torch.load(checkpoint, weights_only=False)
+        if saved["fingerprint"] == fingerprint and saved["batch"] == batch:
+            done, first, resume = saved["done"], saved["first"], saved["state"]
+            print(f"resumed from checkpoint {checkpoint} at member {first}", file=sys.stderr)
+        else:
+            print(f"ignoring checkpoint {checkpoint}: written under other settings", file=sys.stderr)
+    resumed_from = resume["step"] if resume else 0
+
+    def saver(first: int):
+        def save(state: dict | None) -> None:
+            with atomic_path(checkpoint) as tmp:
+                torch.save({"fingerprint": fingerprint, "batch": batch, "first": first, "done": done, "state": state}, tmp)
+        return save if checkpoint is not None and spec.checkpoint_every else None
+
+    updates = 0
+    bar = tqdm(desc=desc, file=sys.stderr, mininterval=1.0, disable=not progress, unit="step")
+    start = time.perf_counter()
+    for lo in range(first, members, batch):
+        ids = np.arange(lo, min(lo + batch, members))
+        sub = _subset(model, ids)
+        index = torch.as_tensor(ids, device=x.device)
+        rows, n = _train_batch(sub, x[index], y[index], ids, spec, resume, saver(lo), bar)
+        done += rows
+        updates += n
+        resume = None
+        if (save := saver(lo + batch)) is not None:
+            save(None)  # this batch is finished: a resume starts at the next one
+    bar.close()
+    frame = pd.DataFrame(done, columns=["member", "step", "metric", "value"])
+    frame.insert(3, "key", np.nan)
+    return LearningTimes(frame.astype({"member": int, "step": np.int64}), updates, time.perf_counter() - start, resumed_from)
+
+
+def _subset(model: EnsembleMLP, ids: np.ndarray) -> EnsembleMLP:
+    """A copy of the members `ids` (the full model stays intact for the next batch)."""
+    sub = copy.deepcopy(model)
+    sub.select(torch.as_tensor(ids, device=model.readout.device))
+    return sub

@@ -1,0 +1,129 @@
+"""basri_asymptotics: the growth exponent g(d) of 1/c_{d,k} on S^d, its claims and its figure."""
+
+import math
+
+import mpmath as mp
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from fprinciple.experiments import RunContext
+from fprinciple.experiments import basri_asymptotics as experiment
+from fprinciple.experiments.runner import metrics_frame
+from fprinciple.figures import style
+from fprinciple.figures.basri_theory import basri_asymptotics as draw
+from fprinciple.io import METRIC_COLUMNS
+from fprinciple.theory.basri import asymptotic_coefficients, growth_exponent
+from fprinciple.training import TrainResult
+
+from .conftest import load_config
+
+CTX = RunContext(device=torch.device("cpu"), progress=False)
+CLAIMS = {"r2_min": 0.999, "slope_min": 0.9, "slope_max": 1.05, "small_d_max": 10, "small_d_tol": 0.1}
+
+
+@pytest.fixture
+def tiny() -> dict:
+    """The authors' k range, coarsely sampled, and 7 dimensions d = 2, 10, ..., 50."""
+    return {
+        "seeds": [0],
+        "dims": {"min": 2, "max": 50, "step": 8},
+        "degrees": {"min": 800, "max": 1000, "step": 50},
+        "dps": 15,
+        "curve_dims": [2, 50],
+        "claims": dict(CLAIMS),
+    }
+
+
+def metrics_of(result: TrainResult) -> pd.DataFrame:
+    return metrics_frame("basri_asymptotics", "seed-0", {"seed": 0}, result.records)
+
+
+def synthetic(d, g) -> pd.DataFrame:
+    records = pd.DataFrame({"step": 0, "metric": experiment.GROWTH, "key": np.asarray(d, float), "value": g})
+    return metrics_frame("basri_asymptotics", "seed-0", {"seed": 0}, records)
+
+
+def test_run_is_fast_and_returns_a_train_result(tiny):
+    result = experiment.run(tiny, {"seed": 0}, CTX)
+    assert isinstance(result, TrainResult)
+    assert (result.steps, result.stopped_by, result.resumed_from) == (0, "computed", 0)
+    assert math.isnan(result.steps_per_s)
+    assert 0 < result.wall_s < 2.0
+    assert list(result.records.columns) == ["step", "metric", "key", "value"]
+    assert list(metrics_of(result).columns) == METRIC_COLUMNS
+
+
+def test_metrics_content(tiny):
+    metrics = metrics_of(experiment.run(tiny, {"seed": 0}, CTX))
+    assert (metrics["step"] == 0).all()
+    assert set(metrics["metric"]) == {"growth_exponent", "growth_intercept", "log_inverse_coefficient_d2", "log_inverse_coefficient_d50"}
+    g = experiment.exponents(metrics)
+    np.testing.assert_array_equal(g.index, [2, 10, 18, 26, 34, 42, 50])
+    ks = np.arange(800, 1001, 50)
+    # The sphere S^d lives in R^(d+1): the theory module's ambient dimension is d + 1.
+    assert g[2] == pytest.approx(growth_exponent(3, ks), abs=1e-9)
+    assert g[50] == pytest.approx(growth_exponent(51, ks), abs=1e-9)
+    # 1/c ~ k^(d+1) on S^d, slightly below at finite k, as the large-k law says.
+    assert g[2] == pytest.approx(3, abs=0.01)
+    np.testing.assert_allclose(g.to_numpy(), experiment.finite_k_exponent(g.index.to_numpy(), ks), atol=0.01)
+    assert (g.to_numpy() < g.index.to_numpy() + 1).all()
+    curve = metrics[metrics["metric"] == "log_inverse_coefficient_d50"].sort_values("key")
+    np.testing.assert_array_equal(curve["key"], ks)
+    exact = [float(-mp.log(c)) for c in asymptotic_coefficients(51, ks)]
+    np.testing.assert_allclose(curve["value"], exact, rtol=1e-13)
+    slope, intercept = np.polyfit(np.log(ks), curve["value"], 1)
+    intercepts = metrics[metrics["metric"] == "growth_intercept"].set_index("key")["value"]
+    assert (slope, intercept) == pytest.approx((g[50], intercepts[50]))
+
+
+def test_precision_does_not_change_the_exponents(tiny):
+    low = experiment.exponents(metrics_of(experiment.run(tiny, {"seed": 0}, CTX)))
+    high = experiment.exponents(metrics_of(experiment.run({**tiny, "dps": 60}, {"seed": 0}, CTX)))
+    np.testing.assert_allclose(low, high, atol=1e-12)
+
+
+def test_curve_dims_must_be_computed(tiny):
+    with pytest.raises(ValueError, match="curve_dims"):
+        experiment.run({**tiny, "curve_dims": [3]}, {"seed": 0}, CTX)
+
+
+def test_claims_pass_on_the_exact_exponents(tiny):
+    metrics = metrics_of(experiment.run(tiny, {"seed": 0}, CTX))
+    claims = experiment.claims(metrics, tiny, "quick")
+    assert [c.claim for c in claims] == ["growth_exponent_linear_in_d", "exponent_is_input_dimension"]
+    assert all(c.passed for c in claims), [c.measured for c in claims]
+    assert all(c.scale == "quick" and c.seeds == 1 for c in claims)
+    assert "0.999" in claims[0].threshold and "[0.9, 1.05]" in claims[0].threshold
+    assert "0.1" in claims[1].threshold and "d ≤ 10" in claims[1].threshold
+
+
+def test_claims_fail_on_nonlinear_or_wrong_growth(tiny):
+    d = np.arange(2, 51, 4)
+    quadratic = experiment.claims(synthetic(d, 3 + 0.04 * d**2), tiny, "quick")
+    assert not quadratic[0].passed  # R² ≈ 0.94
+    steep = experiment.claims(synthetic(d, 2.0 * d), tiny, "quick")
+    assert not steep[0].passed and not steep[1].passed  # perfectly linear, but slope 2 and g(2) = 4
+    exact = experiment.claims(synthetic(d, d + 1.0), tiny, "quick")
+    assert exact[0].passed and exact[1].passed
+    too_few = experiment.claims(synthetic([20, 30], [21.0, 31.0]), tiny, "quick")
+    assert not too_few[0].passed and not too_few[1].passed  # < 3 dimensions; none with d ≤ 10
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "paper.yaml"])
+def test_shipped_configs_pass_their_claims(name):
+    cfg = load_config(name)["experiments"].get("basri_asymptotics")
+    if cfg is None:
+        pytest.skip(f"config/{name} has no basri_asymptotics block")
+    metrics = metrics_of(experiment.run(cfg, {"seed": cfg["seeds"][0]}, CTX))
+    claims = experiment.claims(metrics, cfg, "quick")
+    assert all(c.passed for c in claims), [c.measured for c in claims]
+
+
+def test_figure_draws(tiny, tmp_path):
+    metrics = metrics_of(experiment.run(tiny, {"seed": 0}, CTX))
+    fig = draw(metrics, tiny)
+    png, pdf = tmp_path / "basri_asymptotics.png", tmp_path / "basri_asymptotics.pdf"
+    style.save(fig, str(png), str(pdf))
+    assert png.stat().st_size > 10_000 and pdf.stat().st_size > 5_000
