@@ -64,5 +64,7 @@ def figure_facts(wildcards):
         "dataset": experiment.DATASET,
         "scale": config["scale"],
         "runs": len(runs),
-        "seeds": len({s for v in runs.values() for s in v.get("seeds", [v.get("seed")])}),
+        "seeds": len(
+            {s for v in runs.values() for s in v.get("seeds", [v.get("seed")])}
+        ),
     }
