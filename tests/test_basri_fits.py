@@ -10,6 +10,7 @@ from fprinciple.experiments import basri_missing_data as missing
 from fprinciple.experiments import basri_superposition as superposition
 from fprinciple.experiments.runner import metrics_frame
 from fprinciple.figures import basri_fits, style
+from fprinciple.models import authors_relu_net
 from fprinciple.targets.sphere import sine, unit_norm
 
 CPU = RunContext(device=torch.device("cpu"), progress=False)
@@ -43,15 +44,15 @@ def missing_cfg() -> dict:
 
 def test_authors_net_init():
     torch.manual_seed(0)
-    net = superposition.authors_relu_net(2, [4000])
+    net = authors_relu_net(2, [4000])
     hidden, readout = net[0], net[-1]
     assert torch.all(hidden.bias == 0) and readout.bias is None
     assert hidden.weight.std().item() == pytest.approx(1 / np.sqrt(3 * 2), rel=0.05)  # kaiming a = √5
     assert readout.weight.std().item() == pytest.approx(1 / np.sqrt(3 * 4000), rel=0.05)
-    biased = superposition.authors_relu_net(2, [4000], "normal")[0].bias
+    biased = authors_relu_net(2, [4000], "normal")[0].bias
     assert biased.std().item() == pytest.approx(1 / np.sqrt(3 * 2), rel=0.05)
     with pytest.raises(ValueError, match="bias init"):
-        superposition.authors_relu_net(2, [8], "uniform")
+        authors_relu_net(2, [8], "uniform")
 
 
 def test_superposition_run_logs_coefficients_and_final_output(superposition_cfg):

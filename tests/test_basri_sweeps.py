@@ -8,12 +8,11 @@ import pandas as pd
 import pytest
 import torch
 
-from fprinciple.experiments import RunContext, basri_deep, basri_shallow_1d, basri_shallow_2d, basri_sweep, runner
+from fprinciple.experiments import basri_deep, basri_shallow_1d, basri_shallow_2d, runner
 from fprinciple.models import basri_shallow, kaiming_mlp
 from fprinciple.targets import sphere
 from fprinciple.training.ensemble import LearningTimeSpec, learning_times
 
-CPU = RunContext(device=torch.device("cpu"), progress=False)
 
 
 # --- targets ---------------------------------------------------------------------------------
@@ -102,11 +101,11 @@ def test_residual_net_needs_equal_widths_and_adds_the_skip():
     assert not torch.allclose(plain(x), residual(x))
 
 
-def test_select_keeps_the_chosen_members():
+def test_subset_keeps_the_chosen_members():
     model = basri_shallow(_generators([0, 1, 2]), 2, 8, 1.0, bias=True)
     x = torch.randn(3, 6, 2)
     before = model(x).detach()
-    model.select(torch.tensor([True, False, True]))
+    model = model.subset(torch.tensor([True, False, True]))
     assert model.members == 2
     torch.testing.assert_close(model(x[[0, 2]]), before[[0, 2]])
 

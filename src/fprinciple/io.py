@@ -63,7 +63,6 @@ def library_versions() -> dict[str, str]:
 @contextmanager
 def logging_to(path: str | os.PathLike):
     """Send stdout and stderr (tqdm, warnings, tracebacks) of a rule's script to its log file."""
-    import sys
     import traceback
     from contextlib import redirect_stderr, redirect_stdout
 

@@ -21,6 +21,8 @@ at the last step.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 import torch
@@ -30,7 +32,8 @@ from ..claims import Claim
 from ..targets.sphere import circle_angles, missing_arc_angles, on_circle, sine
 from ..training import TrainResult, TrainSpec, train
 from . import RunContext, run_id
-from .basri_superposition import append_final_output, authors_relu_net, evaluate
+from ..models import authors_relu_net, evaluate
+from .basri_superposition import append_final_output
 
 PAPER_FIGURE = "BJKK19 fig. 1, right (missing data: what the net puts into a gap)"
 DATASET = "synthetic: 32 points on the circle S¹ outside a 150° gap around θ = 0, y = sin 6θ"
@@ -127,34 +130,30 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
     def per_run(rows: pd.DataFrame, column: str, fmt: str) -> str:
         return "; ".join(f"{r.run}: {format(getattr(r, column), fmt)}" for r in rows.itertuples())
 
+    row = partial(Claim, experiment="basri_missing_data", scale=scale)
     found = [
-        Claim(
-            experiment="basri_missing_data",
+        row(
             claim="training_points_fitted",
             statement="the network fits the training points on both sides of the gap",
             measured=f"loss / loss(f = 0) at the last step: {per_run(table, 'relative_loss', '.1e')}",
             threshold=f"< {limits['relative_loss_max']} in every run",
             passed=bool(len(table) > 0 and (table["relative_loss"] < limits["relative_loss_max"]).all()),
-            scale=scale,
             seeds=seeds(table),
         )
     ]
     biased = table[table["hidden_bias"] == "normal"]
     if len(biased):
-        found.append(Claim(
-            experiment="basri_missing_data",
+        found.append(row(
             claim="gap_filled_smoothly",
             statement=f"with a bias term the net fills the gap with a smooth, low-frequency curve, far smoother than sin {k}θ",
             measured=f"bending ratio {per_run(biased, 'bending_ratio', '.3f')}",
             threshold=f"{bending} < {limits['bending_ratio_max']}, in every run with hidden_bias normal",
             passed=bool((biased["bending_ratio"] < limits["bending_ratio_max"]).all()),
-            scale=scale,
             seeds=seeds(biased),
         ))
     unbiased = table[table["hidden_bias"] == "zeros"]
     if len(unbiased):
-        found.append(Claim(
-            experiment="basri_missing_data",
+        found.append(row(
             claim="bias_free_net_copies_target",
             statement=(
                 f"with zero-initialised biases (the authors' run) the net stays effectively bias-free, hence "
@@ -166,7 +165,6 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
             ),
             threshold=f"correlation ≥ {limits['copy_correlation_min']} in every run with hidden_bias zeros",
             passed=bool((unbiased["correlation"] >= limits["copy_correlation_min"]).all()),
-            scale=scale,
             seeds=seeds(unbiased),
             note="ours: the gap filled by the authors' own setting; the smooth fill needs hidden_bias normal",
         ))

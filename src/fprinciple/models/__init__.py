@@ -2,6 +2,6 @@
 real-data experiments."""
 
 from .ensemble import EnsembleMLP, basri_shallow, kaiming_mlp
-from .mlp import ACTIVATIONS, MLP
+from .mlp import ACTIVATIONS, MLP, authors_relu_net, evaluate
 
-__all__ = ["ACTIVATIONS", "MLP", "EnsembleMLP", "basri_shallow", "kaiming_mlp"]
+__all__ = ["ACTIVATIONS", "MLP", "authors_relu_net", "evaluate", "EnsembleMLP", "basri_shallow", "kaiming_mlp"]

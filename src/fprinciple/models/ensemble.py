@@ -54,16 +54,18 @@ class EnsembleMLP(nn.Module):
             h = out + h if self.residual and i > 0 else out
         return torch.bmm(h, self.readout[:, :, None])[..., 0] * self.readout_scale
 
-    def select(self, members: torch.Tensor) -> None:
-        """Keep only the given members (index or boolean mask), e.g. drop the converged ones."""
+    def subset(self, members: torch.Tensor) -> "EnsembleMLP":
+        """A new ensemble of the given members (index or boolean mask), e.g. without the
+        converged ones; copies only their parameters."""
         with torch.no_grad():
-            for params in (self.weights, self.biases):
-                for i, p in enumerate(params):
-                    params[i] = nn.Parameter(p[members].clone())
-            if isinstance(self.readout, nn.Parameter):
-                self.readout = nn.Parameter(self.readout[members].clone())
-            else:
-                self.readout = self.readout[members].clone()
+            return EnsembleMLP(
+                [w[members].clone() for w in self.weights],
+                [b[members].clone() for b in self.biases] or None,
+                self.readout[members].clone(),
+                train_readout=isinstance(self.readout, nn.Parameter),
+                readout_scale=self.readout_scale,
+                residual=self.residual,
+            )
 
 
 def _stack(draw, generators) -> torch.Tensor:
@@ -94,7 +96,7 @@ def basri_shallow(
 def kaiming_mlp(generators: list[torch.Generator], in_dim: int, widths: list[int], residual: bool = False) -> EnsembleMLP:
     """Deep ReLU nets as in the authors' Deep/*/mainTrain.py: nn.Linear layers with biases,
     weights kaiming_normal_(a=√5) (std 1/√(3·fan_in)), PyTorch's default uniform biases, and a
-    trained bias-free read-out with the same weight init."""
+    trained bias-free read-out with the same weight init (`models.mlp.authors_relu_net`, stacked)."""
     dims = [in_dim, *widths]
     weights, biases = [], []
     for fan_in, fan_out in zip(dims[:-1], dims[1:]):

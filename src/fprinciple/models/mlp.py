@@ -3,6 +3,9 @@ initialisation scale and bias."""
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import torch
 from torch import nn
 
@@ -51,3 +54,35 @@ class MLP(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
+
+
+BIAS_INITS = ("zeros", "normal")
+
+
+def authors_relu_net(in_dim: int, hidden: list[int], bias_init: str = "zeros") -> nn.Sequential:
+    """The BJKK19 networks: ReLU layers with Kaiming-normal weights (a = √5, std 1/√(3 fan_in))
+    and trained biases, then a linear read-out without bias, Kaiming-normal (a = √5) as well.
+
+    `bias_init` is the authors' `hidden_bias` option: "zeros" (their runs) or "normal",
+    N(0, 1/(3 fan_in)), the same scale as the weights.
+    """
+    if bias_init not in BIAS_INITS:
+        raise ValueError(f"unknown bias init {bias_init!r}; allowed: {list(BIAS_INITS)}")
+    layers: list[nn.Module] = []
+    for fan_in, fan_out in zip([in_dim, *hidden[:-1]], hidden):
+        linear = nn.Linear(fan_in, fan_out)
+        nn.init.kaiming_normal_(linear.weight, a=math.sqrt(5))
+        if bias_init == "zeros":
+            nn.init.zeros_(linear.bias)
+        else:
+            nn.init.normal_(linear.bias, std=1 / math.sqrt(3 * fan_in))
+        layers += [linear, nn.ReLU()]
+    readout = nn.Linear(hidden[-1], 1, bias=False)
+    nn.init.kaiming_normal_(readout.weight, a=math.sqrt(5))
+    return nn.Sequential(*layers, readout)
+
+
+def evaluate(model: nn.Module, inputs: torch.Tensor) -> np.ndarray:
+    """The network's scalar output on `inputs`, as float64 numpy."""
+    with torch.no_grad():
+        return model(inputs)[:, 0].cpu().numpy().astype(np.float64)

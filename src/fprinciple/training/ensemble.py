@@ -10,7 +10,6 @@ NaN/inf is *diverged*. Converged members leave the batch, so the GPU works only 
 
 from __future__ import annotations
 
-import copy
 import sys
 import time
 from dataclasses import dataclass
@@ -54,7 +53,9 @@ def _member_loss(name: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSpec, state: dict | None, save, bar):
-    """GD on one batch of members; returns (rows, updates). `state` resumes a checkpoint."""
+    """GD on the members `ids` of `model`; returns (rows, updates). `state` resumes a checkpoint."""
+    index = torch.as_tensor(ids, device=x.device)
+    model, x, y = model.subset(index), x[index], y[index]
     zero_loss = _member_loss(spec.loss, torch.zeros_like(y), y)
     scale = 1.0 / zero_loss if spec.relative else torch.ones_like(zero_loss)
     active = np.arange(len(ids))
@@ -62,7 +63,7 @@ def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSp
     step = 0
     if state is not None:
         active, rows, step = state["active"], state["rows"], state["step"]
-        model.select(torch.as_tensor(active))
+        model = model.subset(torch.as_tensor(active, device=x.device))
         model.load_state_dict(state["model"])
     x, y, scale = x[active], y[active], scale[active]
     start_step = step
@@ -86,7 +87,7 @@ def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSp
                 p -= spec.lr * p.grad
         if finished.any():
             keep = torch.as_tensor(~finished, device=x.device)
-            model.select(keep)
+            model = model.subset(keep)
             x, y, scale = x[keep], y[keep], scale[keep]
             active = active[~finished]
         step += 1
@@ -137,9 +138,7 @@ def learning_times(
     start = time.perf_counter()
     for lo in range(first, members, batch):
         ids = np.arange(lo, min(lo + batch, members))
-        sub = _subset(model, ids)
-        index = torch.as_tensor(ids, device=x.device)
-        rows, n = _train_batch(sub, x[index], y[index], ids, spec, resume, saver(lo), bar)
+        rows, n = _train_batch(model, x, y, ids, spec, resume, saver(lo), bar)
         done += rows
         updates += n
         resume = None
@@ -150,9 +149,3 @@ def learning_times(
     frame.insert(3, "key", np.nan)
     return LearningTimes(frame.astype({"member": int, "step": np.int64}), updates, time.perf_counter() - start, resumed_from)
 
-
-def _subset(model: EnsembleMLP, ids: np.ndarray) -> EnsembleMLP:
-    """A copy of the members `ids` (the full model stays intact for the next batch)."""
-    sub = copy.deepcopy(model)
-    sub.select(torch.as_tensor(ids, device=model.readout.device))
-    return sub
