@@ -15,4 +15,6 @@ with logging_to(snakemake.log[0]):
         threads=snakemake.threads,
         checkpoint_every=snakemake.config["train"]["checkpoint_every"],
         progress=snakemake.config["train"]["progress"],
+        data_root=snakemake.config["data_root"],
+        download=snakemake.config["download"],
     )

@@ -274,16 +274,17 @@ def test_camera():
 
 def test_load_offline_names_and_captions():
     digits = load("digits", n=50)
-    assert digits.x.shape == (50, 64) and digits.input_shape == (64,) and digits.n_classes == 10
+    assert digits.x.shape == (50, 64) and digits.image_shape == (1, 8, 8) and digits.n_classes == 10
     assert "stand-in" in digits.name
     standin = load("cifar_standin", n=20, seed=1)
-    assert standin.x.shape == (20, *standin.input_shape) and "stand-in for CIFAR-10" in standin.name
+    assert standin.x.shape == (20, 3 * 32 * 32) and standin.image_shape == (3, 32, 32)
+    assert "stand-in for CIFAR-10" in standin.name
 
 
 @needs_mnist
 def test_load_mnist_caption():
     dataset = load("mnist", root=MNIST_ROOT, train=False, n=10)
-    assert dataset.name == "MNIST (real)" and dataset.x.shape == (10, *dataset.input_shape)
+    assert dataset.name == "MNIST (real)" and dataset.x.shape == (10, 784) and dataset.image_shape == (1, 28, 28)
 
 
 def test_load_errors():

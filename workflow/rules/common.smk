@@ -13,6 +13,7 @@ os.environ.update(
 
 from fprinciple import experiments as registry
 from fprinciple.config import validate as validate_config
+from fprinciple.datasets import NAMES as DATASET_NAMES
 
 validate_config(
     config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
@@ -24,6 +25,7 @@ EXPERIMENTS = list(config["experiments"])
 wildcard_constraints:
     experiment="|".join(EXPERIMENTS),
     run=r"[^/]+",
+    dataset="|".join(DATASET_NAMES),
 
 
 def experiment_config(wildcards):
@@ -37,6 +39,12 @@ def run_metrics(wildcards):
         experiment=wildcards.experiment,
         run=list(runs),
     )
+
+
+def run_data(wildcards):
+    """The dataset records (rule prepare_data) of the datasets the experiment reads."""
+    names = registry.datasets_of(wildcards.experiment, experiment_config(wildcards))
+    return expand("results/data/{dataset}.json", dataset=names)
 
 
 def resource(key):
@@ -61,7 +69,11 @@ def figure_facts(wildcards):
     runs = experiment.runs(experiment_config(wildcards))
     return {
         "paper_figure": experiment.PAPER_FIGURE,
-        "dataset": experiment.DATASET,
+        "dataset": (
+            experiment.DATASET(experiment_config(wildcards))
+            if callable(experiment.DATASET)
+            else experiment.DATASET
+        ),
         "scale": config["scale"],
         "runs": len(runs),
         "seeds": len(

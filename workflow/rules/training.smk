@@ -2,6 +2,8 @@
 
 
 rule train:
+    input:
+        run_data,
     output:
         metrics="results/runs/{experiment}/{run}/metrics.parquet",
         meta="results/runs/{experiment}/{run}/meta.json",

@@ -25,6 +25,7 @@ __all__ = [
     "load_cifar_standin",
     "load_digits_as_mnist",
     "load_mnist",
+    "prepare",
 ]
 
 NAMES = ("mnist", "cifar10", "digits", "cifar_standin")
@@ -32,13 +33,17 @@ NAMES = ("mnist", "cifar10", "digits", "cifar_standin")
 
 @dataclass(frozen=True, eq=False)  # eq would compare arrays element-wise
 class Dataset:
-    """Inputs ``x`` (float32 in [0, 1], one row per sample), labels ``y`` (int64) and caption ``name``."""
+    """Flattened inputs ``x`` (float32 in [0, 1], one row per sample), labels ``y`` (int64) and
+    caption ``name``; ``image_shape`` (channels, height, width) un-flattens a row for a CNN.
+
+    Flat rows are what fully connected nets, the projection and the filtering method all take.
+    """
 
     x: np.ndarray
     y: np.ndarray
     name: str
     n_classes: int
-    input_shape: tuple[int, ...]
+    image_shape: tuple[int, int, int]
 
 
 def load(
@@ -64,22 +69,43 @@ def load(
         )
     if name == "mnist":
         x, y = load_mnist(root, train, n, seed, download)
-        return Dataset(x, y, "MNIST (real)", 10, (784,))
+        return Dataset(x, y, "MNIST (real)", 10, (1, 28, 28))
     if name == "cifar10":
         x, y = load_cifar10(root, train, n, seed, download)
-        return Dataset(x, y, "CIFAR-10 (real)", 10, (3, 32, 32))
+        return Dataset(x.reshape(len(x), -1), y, "CIFAR-10 (real)", 10, (3, 32, 32))
     if name == "digits":
         x, y = load_digits_as_mnist(n, seed, train)
-        return Dataset(x, y, "scikit-learn digits 8×8 (offline stand-in for MNIST)", 10, (64,))
+        return Dataset(x, y, "scikit-learn digits 8×8 (offline stand-in for MNIST)", 10, (1, 8, 8))
     if name == "cifar_standin":
         if n is None:
             raise ValueError("cifar_standin generates its samples: give n")
         x, y = load_cifar_standin(n, seed, train=train)
         return Dataset(
-            x,
+            x.reshape(len(x), -1),
             y,
             "scikit-image photo crops 32×32, 10 classes (offline stand-in for CIFAR-10)",
             10,
             (3, 32, 32),
         )
     raise ValueError(f"unknown dataset {name!r}; allowed names: {', '.join(NAMES)}")
+
+
+def prepare(name: str, root: str | Path | None = None, download: bool = False) -> dict:
+    """Check (and with ``download``, fetch) both splits of dataset ``name`` once, before any run
+    reads it; returns a summary for the workflow's record (results/data/<name>.json).
+
+    Parallel training jobs then only read: no two of them race to download the same archive.
+    A stand-in has no files; its summary says so.
+    """
+    sizes = {}
+    for split, train in (("train", True), ("test", False)):
+        # The stand-in generator needs a size; a small one checks that scikit-image's photos load.
+        dataset = load(name, root=root, train=train, n=10 if name == "cifar_standin" else None, download=download)
+        sizes[split] = None if name == "cifar_standin" else len(dataset.y)
+    return {
+        "dataset": name,
+        "caption": dataset.name,
+        "image_shape": list(dataset.image_shape),
+        "samples": sizes,
+        "root": str(root) if name in ("mnist", "cifar10") else None,
+    }

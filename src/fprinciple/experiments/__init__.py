@@ -2,12 +2,15 @@
 
 Each experiment module provides:
 
-- ``PAPER_FIGURE``: the figure it regenerates (for captions), ``DATASET``: the data it uses;
+- ``PAPER_FIGURE``: the figure it regenerates (for captions), ``DATASET``: the data it uses
+  (a string, or a function of the config when the config picks real data or a stand-in);
 - ``runs(cfg) -> {run_id: variant}``: every training job; a variant holds ``seed`` (or ``seeds``
   when one job trains several, whose records then carry a ``seed`` column), and its other
   scalar keys (activation, optimizer, depth, net, ...) become columns of the metrics table;
 - ``run(cfg, variant, ctx) -> TrainResult``: train one run and log its metrics;
-- ``claims(metrics, cfg, scale) -> list[Claim]``: the paper's claims, computed from metrics.
+- ``claims(metrics, cfg, scale) -> list[Claim]``: the paper's claims, computed from metrics;
+- optionally ``datasets(cfg) -> list[str]``: the datasets (``fprinciple.datasets.NAMES``) its
+  runs read, which the workflow checks (and downloads) once before training.
 
 Its figure is ``fprinciple.figures.<family>.<id>(metrics, cfg)``.
 """
@@ -32,6 +35,12 @@ EXPERIMENTS = (
     "basri_superposition",
     "basri_missing_data",
     "basri_asymptotics",
+    "fp_projection",
+    "fp_filter",
+    "fp_image",
+    "fp_init_scale",
+    "fp_parity",
+    "basri_label_noise",
 )
 
 
@@ -45,12 +54,20 @@ class RunContext:
     fingerprint: str = ""  # identifies the settings a checkpoint belongs to
     progress: bool = True
     desc: str = ""
+    data_root: Path | None = None  # where real datasets live (config data_root)
+    download: bool = False  # may torchvision fetch missing datasets into data_root
 
 
 def get(experiment: str) -> ModuleType:
     if experiment not in EXPERIMENTS:
         raise ValueError(f"unknown experiment {experiment!r}; allowed: {list(EXPERIMENTS)}")
     return importlib.import_module(f"{__name__}.{experiment}")
+
+
+def datasets_of(experiment: str, cfg: dict) -> list[str]:
+    """The datasets an experiment's runs read (none for synthetic targets)."""
+    module = get(experiment)
+    return sorted(module.datasets(cfg)) if hasattr(module, "datasets") else []
 
 
 def run_id(variant: dict) -> str:

@@ -52,6 +52,8 @@ def execute(
     threads: int = 1,
     checkpoint_every: int = 0,
     progress: bool = True,
+    data_root: str | Path | None = None,
+    download: bool = False,
 ) -> pd.DataFrame:
     module = get(experiment)
     variants = module.runs(cfg)
@@ -67,6 +69,8 @@ def execute(
         fingerprint=fingerprint(cfg, variant),
         progress=progress,
         desc=f"{experiment}/{run}",
+        data_root=Path(data_root) if data_root is not None else None,
+        download=download,
     )
     started = time.time()
     result = module.run(cfg, variant, ctx)

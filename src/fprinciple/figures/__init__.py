@@ -10,6 +10,12 @@ FAMILIES = {
     "basri_sweeps": ("basri_shallow_1d", "basri_shallow_2d", "basri_deep"),
     "basri_fits": ("basri_superposition", "basri_missing_data"),
     "basri_theory": ("basri_asymptotics",),
+    "fp_projection": ("fp_projection",),
+    "fp_filter": ("fp_filter",),
+    "fp_image": ("fp_image",),
+    "fp_init_scale": ("fp_init_scale",),
+    "fp_parity": ("fp_parity",),
+    "basri_label_noise": ("basri_label_noise",),
 }
 
 

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,8 @@ from tqdm import tqdm
 from ..io import atomic_path
 
 OPTIMIZERS = ("gd", "sgd", "adam")
-LOSSES = ("mse", "half_sse")
+LOSSES = ("mse", "half_sse", "cross_entropy")
+SAMPLINGS = ("replacement", "epochs")
 
 # A hook sees (step, model) and returns (metric, key, value) triples; key/value may be arrays.
 Hook = Callable[[int, nn.Module], Iterable[tuple[str, object, object]]]
@@ -40,7 +42,9 @@ class TrainSpec:
     optimizer: str = "adam"
     batch_size: int | None = None  # None: full batch
     momentum: float = 0.0
-    loss: str = "mse"
+    nesterov: bool = False
+    loss: str = "mse"  # cross_entropy: y holds class indices, the model outputs logits
+    sampling: str = "replacement"  # minibatches drawn with replacement, or "epochs": reshuffled passes
     loss_threshold: float | None = None  # stop at the first step whose full-batch loss is below
     log_every: int = 100
     log_steps: tuple[int, ...] = ()  # extra steps to log at (figure snapshots)
@@ -71,12 +75,14 @@ def _loss_fn(name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
         return lambda out, y: torch.mean((out - y) ** 2)
     if name == "half_sse":
         return lambda out, y: 0.5 * torch.sum((out - y) ** 2)
+    if name == "cross_entropy":
+        return nn.functional.cross_entropy
     raise ValueError(f"unknown loss {name!r}; allowed: {list(LOSSES)}")
 
 
 def _optimizer(spec: TrainSpec, params) -> torch.optim.Optimizer:
     if spec.optimizer in ("gd", "sgd"):
-        return torch.optim.SGD(params, lr=spec.lr, momentum=spec.momentum)
+        return torch.optim.SGD(params, lr=spec.lr, momentum=spec.momentum, nesterov=spec.nesterov)
     if spec.optimizer == "adam":
         return torch.optim.Adam(params, lr=spec.lr)
     raise ValueError(f"unknown optimizer {spec.optimizer!r}; allowed: {list(OPTIMIZERS)}")
@@ -94,6 +100,26 @@ def _records_frame(records: list[tuple[int, str, np.ndarray, np.ndarray]]) -> pd
             "value": np.concatenate([values for *_, values in records]).astype(np.float64),
         }
     )
+
+
+def steps_per_epoch(n: int, batch_size: int | None) -> int:
+    """Minibatch steps in one pass over ``n`` samples (the last partial batch is dropped)."""
+    return 1 if batch_size is None or batch_size >= n else n // batch_size
+
+
+def _epoch_batch(step: int, n: int, batch_size: int, seed: int) -> torch.Tensor:
+    """Indices of minibatch ``step`` when every epoch is a fresh seeded permutation of the data.
+
+    The permutation depends only on (seed, epoch), so a resumed run draws exactly the batches
+    an uninterrupted one would, with no generator state to save.
+    """
+    epoch, position = divmod(step, steps_per_epoch(n, batch_size))
+    return _epoch_order(n, seed, epoch)[position * batch_size : (position + 1) * batch_size]
+
+
+@lru_cache(maxsize=1)
+def _epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
+    return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch))
 
 
 def train(
@@ -117,6 +143,8 @@ def train(
     optimizer = _optimizer(spec, model.parameters())
     if spec.optimizer == "gd" and spec.batch_size is not None:
         raise ValueError("optimizer gd is full-batch: set batch_size to null or use optimizer sgd")
+    if spec.sampling not in SAMPLINGS:
+        raise ValueError(f"unknown sampling {spec.sampling!r}; allowed: {list(SAMPLINGS)}")
     batches = torch.Generator().manual_seed(seed + 1)
     records: list[tuple[int, str, np.ndarray, np.ndarray]] = []
     step = 0
@@ -165,8 +193,11 @@ def train(
         if full_batch:
             xb, yb = x, y
         else:
-            idx = torch.randint(n, (spec.batch_size,), generator=batches).to(x.device)
-            xb, yb = x[idx], y[idx]
+            if spec.sampling == "epochs":
+                idx = _epoch_batch(step, n, spec.batch_size, seed)
+            else:
+                idx = torch.randint(n, (spec.batch_size,), generator=batches)
+            xb, yb = x[idx.to(x.device)], y[idx.to(x.device)]
         loss = loss_fn(model(xb), yb)
         reached = False
         if spec.loss_threshold is not None and full_batch:

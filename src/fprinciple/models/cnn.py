@@ -1,0 +1,118 @@
+"""Image classifiers of the real-data experiments (seed 004 figs 1.10 and 1.12).
+
+All take flattened images (one row per sample, as datasets return them, and as the projection
+and filtering methods see them) and un-flatten them to ``image_shape`` = (channels, height,
+width) first, so one training loop serves fully connected nets and CNNs alike.
+"""
+
+from __future__ import annotations
+
+from torch import nn
+
+from ..datasets._torchvision import import_torchvision
+from .mlp import ACTIVATIONS, MLP
+
+CLASSIFIERS = ("dnn", "cnn", "vgg16")
+VGG_SIDE = 32  # VGG-16's five 2x2 pools take 32x32 inputs down to 1x1
+
+
+class SmallCNN(nn.Module):
+    """The papers' small CNN: conv32 → conv64 → 2×2 max-pool → dense → logits (the softmax is
+    in the loss). 3×3 kernels without padding (Keras' default "valid"), ReLU, PyTorch's default
+    initialisation. **(code)** for CIFAR-10 in the authors' filtering code; MNIST uses the same."""
+
+    def __init__(
+        self,
+        image_shape: tuple[int, int, int],
+        n_classes: int,
+        channels: tuple[int, int] = (32, 64),
+        dense: int = 400,
+        activation: str = "relu",
+    ):
+        super().__init__()
+        c, h, w = image_shape
+        act = ACTIVATIONS[activation]
+        side_h, side_w = (h - 4) // 2, (w - 4) // 2
+        if min(side_h, side_w) < 1:
+            raise ValueError(f"SmallCNN needs images of at least 6×6 pixels, got {h}×{w}")
+        self.net = nn.Sequential(
+            nn.Unflatten(1, image_shape),
+            nn.Conv2d(c, channels[0], 3),
+            act(),
+            nn.Conv2d(channels[0], channels[1], 3),
+            act(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(channels[1] * side_h * side_w, dense),
+            act(),
+            nn.Linear(dense, n_classes),
+        )
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def vgg16(image_shape: tuple[int, int, int], n_classes: int, width: float = 1.0) -> nn.Module:
+    """torchvision's VGG-16 (configuration "D": 13 3×3 convolutions, 5 max-pools), adapted to
+    32×32 inputs as is usual for CIFAR-10.
+
+    Adaptations: images of another size are resized to 32×32 (bilinear) first; the 7×7 adaptive
+    pool and the 25088→4096→4096 head (made for 224×224 ImageNet) become a flatten of the 512
+    final features and a 512→512→512→classes head, without dropout so that the metrics logged
+    during training see the same function that is trained. ``width`` scales every channel count
+    (the quick scale uses 1/8). torchvision's own initialisation (Kaiming for convolutions).
+    """
+    tv = import_torchvision()
+    vgg_module = tv.models.vgg
+    c, h, w = image_shape
+    layers: list[nn.Module] = [nn.Unflatten(1, image_shape)]
+    if (h, w) != (VGG_SIDE, VGG_SIDE):
+        layers.append(nn.Upsample(size=(VGG_SIDE, VGG_SIDE), mode="bilinear", align_corners=False))
+    in_channels = c
+    for entry in vgg_module.cfgs["D"]:
+        if entry == "M":
+            layers.append(nn.MaxPool2d(2))
+        else:
+            out_channels = max(1, round(entry * width))
+            layers += [nn.Conv2d(in_channels, out_channels, 3, padding=1), nn.ReLU(inplace=True)]
+            in_channels = out_channels
+    model = vgg_module.VGG(nn.Sequential(*layers), num_classes=n_classes, init_weights=True)
+    hidden = max(1, round(512 * width))
+    model.avgpool = nn.Identity()
+    model.classifier = nn.Sequential(
+        nn.Linear(in_channels, hidden), nn.ReLU(True), nn.Linear(hidden, hidden), nn.ReLU(True), nn.Linear(hidden, n_classes)
+    )
+    for layer in model.classifier:
+        if isinstance(layer, nn.Linear):  # torchvision's rule for its own head
+            nn.init.normal_(layer.weight, 0, 0.01)
+            nn.init.zeros_(layer.bias)
+    return model
+
+
+def classifier(name: str, image_shape: tuple[int, int, int], n_classes: int, **settings) -> nn.Module:
+    """Build classifier ``name`` (one of ``CLASSIFIERS``) for flattened images of ``image_shape``.
+
+    ``settings`` are the net's config block: dnn: hidden, activation, init_std, bias (see MLP);
+    cnn: channels, dense, activation; vgg16: width.
+    """
+    c, h, w = image_shape
+    if name == "dnn":
+        return MLP(
+            c * h * w,
+            n_classes,
+            settings.get("hidden", [400, 200]),
+            settings.get("activation", "relu"),
+            settings.get("init_std"),
+            settings.get("bias", True),
+        )
+    if name == "cnn":
+        return SmallCNN(
+            image_shape,
+            n_classes,
+            tuple(settings.get("channels", (32, 64))),
+            settings.get("dense", 400),
+            settings.get("activation", "relu"),
+        )
+    if name == "vgg16":
+        return vgg16(image_shape, n_classes, settings.get("width", 1.0))
+    raise ValueError(f"unknown classifier {name!r}; allowed: {list(CLASSIFIERS)}")
