@@ -2,7 +2,7 @@
 
     python benchmarks/bench_filter.py --n 5000 10000 [--deltas 3 7] [--budget-gib 1] [--device cpu]
 
-Uses the first ``n`` MNIST training images (pixels in [0, 1], one-hot labels as target) when the
+Uses the first ``n`` real MNIST training images (``--mnist-root``) (pixels in [0, 1], one-hot labels as target) when the
 raw idx files are present, random data of the same shape otherwise. For each ``n`` it reports
 the one-off set-up (pairwise distances), the first ``errors`` call (filters target and
 residual) and a later call (target cached: what every training log pays), with the peak memory
@@ -15,32 +15,26 @@ from __future__ import annotations
 import argparse
 import gc
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from fprinciple import datasets
 from fprinciple.spectral.filtering import GaussianFilter
 
-MNIST_RAW = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist" / "MNIST" / "raw"
+MNIST_ROOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """An idx file (big-endian header: magic with the number of dimensions, then the sizes)."""
-    data = path.read_bytes()
-    ndim = data[3]
-    shape = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(shape)
-
-
-def load_data(n: int) -> tuple[np.ndarray, np.ndarray, str]:
-    images, labels = MNIST_RAW / "train-images-idx3-ubyte", MNIST_RAW / "train-labels-idx1-ubyte"
-    if images.exists() and labels.exists():
-        x = read_idx(images)[:n].reshape(n, -1) / 255.0
-        y = np.eye(10)[read_idx(labels)[:n]]
-        return x, y, "MNIST"
-    rng = np.random.default_rng(0)
-    return rng.random((n, 784)), np.eye(10)[rng.integers(0, 10, n)], "random"
+def load_data(n: int, root: Path) -> tuple[np.ndarray, np.ndarray, str]:
+    """The first ``n`` MNIST training images and their one-hot labels; random data without MNIST."""
+    try:
+        dataset = datasets.load("mnist", root=root)
+    except datasets.DatasetError:
+        rng = np.random.default_rng(0)
+        return rng.random((n, 784)), np.eye(10)[rng.integers(0, 10, n)], "random"
+    return dataset.x[:n].astype(np.float64), np.eye(10)[dataset.y[:n]], "MNIST"
 
 
 class PeakMemory:
@@ -88,24 +82,21 @@ def main() -> None:
     parser.add_argument("--deltas", type=float, nargs="+", default=[3.0, 7.0])
     parser.add_argument("--budget-gib", type=float, default=1.0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--mnist-root", type=Path, default=MNIST_ROOT, help="folder holding MNIST/raw/")
     args = parser.parse_args()
     device = torch.device(args.device)
     print(
         f"device={device} threads={torch.get_num_threads()} deltas={args.deltas} budget={args.budget_gib} GiB"
     )
     for n in args.n:
-        x, y, source = load_data(n)
+        x, y, source = load_data(n, args.mnist_root)
         x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)
         output = 0.8 * y + 0.02 * torch.randn(y.shape, generator=torch.Generator().manual_seed(1)).to(device)
+        budget = int(args.budget_gib * 2**30)
         with PeakMemory(device) as memory:
-            filt, t_setup = timed(
-                lambda: GaussianFilter(
-                    x, args.deltas, memory_budget=int(args.budget_gib * 2**30), device=device
-                ),
-                device,
-            )
-            errors, t_first = timed(lambda: filt.errors(y, output), device)
-            _, t_cached = timed(lambda: filt.errors(y, output), device)
+            filt, t_setup = timed(partial(GaussianFilter, x, args.deltas, memory_budget=budget, device=device), device)
+            errors, t_first = timed(partial(filt.errors, y, output), device)
+            _, t_cached = timed(partial(filt.errors, y, output), device)
         summary = ", ".join(f"delta={d:g}: e_low={lo:.4f} e_high={hi:.4f}" for d, (lo, hi) in errors.items())
         print(
             f"n={n} ({source}) strategy={filt.strategy} chunk={filt.chunk_size} dtype={filt.dtype}: "

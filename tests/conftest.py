@@ -1,6 +1,7 @@
 """Shared fixtures: the repo's own configs, and a tiny fit1d config that trains in a second."""
 
 import copy
+import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,14 @@ import yaml
 torch.set_num_threads(1)
 
 ROOT = Path(__file__).resolve().parents[1]
+
+# Real MNIST ships in ../shared beside the checkout (override with FPRINCIPLE_MNIST_ROOT).
+MNIST_ROOT = Path(os.environ.get("FPRINCIPLE_MNIST_ROOT", ROOT.parent / "shared" / "data" / "mnist"))
+MNIST_RAW = MNIST_ROOT / "MNIST" / "raw"
+needs_mnist = pytest.mark.skipif(
+    not MNIST_RAW.is_dir(),
+    reason=f"real MNIST copy not present at {MNIST_RAW} (offline data of the build machines)",
+)
 
 
 def load_config(name: str = "config.yaml") -> dict:

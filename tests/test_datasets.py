@@ -1,6 +1,5 @@
 """Tests for fprinciple.datasets: real MNIST, CIFAR-10 on fixture files, stand-ins, torchvision shim."""
 
-import os
 import pickle
 import pickletools
 import struct
@@ -20,16 +19,11 @@ from fprinciple.datasets import (
     load_cifar_standin,
     load_digits_as_mnist,
     load_mnist,
+    prepare,
 )
 from fprinciple.datasets._torchvision import import_torchvision
 
-# Real MNIST ships in ../shared beside the checkout (override with FPRINCIPLE_MNIST_ROOT).
-MNIST_ROOT = Path(os.environ.get("FPRINCIPLE_MNIST_ROOT", Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"))
-MNIST_RAW = MNIST_ROOT / "MNIST" / "raw"
-needs_mnist = pytest.mark.skipif(
-    not MNIST_RAW.is_dir(),
-    reason=f"real MNIST copy not present at {MNIST_RAW} (offline data of the build machines)",
-)
+from .conftest import MNIST_RAW, MNIST_ROOT, needs_mnist
 # Class counts from ../shared/data/mnist/README.md.
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -314,3 +308,16 @@ def test_import_torchvision_builds_vgg16_in_fresh_interpreter():
 
 def test_import_torchvision_in_process():
     assert import_torchvision().transforms.ToTensor is not None
+
+
+def test_prepare_checks_both_splits_and_names_missing_files(tmp_path):
+    summary = prepare("digits")
+    assert summary["samples"] == {"train": 1500, "test": 297} and "stand-in" in summary["caption"]
+    with pytest.raises(DatasetError, match="train-images-idx3-ubyte"):
+        prepare("mnist", root=tmp_path)
+
+
+@needs_mnist
+def test_prepare_real_mnist():
+    summary = prepare("mnist", root=MNIST_ROOT)
+    assert summary["samples"] == {"train": 60000, "test": 10000} and summary["image_shape"] == [1, 28, 28]

@@ -104,3 +104,51 @@ def test_mlp_shape_and_init_scale():
     assert big.net[2].weight.std().item() == pytest.approx(1 / np.sqrt(2000), rel=0.1)
     with pytest.raises(ValueError, match="allowed"):
         MLP(1, 1, [4], activation="swish")
+
+
+def test_epoch_sampling_visits_every_sample_once_per_epoch():
+    from fprinciple.training import steps_per_epoch
+    from fprinciple.training.trainer import _epoch_batch
+
+    n, batch = 50, 8
+    per_epoch = steps_per_epoch(n, batch)
+    assert per_epoch == 6  # the last partial batch (2 samples) is dropped
+    for epoch in range(2):
+        seen = torch.cat([_epoch_batch(epoch * per_epoch + i, n, batch, seed=5) for i in range(per_epoch)])
+        assert len(set(seen.tolist())) == per_epoch * batch  # no sample twice within an epoch
+    first, second = (_epoch_batch(e * per_epoch, n, batch, seed=5) for e in (0, 1))
+    assert not torch.equal(first, second)  # reshuffled every epoch
+    assert steps_per_epoch(n, None) == steps_per_epoch(n, 64) == 1
+
+
+def test_resume_with_epoch_sampling_and_nesterov_equals_uninterrupted(tmp_path):
+    x = torch.randn(40, 5, generator=torch.Generator().manual_seed(0))
+    y = (x[:, 0] > 0).long()
+    spec = TrainSpec(steps=30, lr=0.05, optimizer="sgd", batch_size=8, momentum=0.9, nesterov=True,
+                     loss="cross_entropy", sampling="epochs", log_every=5, checkpoint_every=10)
+
+    def net(seed=0):
+        torch.manual_seed(seed)
+        return MLP(5, 2, [16])
+
+    reference = train(net(), x, y, spec, seed=2, progress=False)
+    loss = reference.records.query("metric == 'train_loss'")["value"].to_numpy()
+    assert loss[-1] < 0.7 * loss[0]  # cross-entropy on class indices trains
+
+    def killer(step, _):
+        if step == 25:
+            raise KeyboardInterrupt
+        return ()
+
+    checkpoint = tmp_path / "checkpoint.pt"
+    with pytest.raises(KeyboardInterrupt):
+        train(net(), x, y, spec, [killer], seed=2, checkpoint=checkpoint, fingerprint="a", progress=False)
+    resumed = train(net(seed=7), x, y, spec, seed=2, checkpoint=checkpoint, fingerprint="a", progress=False)
+    assert resumed.resumed_from == 20
+    pd.testing.assert_frame_equal(resumed.records, reference.records)
+
+
+def test_unknown_sampling_is_rejected():
+    x, y = problem()
+    with pytest.raises(ValueError, match="sampling"):
+        train(model(), x, y, TrainSpec(steps=1, lr=0.1, sampling="shuffle"), progress=False)

@@ -122,3 +122,12 @@ def test_killed_training_job_resumes_from_checkpoint(tmp_path):
     meta = json.loads((killed / target).with_name("meta.json").read_text())
     assert meta["resumed_from_step"] > 0
     pd.testing.assert_frame_equal(pd.read_parquet(killed / target), pd.read_parquet(reference / target))
+
+
+def test_configfile_replaces_the_quick_default(tmp_path):
+    """`--configfile X` runs exactly X: no experiment or key of config.yaml is merged into it."""
+    cfg = copy.deepcopy(load_config())
+    cfg["experiments"] = {"fp1d_snapshots": cfg["experiments"]["fp1d_snapshots"]}
+    result = snakemake(tmp_path, "-n", "--cores", "1", "--configfile", write_config(tmp_path / "c.yaml", cfg))
+    assert "results/runs/fp1d_snapshots/" in result.stdout
+    assert "results/runs/fp1d_step/" not in result.stdout and "basri" not in result.stdout

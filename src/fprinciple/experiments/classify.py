@@ -12,7 +12,7 @@ run logs ``steps_per_epoch`` at step 0 so figures can speak in epochs.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -132,3 +132,9 @@ def with_epochs(metrics: pd.DataFrame) -> pd.DataFrame:
     """``metrics`` with an ``epoch`` column (step / steps_per_epoch of the row's run)."""
     per_epoch = metrics[metrics["metric"] == "steps_per_epoch"].groupby("run")["value"].first()
     return metrics.assign(epoch=metrics["step"] / metrics["run"].map(per_epoch))
+
+
+def with_dataset_name(result: TrainResult, data: Data) -> TrainResult:
+    """``result`` with the dataset's caption (``Dataset.name``) in a ``dataset_name`` column, so a
+    figure can title its panels from the metrics alone."""
+    return replace(result, records=result.records.assign(dataset_name=data.train.name))
