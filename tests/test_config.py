@@ -12,9 +12,30 @@ from fprinciple.config import ConfigError, validate
 from .conftest import ROOT, load_config
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "paper.yaml"])
+@pytest.mark.parametrize("name", ["config.yaml", "paper.yaml", "mnist.yaml"])
 def test_shipped_configs_are_valid(name):
     validate(load_config(name))
+
+
+def test_paper_scale_covers_every_experiment():
+    """A --configfile replaces the quick default, so paper.yaml must name every experiment."""
+    assert list(load_config("paper.yaml")["experiments"]) == list(load_config()["experiments"])
+
+
+def test_mnist_check_reads_real_mnist_only():
+    blocks = load_config("mnist.yaml")["experiments"].values()
+    datasets = {value["dataset"] for block in blocks for value in _find(block, "data")}
+    assert datasets == {"mnist"}
+
+
+def _find(node, key):
+    """Every value stored under ``key`` anywhere in a nested config block."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from ([v] if k == key else _find(v, key))
+    elif isinstance(node, list):
+        for v in node:
+            yield from _find(v, key)
 
 
 def _set(cfg, path, value):

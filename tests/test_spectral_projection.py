@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from fprinciple.spectral.projection import first_principal_component, nudft, project, projected_dft
+from fprinciple.spectral.dft import delta_f
+from fprinciple.spectral.projection import (
+    first_principal_component,
+    nudft,
+    peak_frequencies,
+    project,
+    projected_dft,
+    vector_delta_f,
+)
 
 
 def test_first_principal_component_recovers_spread_direction():
@@ -66,3 +74,36 @@ def test_projected_dft_measures_along_pc1():
 def test_rejects_mismatched_lengths():
     with pytest.raises(ValueError, match="positions"):
         nudft(np.ones(3), np.ones(4), np.zeros(2))
+
+
+def test_pure_tone_along_a_direction_peaks_at_its_frequency():
+    rng = np.random.default_rng(4)
+    direction = np.array([0.6, 0.0, 0.8])
+    x = rng.normal(size=(4000, 3)) * np.array([0.3, 0.3, 0.3]) + np.outer(rng.uniform(-2, 2, 4000), direction)
+    k0 = 1.5
+    y = np.cos(2 * np.pi * k0 * (x @ direction))
+    freqs = np.linspace(0, 4, 401)
+    magnitude = np.abs(projected_dft(x, y, freqs))
+    # min_rel_height drops the window's sinc side lobes (~0.2 of the main lobe), which are maxima too.
+    peaks = peak_frequencies(freqs, magnitude, n_peaks=1, min_rel_height=0.5)
+    np.testing.assert_allclose(peaks, [k0], atol=0.02)
+
+
+def test_peak_frequencies_skips_maxima_closer_than_the_separation():
+    freqs = np.linspace(0, 1, 11)
+    magnitude = np.array([0, 5, 0, 4, 0, 3, 2, 3, 0, 1, 0], dtype=float)  # maxima at 0.1, 0.3, 0.5, 0.7, 0.9
+    np.testing.assert_allclose(peak_frequencies(freqs, magnitude), [0.1, 0.3, 0.5, 0.7, 0.9])
+    np.testing.assert_allclose(peak_frequencies(freqs, magnitude, min_separation=0.25), [0.1, 0.5, 0.9])
+    np.testing.assert_allclose(peak_frequencies(freqs, magnitude, n_peaks=2, min_separation=0.25), [0.1, 0.5])
+
+
+def test_vector_delta_f_uses_norms_over_classes():
+    y = np.array([[3.0, 4.0j]])  # ||y|| = 5
+    h = np.array([[3.0, -4.0j]])  # opposite phase in the second class: ||h - y|| = 8, moduli equal
+    np.testing.assert_allclose(vector_delta_f(h, y), [8 / 5])
+    np.testing.assert_allclose(vector_delta_f(h, y, "magnitude"), [0.0])
+    np.testing.assert_allclose(vector_delta_f(0.5 * y, y), [0.5])
+    scalar_h, scalar_y = np.array([1 + 1j, 2.0]), np.array([2.0, 1j])
+    np.testing.assert_allclose(vector_delta_f(scalar_h[:, None], scalar_y[:, None]), delta_f(scalar_h, scalar_y))
+    with pytest.raises(ValueError, match="form"):
+        vector_delta_f(h, y, "phase")

@@ -16,7 +16,7 @@ import yaml
 
 from fprinciple.io import METRIC_COLUMNS
 
-from .conftest import ROOT, load_config
+from .conftest import MNIST_ROOT, ROOT, load_config, needs_mnist
 
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile")]
 
@@ -70,6 +70,23 @@ def test_quick_scale_end_to_end(tmp_path):
     snakemake(tmp_path, "--report", str(tmp_path / "report.html"), "--configfile", config)
     report = (tmp_path / "report.html").read_text()
     assert "fp1d_equal_amp" in report and "claims" in report.lower()
+
+
+@pytest.mark.workflow
+@needs_mnist
+def test_real_mnist_check(tmp_path):
+    """The MNIST path on real MNIST (config/mnist.yaml, reduced sizes): every claim passes and
+    every figure, caption and claim names the real dataset."""
+    config = str(ROOT / "config" / "mnist.yaml")
+    snakemake(tmp_path, "--cores", "2", "--configfile", config, "--config", f"data_root={MNIST_ROOT}")
+    results = tmp_path / "results"
+    claims = pd.read_parquet(results / "claims.parquet")
+    failed = claims[~claims["passed"]]
+    assert failed.empty, failed.to_string()
+    assert set(claims["experiment"]) == set(load_config("mnist.yaml")["experiments"])
+    assert json.loads((results / "data" / "mnist.json").read_text())["caption"] == "MNIST (real)"
+    for experiment in claims["experiment"].unique():
+        assert (results / "figures" / f"{experiment}.png").stat().st_size > 10_000
 
 
 def _descendants(pid: int) -> list[int]:

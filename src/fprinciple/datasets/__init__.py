@@ -16,9 +16,11 @@ from .mnist import load_mnist
 from .standins import load_camera, load_cifar_standin, load_digits_as_mnist
 
 __all__ = [
+    "CAPTIONS",
     "NAMES",
     "Dataset",
     "DatasetError",
+    "caption",
     "load",
     "load_camera",
     "load_cifar10",
@@ -29,6 +31,20 @@ __all__ = [
 ]
 
 NAMES = ("mnist", "cifar10", "digits", "cifar_standin")
+# What figures and claims call each dataset: a stand-in always says what it stands in for.
+CAPTIONS = {
+    "mnist": "MNIST (real)",
+    "cifar10": "CIFAR-10 (real)",
+    "digits": "scikit-learn digits 8×8 (offline stand-in for MNIST)",
+    "cifar_standin": "scikit-image photo crops 32×32, 10 classes (offline stand-in for CIFAR-10)",
+}
+
+
+def caption(name: str) -> str:
+    """The caption of dataset ``name``, without loading it."""
+    if name not in CAPTIONS:
+        raise ValueError(f"unknown dataset {name!r}; allowed names: {', '.join(NAMES)}")
+    return CAPTIONS[name]
 
 
 @dataclass(frozen=True, eq=False)  # eq would compare arrays element-wise
@@ -69,24 +85,18 @@ def load(
         )
     if name == "mnist":
         x, y = load_mnist(root, train, n, seed, download)
-        return Dataset(x, y, "MNIST (real)", 10, (1, 28, 28))
+        return Dataset(x, y, CAPTIONS[name], 10, (1, 28, 28))
     if name == "cifar10":
         x, y = load_cifar10(root, train, n, seed, download)
-        return Dataset(x.reshape(len(x), -1), y, "CIFAR-10 (real)", 10, (3, 32, 32))
+        return Dataset(x.reshape(len(x), -1), y, CAPTIONS[name], 10, (3, 32, 32))
     if name == "digits":
         x, y = load_digits_as_mnist(n, seed, train)
-        return Dataset(x, y, "scikit-learn digits 8×8 (offline stand-in for MNIST)", 10, (1, 8, 8))
+        return Dataset(x, y, CAPTIONS[name], 10, (1, 8, 8))
     if name == "cifar_standin":
         if n is None:
             raise ValueError("cifar_standin generates its samples: give n")
         x, y = load_cifar_standin(n, seed, train=train)
-        return Dataset(
-            x.reshape(len(x), -1),
-            y,
-            "scikit-image photo crops 32×32, 10 classes (offline stand-in for CIFAR-10)",
-            10,
-            (3, 32, 32),
-        )
+        return Dataset(x.reshape(len(x), -1), y, CAPTIONS[name], 10, (3, 32, 32))
     raise ValueError(f"unknown dataset {name!r}; allowed names: {', '.join(NAMES)}")
 
 

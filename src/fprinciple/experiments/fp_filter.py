@@ -82,44 +82,65 @@ def first_below(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
     ``threshold`` (infinity if never), as columns ``e_low`` and ``e_high``."""
     rows = with_epochs(metrics)
     rows = rows[rows["metric"].isin(["e_low", "e_high"])]
-    below = rows[rows["value"] < threshold].groupby(["run", "key", "metric"])["epoch"].min()
-    every = rows.groupby(["run", "dataset", "net", "seed", "key", "metric"]).size().reset_index()[
-        ["run", "dataset", "net", "seed", "key", "metric"]
-    ]
-    every["epoch"] = every.set_index(["run", "key", "metric"]).index.map(below).astype(float)
-    table = every.fillna({"epoch": np.inf}).pivot_table(
-        index=["run", "dataset", "net", "seed", "key"], columns="metric", values="epoch"
+    rows = rows.assign(epoch=rows["epoch"].where(rows["value"] < threshold, np.inf))
+    table = rows.pivot_table(
+        index=["run", "dataset", "net", "seed", "key"], columns="metric", values="epoch", aggfunc="min"
     )
     return table.reset_index().rename(columns={"key": "delta"})
 
 
+def mean_gaps(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
+    """Per run and δ, the mean of e_high − e_low (the figure's dashed curve minus its solid one)
+    over the logged epochs before the high part is fitted (e_high ≥ ``threshold``): once both
+    errors are near zero their order says nothing, and single noisy epochs (Adam on VGG-16) say
+    little."""
+    rows = metrics[metrics["metric"].isin(["e_low", "e_high"])]
+    table = rows.pivot_table(index=["run", "dataset", "net", "key", "step"], columns="metric", values="value")
+    table = table[table["e_high"] >= threshold]
+    gap = (table["e_high"] - table["e_low"]).groupby(["run", "dataset", "net", "key"]).mean()
+    return gap.rename("gap").reset_index().rename(columns={"key": "delta"})
+
+
 def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
-    limits = cfg["claims"]
-    tau = limits["threshold"]
+    tau = cfg["claims"]["threshold"]
     table = first_below(metrics, tau)
-    margin = table["e_high"] - table["e_low"]
-    worst = table.loc[margin.idxmin()] if len(table) else None
-    per_case = "; ".join(
-        f"{key[0]}/{key[1]}: {group['e_low'].max():g} vs {group['e_high'].min():g}"
-        for key, group in table.groupby(["dataset", "net"])
-    )
+    # never fitted (∞ − ∞) counts as the worst margin
+    table["margin"] = np.where(np.isinf(table["e_low"]), -np.inf, table["e_high"] - table["e_low"])
+    gap = mean_gaps(metrics, tau)
     seeds = int(metrics["seed"].nunique())
-    low_first = Claim(
-        experiment="fp_filter",
-        claim="low_frequency_fitted_first",
-        statement=(
-            "for every net (DNN, CNN, VGG16), dataset and filter width δ, the low-frequency part of the "
-            "labels is fitted first: e_low falls below the threshold before e_high does"
+    nets = "/".join(cfg["nets"])
+    cases = f"{len(table)} cases (dataset × net × δ × seed)"
+
+    def worst(frame: pd.DataFrame, column: str, unit: str) -> str:
+        if frame.empty:
+            return "nothing logged"
+        row = frame.loc[frame[column].idxmin()]
+        per_pair = frame.groupby(["dataset", "net"])[column].min()
+        listed = "; ".join(f"{dataset}/{net} {value:.3g}" for (dataset, net), value in per_pair.items())
+        return f"worst {row[column]:.3g}{unit} ({row['run']}, δ = {row['delta']:g}); worst per dataset/net: {listed}"
+
+    return [
+        Claim(
+            experiment="fp_filter",
+            claim="low_frequency_fitted_first",
+            statement=(
+                f"for every net ({nets}), dataset and filter width δ, the low-frequency part of the labels is "
+                "fitted first: e_low falls below the threshold before e_high does"
+            ),
+            measured=f"margin epoch(e_high < {tau}) − epoch(e_low < {tau}): {worst(table, 'margin', ' epochs')}",
+            threshold=f"epoch(e_low < {tau}) < epoch(e_high < {tau}) (never = ∞) in all {cases}",
+            passed=bool(len(table) > 0 and (table["e_low"] < table["e_high"]).all()),
+            scale=scale,
+            seeds=seeds,
         ),
-        measured=(
-            f"worst margin epoch(e_high < {tau}) − epoch(e_low < {tau}) = {margin.min():g} epochs "
-            f"({worst['run']}, δ = {worst['delta']:g}); per dataset/net, latest e_low vs earliest e_high epoch: {per_case}"
-            if worst is not None
-            else "no e_low/e_high logged"
+        Claim(
+            experiment="fp_filter",
+            claim="low_error_below_high_error",
+            statement="until the high part is fitted, the low-frequency error is below the high-frequency error (fig 1.12: solid under dashed)",
+            measured=f"mean of e_high − e_low over the logged epochs with e_high ≥ {tau}: {worst(gap, 'gap', '')}",
+            threshold=f"> {cfg['claims']['min_gap']} in all {cases}",
+            passed=bool(len(gap) > 0 and (gap["gap"] > cfg["claims"]["min_gap"]).all()),
+            scale=scale,
+            seeds=seeds,
         ),
-        threshold=f"epoch(e_low < {tau}) < epoch(e_high < {tau}) (never = ∞) for every run and δ, {len(table)} cases",
-        passed=bool(len(table) > 0 and (table["e_low"] < table["e_high"]).all()),
-        scale=scale,
-        seeds=seeds,
-    )
-    return [low_first]
+    ]

@@ -60,7 +60,9 @@ def vgg16(image_shape: tuple[int, int, int], n_classes: int, width: float = 1.0)
     pool and the 25088→4096→4096 head (made for 224×224 ImageNet) become a flatten of the 512
     final features and a 512→512→512→classes head, without dropout so that the metrics logged
     during training see the same function that is trained. ``width`` scales every channel count
-    (the quick scale uses 1/8). torchvision's own initialisation (Kaiming for convolutions).
+    (the quick scale uses 1/8). Convolutions keep torchvision's Kaiming initialisation; the head
+    keeps PyTorch's default, not torchvision's N(0, 0.01) (made for 4096-wide layers: in a
+    64-wide head it shrinks the signal ~2000× and the net does not learn).
     """
     tv = import_torchvision()
     vgg_module = tv.models.vgg
@@ -82,10 +84,6 @@ def vgg16(image_shape: tuple[int, int, int], n_classes: int, width: float = 1.0)
     model.classifier = nn.Sequential(
         nn.Linear(in_channels, hidden), nn.ReLU(True), nn.Linear(hidden, hidden), nn.ReLU(True), nn.Linear(hidden, n_classes)
     )
-    for layer in model.classifier:
-        if isinstance(layer, nn.Linear):  # torchvision's rule for its own head
-            nn.init.normal_(layer.weight, 0, 0.01)
-            nn.init.zeros_(layer.bias)
     return model
 
 

@@ -16,7 +16,16 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["first_principal_component", "project", "nudft", "projected_dft"]
+from .dft import DELTA_F_FORMS, find_peaks
+
+__all__ = [
+    "first_principal_component",
+    "project",
+    "nudft",
+    "projected_dft",
+    "peak_frequencies",
+    "vector_delta_f",
+]
 
 # Default cap on the (chunk of frequencies) x (samples) phase matrix: 2**22 complex128 = 64 MiB.
 _MAX_PHASE_ENTRIES = 2**22
@@ -85,3 +94,40 @@ def projected_dft(
     if direction is None:
         direction = first_principal_component(x)
     return nudft(y, project(x, direction), freqs)
+
+
+def peak_frequencies(
+    freqs: np.ndarray,
+    magnitude: np.ndarray,
+    n_peaks: int | None = None,
+    min_separation: float = 0.0,
+    min_rel_height: float = 1e-3,
+) -> np.ndarray:
+    """The lowest interior local maxima of ``magnitude`` sampled on the increasing grid ``freqs``.
+
+    Maxima are those of ``dft.find_peaks`` (grid index instead of DFT index). Scattered samples
+    blur a spectrum over about ``1 / (max v - min v)``, so two maxima closer than that are one
+    feature: going up in frequency, a maximum within ``min_separation`` of the last one kept is
+    skipped. Returns at most ``n_peaks`` frequencies (all if None).
+    """
+    freqs = np.asarray(freqs, dtype=float)
+    kept: list[float] = []
+    for index in find_peaks(magnitude, min_rel_height=min_rel_height):
+        if kept and freqs[index] - kept[-1] < min_separation:
+            continue
+        kept.append(freqs[index])
+    return np.asarray(kept[:n_peaks])
+
+
+def vector_delta_f(output_hat: np.ndarray, target_hat: np.ndarray, form: str = "complex") -> np.ndarray:
+    """ΔF of a vector-valued function (e.g. 10 class outputs), norms taken over the last axis.
+
+    ``form="complex"``: ``||h - y|| / ||y||``; ``form="magnitude"``: ``|| |h| - |y| || / ||y||``
+    (elementwise moduli, phase ignored). With one coordinate both equal ``dft.delta_f``.
+    """
+    if form not in DELTA_F_FORMS:
+        raise ValueError(f"form must be one of {DELTA_F_FORMS}, got {form!r}")
+    h, y = np.asarray(output_hat), np.asarray(target_hat)
+    error = h - y if form == "complex" else np.abs(h) - np.abs(y)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.linalg.norm(error, axis=-1) / np.linalg.norm(y, axis=-1)

@@ -1,0 +1,152 @@
+"""basri_label_noise — BJKK19 fig. 5 (MNIST with 50% label noise): a fully connected ReLU net
+first learns the clean structure of the digits (low frequency) and only later memorises the
+random labels (high frequency), so the clean test accuracy peaks early and then falls, and early
+stopping on a validation set whose labels are just as noisy still finds that peak.
+
+Setting (authors' MNIST/optimize.py, cfg.py): ``n_val`` of the training images are held out for
+validation; in both training and validation a random ``noise`` share of the samples gets a label
+drawn uniformly from all classes (the authors permute the one-hot vector, so the random label
+equals the true one with probability 1/10: 45% of the labels end up wrong); the test set stays
+clean. 784 → 3×256 ReLU → 10, cross-entropy, plain SGD lr 0.005, batch 100, accuracy every
+epoch. Deviation (our choice): PyTorch's default initialisation and output bias, where the
+authors draw weights from N(0, 0.01²), biases from U(−1, 1) and use no output bias.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import torch
+
+from ..claims import Claim
+from ..datasets import caption as dataset_caption
+from ..models import classifier
+from ..training import TrainResult
+from . import RunContext, seed_runs
+from .classify import Data, fit, load_data, with_dataset_name, with_epochs
+
+PAPER_FIGURE = "BJKK19 fig. 5 (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
+
+runs = seed_runs
+
+
+def datasets(cfg: dict) -> list[str]:
+    return [cfg["data"]["dataset"]]
+
+
+def DATASET(cfg: dict) -> str:  # noqa: N802 (module interface name)
+    return (
+        f"{dataset_caption(cfg['data']['dataset'])}, {cfg['noise']:.0%} of the training and validation labels "
+        "random, test clean"
+    )
+
+
+def noisy_labels(y: np.ndarray, noise: float, n_classes: int, rng: np.random.Generator) -> np.ndarray:
+    """A copy of ``y`` in which floor(noise·n) samples, chosen at random, get a label drawn
+    uniformly from all ``n_classes`` (so it may equal the true one), as in the authors' code."""
+    y = np.array(y, copy=True)
+    chosen = rng.permutation(len(y))[: int(np.floor(noise * len(y)))]
+    y[chosen] = rng.integers(0, n_classes, len(chosen))
+    return y
+
+
+def noisy_split(data: Data, n_val: int, noise: float, seed: int) -> tuple[Data, tuple[torch.Tensor, torch.Tensor], dict]:
+    """Hold ``n_val`` random training samples out for validation and corrupt the labels of both
+    parts; the returned Data trains on the noisy labels and keeps the clean test set. Also
+    returns, per part, the share of labels left true: what a perfectly clean classifier scores."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(data.train.y))
+    val, keep = order[:n_val], order[n_val:]
+    n_classes = data.train.n_classes
+    y_train = noisy_labels(data.train.y[keep], noise, n_classes, rng)
+    y_val = noisy_labels(data.train.y[val], noise, n_classes, rng)
+    device = data.x_train.device
+    train = replace(data.train, x=data.train.x[keep], y=y_train)
+    noisy = replace(data, train=train, x_train=data.x_train[keep],
+                    y_train=torch.as_tensor(y_train, device=device))
+    clean = {"train": float(np.mean(y_train == data.train.y[keep])),
+             "validation": float(np.mean(y_val == data.train.y[val]))}
+    return noisy, (data.x_train[val], torch.as_tensor(y_val, device=device)), clean
+
+
+def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
+    seed = variant["seed"]
+    data, validation, clean = noisy_split(load_data(cfg["data"], ctx), cfg["n_val"], cfg["noise"], seed)
+    torch.manual_seed(seed)
+    settings = {key: value for key, value in cfg["net"].items() if key != "kind"}
+    model = classifier(cfg["net"]["kind"], data.train.image_shape, data.train.n_classes, **settings)
+    splits = {"train": (data.x_train, data.y_train), "validation": validation, "test": (data.x_test, data.y_test)}
+
+    def clean_share(step: int, net: torch.nn.Module):
+        if step == 0:
+            for split, share in clean.items():
+                yield f"{split}_clean_label_share", np.nan, share
+
+    result = fit(cfg, model, data, seed, ctx, hooks=[clean_share], splits=splits)
+    return with_dataset_name(result, data)
+
+
+def curves(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Per run and epoch: train, validation and test accuracy (one column each)."""
+    rows = with_epochs(metrics)
+    rows = rows[rows["metric"].isin(["train_accuracy", "validation_accuracy", "test_accuracy"])]
+    table = rows.pivot_table(index=["run", "epoch"], columns="metric", values="value").reset_index()
+    return table.rename(columns=lambda c: c.removesuffix("_accuracy"))
+
+
+def summary(metrics: pd.DataFrame) -> pd.DataFrame:
+    """Per run: the final epoch's accuracies, the test peak (value, epoch) and the test accuracy at
+    the epoch of best validation accuracy (the first such epoch): the early-stopping point."""
+    rows = []
+    for run_name, run in curves(metrics).groupby("run", sort=True):
+        run = run.sort_values("epoch").reset_index(drop=True)
+        peak, stop, last = run["test"].idxmax(), run["validation"].idxmax(), run.index[-1]
+        rows.append((run_name, run["epoch"][last], run["train"][last], run["test"][last],
+                     run["test"][peak], run["epoch"][peak], run["epoch"][stop], run["test"][stop]))
+    columns = ["run", "last_epoch", "final_train", "final_test", "peak_test", "peak_epoch", "stop_epoch", "stop_test"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
+    limits = cfg["claims"]
+    table = summary(metrics)
+    name = metrics["dataset_name"].iloc[0] if "dataset_name" in metrics.columns else cfg["data"]["dataset"]
+    noise = f"{cfg['noise']:.0%} random training and validation labels"
+    seeds = int(metrics["seed"].nunique())
+    clean_share = metrics[metrics["metric"] == "train_clean_label_share"]["value"].mean()
+
+    def per_run(fmt) -> str:
+        return "; ".join(f"{r.run}: {fmt(r)}" for r in table.itertuples())
+
+    ok = len(table) > 0
+    row = partial(Claim, experiment="basri_label_noise", scale=scale, seeds=seeds)
+    return [
+        row(
+            claim="test_accuracy_peaks_early",
+            statement=f"{name}, {noise}: the clean test accuracy peaks early, far above its final value",
+            measured=per_run(lambda r: f"peak {r.peak_test:.3f} at epoch {r.peak_epoch:g}, "
+                                       f"final {r.final_test:.3f} at epoch {r.last_epoch:g}"),
+            threshold=f"peak − final ≥ {limits['peak_margin']} and peak epoch < last epoch, in every run",
+            passed=bool(ok and ((table["peak_test"] - table["final_test"] >= limits["peak_margin"])
+                                & (table["peak_epoch"] < table["last_epoch"])).all()),
+        ),
+        row(
+            claim="early_stopping_works",
+            statement="stopping at the best accuracy on the (equally noisy) validation labels recovers the clean test peak",
+            measured=per_run(lambda r: f"test {r.stop_test:.3f} at best-validation epoch {r.stop_epoch:g} "
+                                       f"vs final {r.final_test:.3f}"),
+            threshold=f"test at the best-validation epoch ≥ final test + {limits['early_stop_margin']}, in every run",
+            passed=bool(ok and (table["stop_test"] >= table["final_test"] + limits["early_stop_margin"]).all()),
+        ),
+        row(
+            claim="noisy_labels_memorised",
+            statement="by the end the net has memorised the random training labels: the fall of the test accuracy is overfitting",
+            measured=per_run(lambda r: f"final train accuracy (noisy labels) {r.final_train:.3f}"),
+            threshold=f"≥ {limits['train_accuracy_min']} in every run (a perfectly clean classifier scores "
+                      f"{clean_share:.2f} on these labels)",
+            passed=bool(ok and (table["final_train"] >= limits["train_accuracy_min"]).all()),
+        ),
+    ]

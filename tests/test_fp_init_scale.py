@@ -1,0 +1,98 @@
+"""fp_init_scale: the high-frequency energy measure, the run list, claims on ideal and bad
+metrics, and one tiny run of each part."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fprinciple.experiments import fp_init_scale as exp
+from fprinciple.experiments.runner import execute
+from fprinciple.figures import fp_init_scale as figure
+from fprinciple.spectral.dft import uniform_grid
+
+
+@pytest.fixture
+def cfg() -> dict:
+    return {
+        "seeds": [0], "init_stds": [1, 8],
+        "fit1d": {
+            "grid": {"n": 6, "low": -np.pi, "high": np.pi}, "target": {"kind": "sines", "frequencies": [1]},
+            "model": {"hidden": [16, 16], "activation": "tanh", "bias": True},
+            "optimizer": {"name": "adam", "lr": 1e-2}, "steps": 30, "loss_threshold": 1e-3,
+            "eval_points": 64, "max_freq": 10, "high_freq_min": 4,
+        },
+        "mnist": {
+            "data": {"dataset": "digits", "n_train": 100, "n_test": 50, "subset_seed": 0},
+            "net": {"kind": "dnn", "hidden": [16], "activation": "tanh", "bias": True},
+            "optimizer": {"name": "adam", "lr": 1e-2, "batch_size": 50}, "epochs": 2, "log_every": 1,
+        },
+        "claims": {"energy_ratio_min": 10, "test_error_margin": 0.05, "train_accuracy_min": 0.9},
+    }
+
+
+def test_high_frequency_fraction_is_exact_for_two_tones():
+    x = uniform_grid(128, -np.pi, np.pi, endpoint=False)
+    y = 3 * np.sin(2 * x) + np.cos(10 * x) + 5.0  # energies 9 (k=2) and 1 (k=10); the constant is ignored
+    assert exp.high_frequency_fraction(y, 5) == pytest.approx(0.1)
+    assert exp.high_frequency_fraction(y, 11) == pytest.approx(0.0, abs=1e-12)
+    assert exp.high_frequency_fraction(y, 1) == pytest.approx(1.0)
+
+
+def test_runs_cover_part_and_seed(cfg):
+    cfg["seeds"] = [0, 1]
+    runs = exp.runs(cfg)
+    assert len(runs) == 2 * 2  # each job trains every scale
+    assert runs["part-mnist_seed-1"] == {"part": "mnist", "seed": 1}
+    assert exp.datasets(cfg) == ["digits"]
+    assert "sin x" in exp.DATASET(cfg) and "stand-in for MNIST" in exp.DATASET(cfg)
+
+
+def ideal(energy: dict, test_acc: dict, train_acc: float = 1.0, loss: float = 1e-6) -> pd.DataFrame:
+    """Final metrics of two seeds (step 0 rows too, which the claims must ignore)."""
+    rows = []
+    for seed in (0, 1):
+        for s, e in energy.items():
+            run = f"fit-{s}-{seed}"
+            rows += [(run, seed, "fit1d", s, 0, "high_freq_energy", 0.5), (run, seed, "fit1d", s, 0, "train_loss", 1.0),
+                     (run, seed, "fit1d", s, 90, "high_freq_energy", e), (run, seed, "fit1d", s, 90, "train_loss", loss)]
+        for s, a in test_acc.items():
+            run = f"net-{s}-{seed}"
+            rows += [(run, seed, "mnist", s, 0, "test_accuracy", 0.1), (run, seed, "mnist", s, 0, "train_accuracy", 0.1),
+                     (run, seed, "mnist", s, 50, "test_accuracy", a), (run, seed, "mnist", s, 50, "train_accuracy", train_acc)]
+    return pd.DataFrame(rows, columns=["run", "seed", "part", "init_std", "step", "metric", "value"]).assign(key=np.nan)
+
+
+CLAIM_CFG = {"init_stds": [1, 2, 4], "fit1d": {"high_freq_min": 5, "loss_threshold": 1e-5},
+             "mnist": {"data": {"dataset": "digits"}},
+             "claims": {"energy_ratio_min": 100, "test_error_margin": 0.05, "train_accuracy_min": 0.98}}
+
+
+def test_claims_pass_on_ideal_metrics_and_fail_on_bad_ones():
+    good = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG, "quick")
+    assert [c.passed for c in good] == [True, True, True]
+    not_monotone = exp.claims(ideal({1: 1e-5, 2: 0.2, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG, "quick")
+    assert not not_monotone[0].passed
+    small_ratio = exp.claims(ideal({1: 1e-2, 2: 2e-2, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG, "quick")
+    assert not small_ratio[0].passed
+    same_error = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.93}), CLAIM_CFG, "quick")
+    assert not same_error[1].passed
+    underfit = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}, train_acc=0.9), CLAIM_CFG, "quick")
+    assert not underfit[2].passed
+    not_fitted = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}, loss=1e-3), CLAIM_CFG, "quick")
+    assert not not_fitted[2].passed
+
+
+def test_tiny_runs_end_to_end(cfg, tmp_path):
+    frames = [execute("fp_init_scale", run, cfg, tmp_path / run, threads=1, progress=False) for run in exp.runs(cfg)]
+    metrics = pd.concat(frames, ignore_index=True)
+    fits = metrics[metrics["part"] == "fit1d"]
+    assert set(fits["metric"]) == {"train_loss", "points", "target", "output", "spectrum", "high_freq_energy"}
+    for _, run in fits.groupby(["run", "init_std"]):  # the dense output at step 0 and at the last step only
+        outputs = run[run["metric"] == "output"]
+        assert sorted(outputs["step"].unique()) == [0, run["step"].max()] and len(outputs) == 2 * 64
+    nets = metrics[metrics["part"] == "mnist"]
+    assert {"train_accuracy", "test_accuracy"} <= set(nets["metric"])
+    assert sorted(nets["init_std"].unique()) == [1.0, 8.0]
+    assert [c.claim for c in exp.claims(metrics, cfg, "quick")] == [
+        "larger_init_more_high_frequency", "larger_init_worse_test_error", "every_scale_fits_training_data"]
+    figure.fp_init_scale(metrics, cfg).savefig(tmp_path / "fig.png")
