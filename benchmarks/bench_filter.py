@@ -82,8 +82,10 @@ def main() -> None:
     parser.add_argument("--deltas", type=float, nargs="+", default=[3.0, 7.0])
     parser.add_argument("--budget-gib", type=float, default=1.0)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--mnist-root", type=Path, default=MNIST_ROOT, help="folder holding MNIST/raw/")
     args = parser.parse_args()
+    torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     print(
         f"device={device} threads={torch.get_num_threads()} deltas={args.deltas} budget={args.budget_gib} GiB"

@@ -1,6 +1,7 @@
 """Wall time of the quick-scale DAG with `snakemake --cores N` in a fresh directory, and whether
 every claim passed. Targets with --cores 2: the 1-D F-Principle experiments at most 3 minutes,
-the Basri et al. experiments (`--only basri_`) at most 4 minutes.
+the Basri et al. experiments (`--only basri_`) at most 4 minutes, the real-data experiments
+(`--only fp_ basri_label`) at most 6 minutes.
 
     python benchmarks/bench_workflow.py [--cores 2] [--config config/config.yaml] [--only fp1d_ basri_]
 """

@@ -1,0 +1,91 @@
+"""Time per training epoch of every MNIST model of the paper scale, on this machine.
+
+    python benchmarks/bench_epoch.py [--config config/paper.yaml] [--steps 20] [--threads 1]
+                                     [--mnist-root ../shared/data/mnist] [--device cpu]
+
+For each MNIST net in the config (fp_projection, fp_filter, fp_init_scale, basri_label_noise) it
+trains ``--steps`` minibatches of real MNIST with the config's optimizer and batch size through
+the suite's trainer (no metric hooks) after a short warm-up, and reports seconds per step and
+per epoch (steps per epoch x seconds per step) at the config's training-set size. The metrics
+logged each epoch (accuracies, filter, projection) come on top.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import torch
+import yaml
+
+from fprinciple import datasets
+from fprinciple.models import classifier
+from fprinciple.training import TrainSpec, steps_per_epoch, train
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def mnist_models(cfg: dict) -> list[tuple[str, dict, dict, int | None]]:
+    """(label, net, optimizer, n_train) of every net the config trains on MNIST."""
+    found = []
+
+    def add(label, net, optimizer, data, held_out=0):
+        if data["dataset"] == "mnist":
+            n = data.get("n_train") or 60000
+            found.append((label, net, optimizer, n - held_out))
+
+    experiments = cfg["experiments"]
+    for name, family in experiments.get("fp_projection", {}).get("families", {}).items():
+        add(f"fp_projection/{name}", family["net"], family["optimizer"], family["data"])
+    filt = experiments.get("fp_filter", {})
+    for entry in filt.get("datasets", []):
+        for kind, net in filt["nets"].items():
+            add(f"fp_filter/{kind}", net["model"], net["optimizer"], entry["data"])
+    if "fp_init_scale" in experiments:
+        part = experiments["fp_init_scale"]["mnist"]
+        add("fp_init_scale/mnist", part["net"], part["optimizer"], part["data"])
+    if "basri_label_noise" in experiments:
+        exp = experiments["basri_label_noise"]
+        add("basri_label_noise", exp["net"], exp["optimizer"], exp["data"], held_out=exp["n_val"])
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "config" / "paper.yaml")
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--mnist-root", type=Path, default=ROOT.parent / "shared" / "data" / "mnist")
+    parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    device = torch.device(args.device)
+    mnist = datasets.load("mnist", root=args.mnist_root, n=5000)
+    x, y = torch.as_tensor(mnist.x, device=device), torch.as_tensor(mnist.y, device=device)
+    print(f"device={device} threads={args.threads} config={args.config.name}")
+    for label, net, optimizer, n_train in mnist_models(yaml.safe_load(args.config.read_text())):
+        torch.manual_seed(0)
+        settings = {k: v for k, v in net.items() if k != "kind"}
+        model = classifier(net["kind"], mnist.image_shape, 10, **settings).to(device)
+        batch = optimizer["batch_size"]
+
+        def steps(n: int) -> float:
+            spec = TrainSpec(steps=n, lr=optimizer["lr"], optimizer=optimizer["name"], batch_size=batch,
+                             momentum=optimizer.get("momentum", 0.0), nesterov=optimizer.get("nesterov", False),
+                             loss="cross_entropy", sampling="epochs", log_every=10**9)
+            start = time.perf_counter()
+            train(model, x, y, spec, progress=False)
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)
+            return time.perf_counter() - start
+
+        steps(3)  # warm-up: allocator, kernels
+        per_step = steps(args.steps) / args.steps
+        per_epoch = steps_per_epoch(n_train, batch) * per_step
+        print(f"{label:28s} {net['kind']:6s} batch {batch:4d} n_train {n_train:6d}: "
+              f"{per_step * 1e3:8.1f} ms/step, {per_epoch:8.1f} s/epoch ({per_epoch / 60:.1f} min)")
+
+
+if __name__ == "__main__":
+    main()
