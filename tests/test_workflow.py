@@ -85,6 +85,7 @@ def test_real_mnist_check(tmp_path):
     assert failed.empty, failed.to_string()
     assert set(claims["experiment"]) == set(load_config("mnist.yaml")["experiments"])
     assert json.loads((results / "data" / "mnist.json").read_text())["caption"] == "MNIST (real)"
+    assert claims["dataset"].str.contains("MNIST (real)", regex=False).all(), claims["dataset"].to_string()
     for experiment in claims["experiment"].unique():
         assert (results / "figures" / f"{experiment}.png").stat().st_size > 10_000
 

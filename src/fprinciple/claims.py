@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-CLAIM_COLUMNS = ["experiment", "claim", "statement", "measured", "threshold", "passed", "scale", "seeds", "note"]
+CLAIM_COLUMNS = ["experiment", "claim", "statement", "measured", "threshold", "passed", "scale", "seeds", "note", "dataset"]
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class Claim:
     scale: str  # "quick" or "paper": the config's scale
     seeds: int  # how many seeds the measurement pools
     note: str = ""  # e.g. why a claim only holds at paper scale
+    dataset: str = ""  # the data measured (filled from the experiment's DATASET by the claims rule)
 
 
 def frame(claims: list[Claim]) -> pd.DataFrame:
@@ -41,8 +42,8 @@ def markdown(table: pd.DataFrame) -> str:
         "",
         f"{passed} of {len(table)} claims pass.",
         "",
-        "| experiment | claim | statement | measured | threshold | passed | scale | seeds | note |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| " + " | ".join(CLAIM_COLUMNS) + " |",
+        "|" + "---|" * len(CLAIM_COLUMNS),
     ]
     for row in table.itertuples(index=False):
         cells = [str(getattr(row, c)).replace("|", "\\|") for c in CLAIM_COLUMNS]

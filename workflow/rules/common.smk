@@ -69,10 +69,8 @@ def figure_facts(wildcards):
     runs = experiment.runs(experiment_config(wildcards))
     return {
         "paper_figure": experiment.PAPER_FIGURE,
-        "dataset": (
-            experiment.DATASET(experiment_config(wildcards))
-            if callable(experiment.DATASET)
-            else experiment.DATASET
+        "dataset": registry.dataset_caption(
+            wildcards.experiment, experiment_config(wildcards)
         ),
         "scale": config["scale"],
         "runs": len(runs),

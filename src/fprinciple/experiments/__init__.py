@@ -70,6 +70,12 @@ def datasets_of(experiment: str, cfg: dict) -> list[str]:
     return sorted(module.datasets(cfg)) if hasattr(module, "datasets") else []
 
 
+def dataset_caption(experiment: str, cfg: dict) -> str:
+    """What the experiment measures on, for figure captions and claim rows."""
+    dataset = get(experiment).DATASET
+    return dataset(cfg) if callable(dataset) else dataset
+
+
 def run_id(variant: dict) -> str:
     """A readable, unique folder name for a run, e.g. 'activation-relu_optimizer-gd_seed-0'."""
     return "_".join(f"{key}-{value}" for key, value in variant.items())

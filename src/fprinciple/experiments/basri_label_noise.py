@@ -23,10 +23,9 @@ import torch
 
 from ..claims import Claim
 from ..datasets import caption as dataset_caption
-from ..models import classifier
 from ..training import TrainResult
 from . import RunContext, seed_runs
-from .classify import Data, fit, load_data, with_dataset_name, with_epochs
+from .classify import Data, build_model, fit, load_data, with_dataset_name, with_epochs
 
 PAPER_FIGURE = "BJKK19 fig. 5 (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
 
@@ -75,9 +74,7 @@ def noisy_split(data: Data, n_val: int, noise: float, seed: int) -> tuple[Data, 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     seed = variant["seed"]
     data, validation, clean = noisy_split(load_data(cfg["data"], ctx), cfg["n_val"], cfg["noise"], seed)
-    torch.manual_seed(seed)
-    settings = {key: value for key, value in cfg["net"].items() if key != "kind"}
-    model = classifier(cfg["net"]["kind"], data.train.image_shape, data.train.n_classes, **settings)
+    model = build_model(cfg["net"], data, seed)
     splits = {"train": (data.x_train, data.y_train), "validation": validation, "test": (data.x_test, data.y_test)}
 
     def clean_share(step: int, net: torch.nn.Module):

@@ -21,6 +21,7 @@ from torch import nn
 
 from .. import datasets
 from ..datasets import Dataset
+from ..models import classifier
 from ..training import TrainResult, TrainSpec, steps_per_epoch, train
 from ..training.trainer import Hook
 from . import RunContext
@@ -54,6 +55,14 @@ def load_data(data_cfg: dict, ctx: RunContext) -> Data:
         torch.as_tensor(test_set.x, **on),
         torch.as_tensor(test_set.y, **on),
     )
+
+
+def build_model(net: dict, data: Data, seed: int, **overrides) -> nn.Module:
+    """The classifier of config block ``net`` (``kind`` plus its settings) for ``data``, its
+    initialisation drawn from ``seed``."""
+    settings = {key: value for key, value in net.items() if key != "kind"} | overrides
+    torch.manual_seed(seed)
+    return classifier(net["kind"], data.train.image_shape, data.train.n_classes, **settings)
 
 
 @torch.no_grad()

@@ -18,11 +18,11 @@ import torch
 from torch import nn
 
 from ..claims import Claim
-from ..models import classifier
+from ..datasets import caption as dataset_caption
 from ..spectral.filtering import GaussianFilter
 from ..training import TrainResult
 from . import RunContext, run_id
-from .classify import fit, load_data, predict, with_dataset_name, with_epochs
+from .classify import build_model, fit, load_data, predict, with_dataset_name, with_epochs
 
 PAPER_FIGURE = "seed 004 fig 1.12 (XZLXM19 fig. 4: filtering method, DNN/CNN/VGG16 on MNIST and CIFAR-10)"
 
@@ -31,8 +31,8 @@ def datasets(cfg: dict) -> list[str]:
     return [entry["data"]["dataset"] for entry in cfg["datasets"]]
 
 
-def DATASET(cfg: dict) -> str:
-    return ", ".join(datasets(cfg))
+def DATASET(cfg: dict) -> str:  # noqa: N802 (module interface name)
+    return "; ".join(map(dataset_caption, datasets(cfg)))
 
 
 def runs(cfg: dict) -> dict[str, dict]:
@@ -69,9 +69,7 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     gaussian = GaussianFilter(
         data.x_train, entry["deltas"], memory_budget=cfg["memory_budget_mb"] * 2**20, device=ctx.device
     )
-    torch.manual_seed(variant["seed"])
-    settings = {key: value for key, value in net["model"].items() if key != "kind"}
-    model = classifier(net["model"]["kind"], data.train.image_shape, data.train.n_classes, **settings)
+    model = build_model(net["model"], data, variant["seed"])
     hook = filter_hook(gaussian, data.x_train, data.y_train, data.train.n_classes)
     training = {"epochs": net["epochs"], "log_every": cfg["log_every"], "optimizer": net["optimizer"]}
     return with_dataset_name(fit(training, model, data, variant["seed"], ctx, hooks=[hook]), data)

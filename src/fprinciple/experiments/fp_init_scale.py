@@ -25,12 +25,11 @@ import torch
 from ..claims import Claim
 from ..datasets import caption as dataset_caption
 from ..models import MLP, evaluate
-from ..models.cnn import classifier
 from ..spectral.dft import spectrum, uniform_grid
 from ..targets.functions1d import make_target
 from ..training import TrainResult, TrainSpec, train
 from . import RunContext, run_id
-from .classify import fit, load_data
+from .classify import build_model, fit, load_data
 from .fit1d import problem
 
 PAPER_FIGURE = "X18 (seed 002): small vs large initialisation, 1-D fits and MNIST test accuracy"
@@ -115,9 +114,7 @@ def run_fit1d(cfg: dict, s: float, seed: int, ctx: RunContext) -> TrainResult:
 def run_mnist(cfg: dict, s: float, seed: int, ctx: RunContext) -> TrainResult:
     part = cfg["mnist"]
     data = load_data(part["data"], ctx)
-    torch.manual_seed(seed)
-    net = {key: value for key, value in part["net"].items() if key != "kind"}
-    model = classifier(part["net"]["kind"], data.train.image_shape, data.train.n_classes, **net, init_std=s)
+    model = build_model(part["net"], data, seed, init_std=s)
     return fit(part, model, data, seed, ctx)
 
 

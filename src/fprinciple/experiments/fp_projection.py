@@ -28,12 +28,11 @@ import torch
 
 from ..claims import Claim
 from ..datasets import caption as dataset_caption
-from ..models.cnn import classifier
 from ..spectral.dft import convergence_steps
 from ..spectral.projection import first_principal_component, nudft, peak_frequencies, project, vector_delta_f
 from ..training import TrainResult
 from . import RunContext, run_id
-from .classify import fit, load_data, predict, with_epochs
+from .classify import build_model, fit, load_data, predict, with_epochs
 
 PAPER_FIGURE = "seed 004 fig 1.10 (XZLXM19 fig. 3: projection on the first principal component)"
 
@@ -77,9 +76,7 @@ def spectral_hook(x: np.ndarray, labels: np.ndarray, inputs: torch.Tensor, famil
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     family = cfg["families"][variant["family"]]
     data = load_data(family["data"], ctx)
-    torch.manual_seed(variant["seed"])
-    net = dict(family["net"])
-    model = classifier(net.pop("kind"), data.train.image_shape, data.train.n_classes, **net)
+    model = build_model(family["net"], data, variant["seed"])
     hook = spectral_hook(data.train.x, data.train.y, data.x_train, family, cfg["spectrum"])
     result = fit(family, model, data, variant["seed"], ctx, hooks=[hook])
     # The caption of the data actually used (a stand-in says so), for the figure and the claims.
