@@ -1,6 +1,6 @@
 # fprinciple: one DAG from config to figures, claims and report.
-#   snakemake --cores 8                                  quick scale (config/config.yaml)
-#   snakemake --cores 8 --configfile config/paper.yaml   the papers' settings
+#   snakemake --cores 8                                  quick scale (config/config.yaml) -> results/quick/
+#   snakemake --cores 8 --configfile config/paper.yaml   the papers' settings -> results/paper/
 #   snakemake --report report.html                       figures, captions and claims in one HTML
 
 
@@ -30,10 +30,10 @@ rule all:
     default_target: True
     input:
         expand(
-            "results/figures/{experiment}.{ext}",
+            f"{RESULTS}/figures/{{experiment}}.{{ext}}",
             experiment=EXPERIMENTS,
             ext=["png", "pdf"],
         ),
-        "results/claims.parquet",
-        "results/claims.md",
-        "results/claims.html",
+        f"{RESULTS}/claims.parquet",
+        f"{RESULTS}/claims.md",
+        f"{RESULTS}/claims.html",

@@ -19,8 +19,9 @@ import numpy as np
 import torch
 import yaml
 
-from fprinciple.experiments import RunContext, basri_shallow_1d
-from fprinciple.experiments.basri_sweep import batch_size
+from fprinciple.experiments import basri_shallow_1d
+from fprinciple.training import RunContext
+from fprinciple.engines.sweep import batch_size
 from fprinciple.models import basri_shallow
 from fprinciple.training.ensemble import LearningTimeSpec, learning_times
 

@@ -10,8 +10,9 @@ import time
 import torch
 import yaml
 
-from fprinciple.experiments import RunContext, fp1d_equal_amp
-from fprinciple.experiments.fit1d import problem
+from fprinciple.experiments import fp1d_equal_amp
+from fprinciple.training import RunContext
+from fprinciple.engines.fit1d import problem
 from fprinciple.models import MLP
 
 

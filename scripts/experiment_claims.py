@@ -1,6 +1,4 @@
-"""Rule `experiment_claims`: compute an experiment's claims from its metrics."""
-
-from dataclasses import replace
+"""Rule `experiment_claims`: an experiment's claims, on its trained network and on its controls."""
 
 import pandas as pd
 
@@ -8,7 +6,7 @@ from fprinciple import claims, experiments, io
 
 with io.logging_to(snakemake.log[0]):
     experiment, cfg = snakemake.wildcards.experiment, snakemake.params.cfg
-    rows = experiments.get(experiment).claims(pd.read_parquet(snakemake.input[0]), cfg, snakemake.params.scale)
-    dataset = experiments.dataset_caption(experiment, cfg)
-    rows = [row if row.dataset else replace(row, dataset=dataset) for row in rows]
-    io.write_parquet(claims.frame(rows), snakemake.output[0])
+    module = experiments.get(experiment)
+    table = claims.evaluate(module.claims, pd.read_parquet(snakemake.input.table), cfg, experiment=experiment,
+                            scale=snakemake.params.scale, dataset=module.dataset(cfg))
+    io.write_parquet(table, snakemake.output[0])

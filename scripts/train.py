@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from fprinciple.experiments.runner import execute
 from fprinciple.io import logging_to
+from fprinciple.runner import execute
 
 with logging_to(snakemake.log[0]):
     execute(
@@ -17,4 +17,5 @@ with logging_to(snakemake.log[0]):
         progress=snakemake.config["train"]["progress"],
         data_root=snakemake.config["data_root"],
         download=snakemake.config["download"],
+        max_steps=snakemake.params.max_steps,
     )

@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 import torch
 
-from fprinciple.experiments import RunContext
+from fprinciple.training import RunContext
 from fprinciple.experiments import basri_asymptotics as experiment
-from fprinciple.experiments.runner import metrics_frame
+from fprinciple.runner import metrics_frame
 from fprinciple.figures import style
-from fprinciple.figures.basri_theory import basri_asymptotics as draw
+from fprinciple.figures.basri_asymptotics import figure as draw
 from fprinciple.io import METRIC_COLUMNS
 from fprinciple.theory.basri import asymptotic_coefficients, growth_exponent
 from fprinciple.training import TrainResult
@@ -91,23 +91,22 @@ def test_curve_dims_must_be_computed(tiny):
 
 def test_claims_pass_on_the_exact_exponents(tiny):
     metrics = metrics_of(experiment.run(tiny, {"seed": 0}, CTX))
-    claims = experiment.claims(metrics, tiny, "quick")
+    claims = experiment.claims(metrics, tiny)
     assert [c.claim for c in claims] == ["growth_exponent_linear_in_d", "exponent_is_input_dimension"]
     assert all(c.passed for c in claims), [c.measured for c in claims]
-    assert all(c.scale == "quick" and c.seeds == 1 for c in claims)
     assert "0.999" in claims[0].threshold and "[0.9, 1.05]" in claims[0].threshold
     assert "0.1" in claims[1].threshold and "d ≤ 10" in claims[1].threshold
 
 
 def test_claims_fail_on_nonlinear_or_wrong_growth(tiny):
     d = np.arange(2, 51, 4)
-    quadratic = experiment.claims(synthetic(d, 3 + 0.04 * d**2), tiny, "quick")
+    quadratic = experiment.claims(synthetic(d, 3 + 0.04 * d**2), tiny)
     assert not quadratic[0].passed  # R² ≈ 0.94
-    steep = experiment.claims(synthetic(d, 2.0 * d), tiny, "quick")
+    steep = experiment.claims(synthetic(d, 2.0 * d), tiny)
     assert not steep[0].passed and not steep[1].passed  # perfectly linear, but slope 2 and g(2) = 4
-    exact = experiment.claims(synthetic(d, d + 1.0), tiny, "quick")
+    exact = experiment.claims(synthetic(d, d + 1.0), tiny)
     assert exact[0].passed and exact[1].passed
-    too_few = experiment.claims(synthetic([20, 30], [21.0, 31.0]), tiny, "quick")
+    too_few = experiment.claims(synthetic([20, 30], [21.0, 31.0]), tiny)
     assert not too_few[0].passed and not too_few[1].passed  # < 3 dimensions; none with d ≤ 10
 
 
@@ -117,7 +116,7 @@ def test_shipped_configs_pass_their_claims(name):
     if cfg is None:
         pytest.skip(f"config/{name} has no basri_asymptotics block")
     metrics = metrics_of(experiment.run(cfg, {"seed": cfg["seeds"][0]}, CTX))
-    claims = experiment.claims(metrics, cfg, "quick")
+    claims = experiment.claims(metrics, cfg)
     assert all(c.passed for c in claims), [c.measured for c in claims]
 
 

@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 import torch
 
-from fprinciple.experiments import RunContext
+from fprinciple.training import RunContext
 from fprinciple.experiments import basri_missing_data as missing
 from fprinciple.experiments import basri_superposition as superposition
-from fprinciple.experiments.runner import metrics_frame
-from fprinciple.figures import basri_fits, style
+from fprinciple.runner import metrics_frame
+from fprinciple import figures
+from fprinciple.figures import style
 from fprinciple.models import authors_relu_net
 from fprinciple.targets.sphere import sine, unit_norm
 
@@ -97,15 +98,15 @@ def synthetic_coefficients(t_low: float, t_high: float, last: int = 1000) -> pd.
 
 def test_superposition_claim_passes_only_when_low_frequency_comes_first():
     cfg = {"frequencies": [4, 14], "claims": {"fraction": 0.9, "ratio_min": 5.0, "final_error_max": 0.15}}
-    order, fit = superposition.claims(synthetic_coefficients(50, 800), cfg, "quick")
+    order, fit = superposition.claims(synthetic_coefficients(50, 800), cfg)
     assert order.passed and fit.passed
     assert "t(k=4) = 50" in order.measured and "5.0·t(k=4)" in order.threshold
-    assert not superposition.claims(synthetic_coefficients(800, 50), cfg, "quick")[0].passed  # high first
-    assert not superposition.claims(synthetic_coefficients(100, 300), cfg, "quick")[0].passed  # too close
+    assert not superposition.claims(synthetic_coefficients(800, 50), cfg)[0].passed  # high first
+    assert not superposition.claims(synthetic_coefficients(100, 300), cfg)[0].passed  # too close
     # sin 14θ never fitted within 1000 steps: passes only if the run outlasted ratio_min × t(k=4)
-    assert superposition.claims(synthetic_coefficients(100, 1e9), cfg, "quick")[0].passed
-    assert not superposition.claims(synthetic_coefficients(300, 1e9), cfg, "quick")[0].passed
-    assert not superposition.claims(synthetic_coefficients(1e9, 1e9), cfg, "quick")[0].passed  # nothing fitted
+    assert superposition.claims(synthetic_coefficients(100, 1e9), cfg)[0].passed
+    assert not superposition.claims(synthetic_coefficients(300, 1e9), cfg)[0].passed
+    assert not superposition.claims(synthetic_coefficients(1e9, 1e9), cfg)[0].passed  # nothing fitted
 
 
 def test_missing_data_run_logs_dense_output_per_bias_init(missing_cfg):
@@ -123,7 +124,7 @@ def test_missing_data_run_logs_dense_output_per_bias_init(missing_cfg):
         assert loss[-1] < loss[0]
     table = missing.gap_measures(metrics, missing_cfg)
     assert list(table["hidden_bias"]) == ["normal", "zeros"]
-    assert [c.claim for c in missing.claims(metrics, missing_cfg, "quick")] == [
+    assert [c.claim for c in missing.claims(metrics, missing_cfg)] == [
         "training_points_fitted", "gap_filled_smoothly", "bias_free_net_copies_target"]
 
 
@@ -144,13 +145,13 @@ def test_missing_data_smoothness_claims_tell_a_smooth_fill_from_a_copy():
            "claims": {"relative_loss_max": 1e-2, "max_freq": 24, "bending_ratio_max": 0.25, "copy_correlation_min": 0.9}}
     smooth = synthetic_fill(lambda t: np.sin(1.2 * t), "normal")  # joins sin 6θ smoothly at ±5π/12
     copy = synthetic_fill(lambda t: 0.95 * np.sin(6 * t), "zeros")
-    fitted, smooth_claim, copy_claim = missing.claims(pd.concat([smooth, copy]), cfg, "quick")
+    fitted, smooth_claim, copy_claim = missing.claims(pd.concat([smooth, copy]), cfg)
     assert fitted.passed and smooth_claim.passed and copy_claim.passed
     assert "< 0.25" in smooth_claim.threshold and "|k| ≤ 24" in smooth_claim.threshold
     # swapped: the biased net copying the target and the bias-free net filling smoothly both fail
     swapped = pd.concat([synthetic_fill(lambda t: np.sin(6 * t), "normal"),
                          synthetic_fill(lambda t: np.sin(1.2 * t), "zeros", loss=0.5)])
-    fitted, smooth_claim, copy_claim = missing.claims(swapped, cfg, "quick")
+    fitted, smooth_claim, copy_claim = missing.claims(swapped, cfg)
     assert not fitted.passed and not smooth_claim.passed and not copy_claim.passed
 
 
@@ -164,7 +165,7 @@ def test_second_derivative_is_exact_for_band_limited_functions():
 def test_figures_draw(superposition_cfg, missing_cfg, tmp_path):
     for name, module, cfg in (("basri_superposition", superposition, superposition_cfg),
                               ("basri_missing_data", missing, missing_cfg)):
-        fig = getattr(basri_fits, name)(execute(module, name, cfg), cfg)
+        fig = figures.get(name)(execute(module, name, cfg), cfg)
         png, pdf = tmp_path / f"{name}.png", tmp_path / f"{name}.pdf"
         style.save(fig, str(png), str(pdf))
         assert png.stat().st_size > 10_000 and pdf.stat().st_size > 5_000

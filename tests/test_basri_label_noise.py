@@ -5,10 +5,10 @@ import pandas as pd
 import pytest
 import torch
 
-from fprinciple.experiments import RunContext
+from fprinciple.training import RunContext
 from fprinciple.experiments import basri_label_noise as noise
-from fprinciple.experiments.classify import load_data
-from fprinciple.experiments.runner import execute
+from fprinciple.engines.classify import load_data
+from fprinciple.runner import execute
 from fprinciple.figures import basri_label_noise as figure
 
 CPU = RunContext(device=torch.device("cpu"), progress=False)
@@ -59,12 +59,12 @@ def test_summary_and_claims_on_an_overfitting_curve():
     metrics = metrics_of(curve_rows("seed-0", [0.1, 0.5, 0.8, 1.0], [0.1, 0.5, 0.4, 0.3], [0.1, 0.85, 0.7, 0.6]))
     row = noise.summary(metrics).iloc[0]
     assert (row.peak_epoch, row.peak_test, row.stop_epoch, row.stop_test, row.final_test) == (1, 0.85, 1, 0.85, 0.6)
-    assert all(c.passed for c in noise.claims(metrics, CFG, "quick"))
+    assert all(c.passed for c in noise.claims(metrics, CFG))
 
 
 def test_claims_fail_without_overfitting():
     metrics = metrics_of(curve_rows("seed-0", [0.1, 0.5, 0.55, 0.56], [0.1, 0.3, 0.5, 0.55], [0.1, 0.6, 0.8, 0.9]))
-    assert not any(c.passed for c in noise.claims(metrics, CFG, "quick"))
+    assert not any(c.passed for c in noise.claims(metrics, CFG))
 
 
 def test_tiny_run_through_runner(tmp_path):
@@ -79,5 +79,5 @@ def test_tiny_run_through_runner(tmp_path):
     assert list(table["epoch"]) == [0, 1, 2, 3]
     assert {"train", "validation", "test"} <= set(table.columns)
     assert metrics[metrics["metric"] == "steps_per_epoch"]["value"].item() == 4  # 240 samples / batch 60
-    assert len(noise.claims(metrics, cfg, "quick")) == 3
-    assert figure.basri_label_noise(metrics, cfg).axes
+    assert len(noise.claims(metrics, cfg)) == 3
+    assert figure.figure(metrics, cfg).axes

@@ -2,15 +2,19 @@
 batched-vs-sequential equality, resume, and the claims on synthetic and real metrics."""
 
 import copy
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from fprinciple.experiments import basri_deep, basri_shallow_1d, basri_shallow_2d, runner
+from fprinciple import runner
+from fprinciple.experiments import basri_deep, basri_shallow_1d, basri_shallow_2d
+from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.models import basri_shallow, kaiming_mlp
 from fprinciple.targets import sphere
+from fprinciple.training import RunContext
 from fprinciple.training.ensemble import LearningTimeSpec, learning_times
 
 
@@ -126,18 +130,22 @@ def _tiny_problem(ks=(1, 2, 3), seeds=(0, 1), width=32, n=48):
     return model, torch.tensor(np.array(xs), dtype=torch.float32), torch.tensor(np.array(ys), dtype=torch.float32)
 
 
+def _trained(result, metric):
+    rows = result.records
+    return rows[(rows["metric"] == metric) & (rows["learner"] == TRAINED)]
+
+
 def _times(result):
-    rows = result.records[result.records["metric"] == "learning_time"]
-    return rows.set_index("member")["value"].sort_index()
+    return _trained(result, "learning_time").set_index("member")["value"].sort_index()
 
 
 def test_batched_and_sequential_give_the_same_learning_times():
     """The GPU path (one batched ensemble) and the CPU path (one member at a time) agree."""
     model, x, y = _tiny_problem()
     spec = LearningTimeSpec(lr=0.05, cap=300, threshold=0.05, log_every=10)
-    batched = learning_times(copy.deepcopy(model), x, y, spec, batch=None, progress=False)
-    sequential = learning_times(copy.deepcopy(model), x, y, spec, batch=1, progress=False)
-    pairs = learning_times(copy.deepcopy(model), x, y, spec, batch=4, progress=False)
+    batched = learning_times(copy.deepcopy(model), x, y, spec, RunContext(), batch=None)
+    sequential = learning_times(copy.deepcopy(model), x, y, spec, RunContext(), batch=1)
+    pairs = learning_times(copy.deepcopy(model), x, y, spec, RunContext(), batch=4)
     pd.testing.assert_series_equal(_times(batched), _times(sequential))
     pd.testing.assert_series_equal(_times(batched), _times(pairs))
     times = _times(batched).to_numpy()
@@ -145,11 +153,28 @@ def test_batched_and_sequential_give_the_same_learning_times():
     assert np.isnan(times[4:]).all()  # k = 3 without bias: never, recorded as NaN, not as the cap
 
 
+def test_controls_are_never_learned_unless_already_below_the_threshold():
+    """The frozen net keeps its initial loss and the mean predictor its constant loss: learned
+    at update 0 or never, recorded for every member at no training cost."""
+    model, x, y = _tiny_problem()
+    spec = LearningTimeSpec(lr=0.05, cap=300, threshold=0.05, log_every=10)
+    records = learning_times(model, x, y, spec, RunContext(), batch=2).records
+    for learner in (FROZEN, MEAN):
+        rows = records[records["learner"] == learner]
+        times = rows[rows["metric"] == "learning_time"].set_index("member")["value"]
+        assert len(times) == model.members and times.isna().all()
+        assert (rows["step"] == 0).all()
+    easy = LearningTimeSpec(lr=0.05, cap=300, threshold=1e9, log_every=10)
+    records = learning_times(model, x, y, easy, RunContext(), batch=2).records
+    frozen = records[(records["learner"] == FROZEN) & (records["metric"] == "learning_time")]["value"]
+    assert (frozen == 0).all()  # a threshold the initial net already meets: learned at update 0
+
+
 def test_learning_time_is_the_first_update_below_threshold():
     model, x, y = _tiny_problem(ks=(2,), seeds=(0,))
     spec = LearningTimeSpec(lr=0.05, cap=300, threshold=0.05, log_every=1)
-    result = learning_times(model, x, y, spec, progress=False)
-    losses = result.records[result.records["metric"] == "train_loss"].set_index("step")["value"]
+    result = learning_times(model, x, y, spec, RunContext())
+    losses = _trained(result, "train_loss").set_index("step")["value"]
     t = int(_times(result).iloc[0])
     assert losses[t] < 0.05 and (losses[losses.index < t] >= 0.05).all()
 
@@ -157,8 +182,8 @@ def test_learning_time_is_the_first_update_below_threshold():
 def test_relative_threshold_and_divergence_are_recorded():
     model, x, y = _tiny_problem(ks=(1,), seeds=(0,))
     spec = LearningTimeSpec(lr=50.0, cap=100, loss="mse", threshold=0.05, relative=True, log_every=1)
-    result = learning_times(model, x, y, spec, progress=False)
-    final = result.records[result.records["metric"] == "final_loss"]["value"]
+    result = learning_times(model, x, y, spec, RunContext())
+    final = _trained(result, "final_loss")["value"]
     assert np.isnan(_times(result).iloc[0]) and not np.isfinite(final.iloc[0])
 
 
@@ -170,12 +195,13 @@ class Killed(Exception):
 def test_killed_sweep_resumes_with_identical_times(tmp_path, monkeypatch, saves_before_kill):
     """Kill the job right after its n-th checkpoint (mid-batch or between batches), resume,
     and get exactly the uninterrupted records."""
-    from fprinciple.training import ensemble
+    from fprinciple.training import checkpoint
 
     model, x, y = _tiny_problem()
-    spec = LearningTimeSpec(lr=0.05, cap=60, threshold=0.05, log_every=10, checkpoint_every=7)
-    full = learning_times(copy.deepcopy(model), x, y, spec, batch=2, progress=False)
-    checkpoint, real_save, saves = tmp_path / "checkpoint.pt", torch.save, []
+    spec = LearningTimeSpec(lr=0.05, cap=60, threshold=0.05, log_every=10)
+    ctx = RunContext(checkpoint=tmp_path / "checkpoint.pt", checkpoint_every=7, fingerprint="f")
+    full = learning_times(copy.deepcopy(model), x, y, spec, RunContext(), batch=2)
+    real_save, saves = torch.save, []
 
     def save_then_die(obj, path):
         real_save(obj, path)
@@ -183,16 +209,16 @@ def test_killed_sweep_resumes_with_identical_times(tmp_path, monkeypatch, saves_
         if len(saves) == saves_before_kill:
             raise Killed
 
-    monkeypatch.setattr(ensemble.torch, "save", save_then_die)
+    monkeypatch.setattr(checkpoint.torch, "save", save_then_die)
     with pytest.raises(Killed):
-        learning_times(copy.deepcopy(model), x, y, spec, batch=2, checkpoint=checkpoint, fingerprint="f", progress=False)
-    monkeypatch.setattr(ensemble.torch, "save", real_save)
-    resumed = learning_times(copy.deepcopy(model), x, y, spec, batch=2, checkpoint=checkpoint, fingerprint="f", progress=False)
+        learning_times(copy.deepcopy(model), x, y, spec, ctx, batch=2)
+    monkeypatch.setattr(checkpoint.torch, "save", real_save)
+    resumed = learning_times(copy.deepcopy(model), x, y, spec, ctx, batch=2)
     order = ["member", "metric", "step"]
     pd.testing.assert_frame_equal(
         full.records.sort_values(order).reset_index(drop=True), resumed.records.sort_values(order).reset_index(drop=True)
     )
-    other = learning_times(copy.deepcopy(model), x, y, spec, batch=2, checkpoint=checkpoint, fingerprint="g", progress=False)
+    other = learning_times(copy.deepcopy(model), x, y, spec, replace(ctx, fingerprint="g"), batch=2)
     assert other.resumed_from == 0
 
 
@@ -243,7 +269,7 @@ def _synthetic(times_by_net: dict[str, dict[int, list[float]]]) -> pd.DataFrame:
 
 
 def _claims(metrics, cfg):
-    return {c.claim: c.passed for c in basri_shallow_1d.claims(metrics, cfg, "quick")}
+    return {c.claim: c.passed for c in basri_shallow_1d.claims(metrics, cfg)}
 
 
 def test_shallow_claims_follow_the_theory_and_fail_otherwise(quick_config):

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from fprinciple.experiments import RunContext
-from fprinciple.experiments.classify import accuracy_hook, fit, load_data, predict, with_epochs
+from fprinciple.training import RunContext
+from fprinciple.engines.classify import accuracy_hook, fit, load_data, predict, with_epochs
 from fprinciple.models import CLASSIFIERS, SmallCNN, classifier, vgg16
 
 
@@ -59,9 +59,12 @@ def test_fit_logs_accuracy_per_epoch_and_learns_digits():
     cfg = {"epochs": 4, "log_every": 2, "optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9, "batch_size": 30}}
     result = fit(cfg, classifier("dnn", (1, 8, 8), 10, hidden=[64]), data, seed=0, ctx=ctx)
     metrics = with_epochs(result.records.assign(run="r"))
-    accuracy = metrics[metrics["metric"] == "test_accuracy"].set_index("epoch")["value"]
+    accuracy = metrics[metrics["metric"] == "test_accuracy"].pivot(index="epoch", columns="learner", values="value")
     assert list(accuracy.index) == [0, 2, 4] and result.steps == 40
-    assert accuracy[4] > 0.8 > accuracy[0]
+    assert accuracy["trained"][4] > 0.8 > accuracy["trained"][0]
+    assert (accuracy["frozen"] == accuracy["trained"][0]).all()  # the initial net, never updated
+    majority = np.bincount(data.test.y, minlength=10)[np.bincount(data.train.y, minlength=10).argmax()] / len(data.test.y)
+    assert np.allclose(accuracy["mean"], majority)  # the class prior predicts the majority class
     assert {"train_accuracy", "train_loss", "test_loss", "steps_per_epoch"} <= set(metrics["metric"])
 
 
@@ -70,5 +73,5 @@ def test_accuracy_hook_counts_correct_predictions():
     with torch.no_grad():
         net.weight.copy_(torch.eye(2))
     x = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
-    rows = dict((m, v) for m, _, v in accuracy_hook({"train": (x, torch.tensor([0, 1, 1, 1]))})(0, net))
+    rows = dict((m, v) for m, _, v in accuracy_hook({"train": (x, torch.tensor([0, 1, 1, 1]))})(0, net, False))
     assert rows["train_accuracy"] == pytest.approx(0.75)

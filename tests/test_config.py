@@ -1,20 +1,32 @@
-"""Config validation: the shipped configs pass; each bad config stops with one message naming the key."""
+"""Config validation: the shipped configs pass; each bad config stops with one message naming the
+key, before any job; YAML problems name the file and line."""
 
 import copy
+import shutil
 import subprocess
 import sys
 
 import pytest
 import yaml
 
-from fprinciple.config import ConfigError, validate
+from fprinciple.config import (
+    SCHEMA,
+    SPLIT_SIZES,
+    ConfigError,
+    assemble_schema,
+    experiment_schemas,
+    load_and_validate,
+    main,
+    read_config_file,
+    validate,
+)
 
-from .conftest import ROOT, load_config
+from .conftest import MNIST_RAW, ROOT, load_config, needs_mnist
 
 
-@pytest.mark.parametrize("name", ["config.yaml", "paper.yaml", "mnist.yaml"])
+@pytest.mark.parametrize("name", sorted(p.name for p in (ROOT / "config").glob("*.yaml")))
 def test_shipped_configs_are_valid(name):
-    validate(load_config(name))
+    load_and_validate([ROOT / "config" / name])
 
 
 def test_paper_scale_covers_every_experiment():
@@ -42,65 +54,292 @@ def _set(cfg, path, value):
     *parents, last = path.split(".")
     node = cfg
     for key in parents:
-        node = node[key]
+        node = node[int(key) if isinstance(node, list) else key]
+    last = int(last) if isinstance(node, list) else last
     if value is KeyError:
         del node[last]
     else:
         node[last] = value
 
 
+E = "experiments."
+# (changes: one "path=value" pair or several, key the message must name, other words it must contain)
 BAD = [
-    # (path, value, words the message must contain)
-    ("experiments.fp1d_nope", {}, ["unknown key 'fp1d_nope'", "fp1d_equal_amp"]),
-    ("experiments.fp1d_step.optimizer.lr", -0.1, ["experiments.fp1d_step.optimizer.lr", "must be > 0"]),
-    ("experiments.fp1d_step.optimizer.lr", "fast", ["experiments.fp1d_step.optimizer.lr", "expected number"]),
-    ("experiments.fp1d_step.model.activation", "relu6", ["model.activation", "'relu6'", "tanh", "sigmoid"]),
-    ("experiments.fp1d_step.optimizer.name", "lbfgs", ["optimizer.name", "gd, sgd, adam"]),
-    ("experiments.fp1d_step.steps", KeyError, ["experiments.fp1d_step", "missing key 'steps'"]),
-    ("experiments.fp1d_step.steps", 10.5, ["experiments.fp1d_step.steps", "expected integer"]),
-    ("experiments.fp1d_step.seeds", [], ["experiments.fp1d_step.seeds", "at least 1"]),
-    ("experiments.fp1d_step.spectrum.delta_form", "phase", ["delta_form", "complex, magnitude"]),
-    ("experiments.fp1d_step.target.kind", "square", ["target.kind", "sines, periodic_step"]),
-    ("device", "tpu", ["device", "auto, cpu, cuda"]),
-    ("scale", "huge", ["scale", "quick, paper"]),
-    ("train.threads", 0, ["train.threads", ">= 1"]),
-    ("experiments.fp1d_robustness.optimizers.rmsprop", {"lr": 0.1}, ["optimizers", "rmsprop", "gd, sgd, adam"]),
-    ("experiments.fp1d_robustness.activations", ["tanh", "swish"], ["activations.1", "'swish'"]),
-    ("experiments.fp1d_step.model.widths", [10], ["unknown key 'widths'", "hidden"]),
+    # -- the schema: types, allowed values, ranges, required and unknown keys
+    ([(E + "fp1d_nope", {})], E + "fp1d_nope", ["unknown key 'fp1d_nope'", "no experiment has that id", "known experiments", "fp1d_equal_amp", "basri_deep"]),
+    ([(E + "fp1d_step.optimizer.lr", -0.1)], E + "fp1d_step.optimizer.lr", ["must be > 0"]),
+    ([(E + "fp1d_step.optimizer.lr", "fast")], E + "fp1d_step.optimizer.lr", ["expected number"]),
+    ([(E + "fp1d_step.optimizer.lr", "1e-3")], E + "fp1d_step.optimizer.lr", ["expected number", "write 1.0e-3"]),
+    ([(E + "basri_deep.lr", "5e-2")], E + "basri_deep.lr", ["write 5.0e-2"]),
+    ([(E + "fp1d_step.model.activation", "relu6")], E + "fp1d_step.model.activation",
+     ["'relu6' is not allowed", "tanh", "sigmoid", "did you mean 'relu'"]),
+    ([(E + "fp1d_step.optimizer.name", "lbfgs")], E + "fp1d_step.optimizer.name", ["gd, sgd, adam"]),
+    ([(E + "fp1d_step.steps", KeyError)], E + "fp1d_step", ["missing key 'steps'", "snapshot_steps", "spectrum"]),
+    ([(E + "fp1d_step.steps", 10.5)], E + "fp1d_step.steps", ["expected integer"]),
+    ([(E + "fp1d_step.steps", 2000.0)], E + "fp1d_step.steps", ["write 2000 (no decimal point)"]),
+    ([(E + "fp1d_step.seeds", [])], E + "fp1d_step.seeds", ["at least 1 entry"]),
+    ([(E + "fp1d_equal_amp.seeds", [0, 0])], E + "fp1d_equal_amp.seeds", ["must be unique"]),
+    ([(E + "fp1d_step.seeds", 0)], E + "fp1d_step.seeds", ["expected array", "write a list, e.g. [0]"]),
+    ([(E + "fp1d_step.spectrum.delta_form", "phase")], E + "fp1d_step.spectrum.delta_form", ["complex, magnitude"]),
+    ([(E + "fp1d_step.target.kind", "square")], E + "fp1d_step.target.kind", ["sines, periodic_step"]),
+    ([(E + "fp1d_step.target.period", KeyError)], E + "fp1d_step.target", ["missing key 'period'"]),
+    ([(E + "fp1d_snapshots.claims", KeyError)], E + "fp1d_snapshots", ["missing key 'claims'"]),
+    ([("device", "tpu")], "device", ["auto, cpu, cuda"]),
+    ([("scale", "huge")], "scale", ["quick, paper, smoke"]),
+    ([("data_root", 5)], "data_root", ["expected string"]),
+    ([("rehearsal", 0)], "rehearsal", ["must be >= 1"]),
+    ([("results", ["results"])], "results", ["expected string"]),
+    ([("download", "maybe")], "download", ["expected boolean", "write true or false"]),
+    ([("train.checkpoint_every", -1)], "train.checkpoint_every", [">= 0"]),
+    ([("train.threads", 1)], "train.threads", ["unknown key 'threads'", "checkpoint_every, progress, resources"]),
+    ([("train.resources.runtime_min", KeyError)], "train.resources",
+     ["missing key 'runtime_min'", "threads, runtime_min, mem_mb, gpu"]),
+    ([("train.resources.mem_mb", 50)], "train.resources.mem_mb", [">= 100"]),
+    ([("experiments", {})], "experiments", ["at least 1"]),
+    ([(E + "fp1d_robustness.optimizers.rmsprop", {"lr": 0.1})], E + "fp1d_robustness.optimizers.rmsprop",
+     ["unknown key 'rmsprop'", "gd, sgd, adam"]),
+    ([(E + "fp1d_robustness.activations", ["tanh", "swish"])], E + "fp1d_robustness.activations.1", ["'swish'"]),
+    ([(E + "fp1d_step.model.widths", [10])], E + "fp1d_step.model.widths", ["unknown key 'widths'", "hidden"]),
+    # an extra key where a base schema is shared (fit1d_base, sweep_base): that key, every allowed key
+    ([(E + "fp1d_step.seedz", [0])], E + "fp1d_step.seedz",
+     ["unknown key 'seedz'", "did you mean 'seeds'", "grid", "seeds", "snapshot_steps", "spectrum", "steps"]),
+    ([(E + "fp1d_step.seeds", []), (E + "fp1d_step.extra", 1)], E + "fp1d_step", []),  # either error, named
+    ([(E + "basri_shallow_1d.widht", 1000)], E + "basri_shallow_1d.widht",
+     ["did you mean 'width'", "symmetric_init", "k_max", "seeds"]),
+    ([(E + "basri_deep.depth", 4)], E + "basri_deep.depth", ["unknown key 'depth'", "nets", "relative_threshold"]),
+    ([(E + "basri_shallow_1d.ensemble", "parallel")], E + "basri_shallow_1d.ensemble", ["auto, batched, sequential"]),
+    ([(E + "basri_shallow_1d.nets.bias.cap", KeyError)], E + "basri_shallow_1d.nets.bias", ["missing key 'cap'"]),
+    ([(E + "fp_filter.nets.resnet", {})], E + "fp_filter.nets.resnet", ["unknown key 'resnet'", "cnn, dnn, vgg16"]),
+    ([(E + "basri_label_noise.data.dataset", "fashion")], E + "basri_label_noise.data.dataset",
+     ["mnist, cifar10, digits, cifar_standin"]),
+    ([(E + "fp_projection.families.mnist.net.kind", "mlp")], E + "fp_projection.families.mnist.net.kind",
+     ["dnn, cnn, vgg16"]),
+    ([(E + "fp_init_scale.mnist.net.kind", "cnn")], E + "fp_init_scale.mnist.net.kind", ["must be 'dnn'"]),
+    ([(E + "fp_parity.dim", 20)], E + "fp_parity.dim", ["must be >= 2 and <= 16"]),
+    ([(E + "fp_image.image.size", 1024)], E + "fp_image.image.size", ["<= 512"]),
+    # -- rules across keys
+    ([(E + "fp1d_step.grid.low", 4.0)], E + "fp1d_step.grid", ["must be below high"]),
+    ([(E + "fp_init_scale.fit1d.grid.low", 4.0)], E + "fp_init_scale.fit1d.grid", ["must be below high"]),
+    ([(E + "fp1d_step.snapshot_steps", [0, 500, 100, 2000])], E + "fp1d_step.snapshot_steps",
+     ["strictly increasing", "[0, 100, 500, 2000]"]),
+    ([(E + "fp1d_step.snapshot_steps", [0, 10**9])], E + "fp1d_step.snapshot_steps.1", ["beyond steps = 2000"]),
+    ([(E + "fp_image.snapshot_steps", [100, 250, 5000])], E + "fp_image.snapshot_steps.2", ["beyond steps = 1000"]),
+    ([(E + "fp1d_step.log_every", 5000)], E + "fp1d_step.log_every", ["beyond steps = 2000"]),
+    ([(E + "fp1d_step.spectrum.max_freq", 150)], E + "fp1d_step.spectrum.max_freq",
+     ["Nyquist frequency 100", "grid.n = 200"]),
+    ([(E + "fp_init_scale.fit1d.max_freq", 600)], E + "fp_init_scale.fit1d.max_freq", ["Nyquist frequency 512"]),
+    ([(E + "fp_init_scale.fit1d.high_freq_min", 50)], E + "fp_init_scale.fit1d.high_freq_min", ["max_freq = 40"]),
+    ([(E + "basri_missing_data.claims.max_freq", 1500)], E + "basri_missing_data.claims.max_freq",
+     ["Nyquist frequency 1000"]),
+    ([(E + "basri_superposition.frequencies", [4, 200])], E + "basri_superposition.frequencies", ["256"]),
+    ([(E + "basri_deep.claims.k_min", 9)], E + "basri_deep.claims.k_min", ["below k_max = 8"]),
+    ([(E + "basri_shallow_1d.claims.k_min", 16)], E + "basri_shallow_1d.claims.k_min", ["below k_max = 16"]),
+    ([(E + "basri_label_noise.n_val", 1500)], E + "basri_label_noise.n_val", ["1500 (the whole split)"]),
+    ([(E + "basri_label_noise.data.n_train", 2000)], E + "basri_label_noise.data.n_train", ["1500 samples of digits"]),
+    ([(E + "fp_filter.datasets.0.data.n_test", 500)], E + "fp_filter.datasets.0.data.n_test", ["297"]),
+    ([(E + "fp_projection.families.cifar10.data.n_train", None)], E + "fp_projection.families.cifar10.data.n_train",
+     ["generates its samples"]),
+    ([(E + "fp_projection.claims.families", ["mnist", "cifar"])], E + "fp_projection.claims.families.1",
+     ["'cifar' is not a configured family", "mnist, cifar10"]),
+    ([(E + "fp1d_robustness.optimizers.gd.batch_size", 8)], E + "fp1d_robustness.optimizers.gd.batch_size",
+     ["full-batch"]),
+    ([(E + "fp1d_snapshots.target.amplitudes", [1.0])], E + "fp1d_snapshots.target.amplitudes",
+     ["one amplitude per frequency"]),
+    ([(E + "basri_asymptotics.curve_dims", [2, 3])], E + "basri_asymptotics.curve_dims.1", ["not one of the dims"]),
+    ([(E + "basri_asymptotics.dims.min", 200)], E + "basri_asymptotics.dims", ["0 values, fewer than the 3"]),
+    ([(E + "basri_asymptotics.degrees", {"min": 800, "max": 805, "step": 10})], E + "basri_asymptotics.degrees",
+     ["fewer than the 2"]),
+    ([(E + "basri_asymptotics.claims.slope_min", 2.0)], E + "basri_asymptotics.claims.slope_min", ["slope_max"]),
+    ([(E + "fp_filter.datasets.1.figure_deltas", [20, 7])], E + "fp_filter.datasets.1.figure_deltas.1",
+     ["not one of the deltas"]),
+    # memory: weights and gradients alone beyond mem_mb
+    ([(E + "fp1d_step.model.hidden", [10**9, 10])], E + "fp1d_step.model.hidden", ["mem_mb = 2000"]),
+    ([(E + "fp1d_robustness.model.width", 100_000)], E + "fp1d_robustness.model.width", ["mem_mb = 2000"]),
+    ([(E + "fp_filter.nets.cnn.model.channels", [50_000, 50_000])], E + "fp_filter.nets.cnn.model.channels",
+     ["mem_mb = 2000"]),
+    ([(E + "fp_parity.model.hidden", [200_000, 200_000]), (E + "fp_parity.resources", {"mem_mb": 4000})],
+     E + "fp_parity.model.hidden", ["mem_mb = 4000", "experiments.fp_parity.resources.mem_mb"]),
 ]
 
 
-@pytest.mark.parametrize("path,value,words", BAD, ids=[b[0] + "=" + repr(b[1])[:20] for b in BAD])
-def test_bad_config_names_the_key(quick_config, path, value, words):
+@pytest.mark.parametrize("changes,key,words", BAD, ids=[f"{b[0][0][0]}={b[0][0][1]!r:.20}" for b in BAD])
+def test_bad_config_names_the_key(quick_config, changes, key, words):
     cfg = copy.deepcopy(quick_config)
-    _set(cfg, path, value)
+    for path, value in changes:
+        _set(cfg, path, value)
     with pytest.raises(ConfigError) as error:
         validate(cfg)
     message = str(error.value)
     assert "\n" not in message
+    assert message.startswith(f"invalid config: {key}"), message
+    assert message.split(": ")[1] in (key, *(key + "." + k for k in ("seeds", "extra"))), message
+    for word in words:
+        assert word in message, message
+    page = key.split(".")[1] if key.startswith(E) and key != E + "fp1d_nope" else None
+    assert message.endswith(f"docs/experiments/{page}.md)" if page else "config/README.md)"), message
+
+
+def test_table_is_large():
+    assert len(BAD) >= 40
+
+
+@pytest.mark.parametrize("text", ["false", "False", "FALSE", "true", "True"])
+def test_lowercase_booleans_from_the_command_line_are_booleans(quick_config, text):
+    """``snakemake --config download=false`` passes the text 'false' (only True/False are parsed)."""
+    cfg = copy.deepcopy(quick_config)
+    cfg["download"] = text
+    cfg["train"]["progress"] = text
+    cfg["experiments"]["basri_shallow_1d"]["nets"]["bias"]["bias"] = text
+    validate(cfg)
+    expected = text.lower() == "true"
+    assert cfg["download"] is expected and cfg["train"]["progress"] is expected
+    assert cfg["experiments"]["basri_shallow_1d"]["nets"]["bias"]["bias"] is expected
+
+
+def test_text_is_not_turned_into_a_boolean_where_a_string_belongs(quick_config):
+    cfg = copy.deepcopy(quick_config)
+    cfg["data_root"] = "false"
+    validate(cfg)
+    assert cfg["data_root"] == "false"
+
+
+def test_memory_check_follows_the_experiment_resources(quick_config):
+    """A big net is accepted once its experiment asks for the memory."""
+    cfg = copy.deepcopy(quick_config)
+    cfg["experiments"]["fp_parity"]["model"]["hidden"] = [20_000, 20_000]  # 4e8 weights: 3 GB with gradients
+    with pytest.raises(ConfigError, match="mem_mb = 2000"):
+        validate(cfg)
+    cfg["experiments"]["fp_parity"]["resources"] = {"mem_mb": 8000}
+    validate(cfg)
+
+
+# -- files: YAML problems and where a bad key is
+
+
+def _write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+QUICK_TEXT = (ROOT / "config" / "config.yaml").read_text()
+
+
+@pytest.mark.parametrize(
+    "broken,line,words",
+    [
+        (QUICK_TEXT.replace("    seeds: [0]\n", "    seeds: [0\n", 1), None, ["YAML syntax error", "flow sequence"]),
+        (QUICK_TEXT.replace("  progress: true\n", "\tprogress: true\n"), "progress", ["YAML syntax error", "'\\t'"]),
+        (QUICK_TEXT.replace("  progress: true\n", "  progress: true\n  progress: false\n"), "progress: false",
+         ["key train.progress is given twice", "delete one"]),
+    ],
+    ids=["bracket", "tab", "duplicate"],
+)
+def test_yaml_problems_name_file_and_line(tmp_path, broken, line, words):
+    path = _write(tmp_path, "broken.yaml", broken)
+    lines = broken.splitlines()
+    expected = lines.index(next(l for l in lines if line in l)) + 1 if line else None
+    with pytest.raises(ConfigError) as error:
+        load_and_validate([path])
+    message = str(error.value)
+    assert message.startswith(f"{path}:{expected if expected else ''}"), message
     for word in words:
         assert word in message, message
 
 
-def test_semantic_checks(quick_config):
+def test_missing_and_empty_files_are_refused_without_traceback(tmp_path):
+    with pytest.raises(ConfigError, match="config file .*nope.yaml not found"):
+        load_and_validate([tmp_path / "nope.yaml"])
+    with pytest.raises(ConfigError, match="the file is empty"):
+        load_and_validate([_write(tmp_path, "empty.yaml", "# nothing\n")])
+    with pytest.raises(ConfigError, match="expected a YAML mapping"):
+        load_and_validate([_write(tmp_path, "list.yaml", "- 1\n- 2\n")])
+
+
+def test_a_bad_key_is_reported_at_its_line(tmp_path):
+    text = QUICK_TEXT.replace("optimizer: {name: adam, lr: 2.0e-4}", "optimizer: {name: adam, lr: 1e-4}", 1)
+    path = _write(tmp_path, "bad_lr.yaml", text)
+    line = text.splitlines().index("    optimizer: {name: adam, lr: 1e-4}") + 1
+    with pytest.raises(ConfigError) as error:
+        load_and_validate([path])
+    assert str(error.value).startswith(f"{path}:{line}: invalid config: experiments.fp1d_snapshots.optimizer.lr")
+    assert "write 1.0e-4" in str(error.value)
+
+
+def test_later_files_override_earlier_ones_and_command_line_values_have_no_line(tmp_path):
+    override = _write(tmp_path, "override.yaml", "device: cpu\nexperiments:\n  fp_parity:\n    dim: 99\n")
+    with pytest.raises(ConfigError) as error:
+        load_and_validate([ROOT / "config" / "config.yaml", override])
+    assert str(error.value).startswith(f"{override}:4: invalid config: experiments.fp_parity.dim")
+    config, _ = read_config_file(ROOT / "config" / "config.yaml")
+    config["device"] = "tpu"  # as `--config device=tpu` would set it
+    with pytest.raises(ConfigError, match=r"^\(set by --config\) invalid config: device:"):
+        load_and_validate([ROOT / "config" / "config.yaml"], config)
+
+
+def test_command_line_check(tmp_path, capsys):
+    assert main([str(ROOT / "config" / "paper.yaml")]) == 0
+    assert "valid (16 experiments)" in capsys.readouterr().out
+    bad = _write(tmp_path, "bad.yaml", QUICK_TEXT.replace("scale: quick", "scale: huge"))
+    assert main([str(bad)]) == 1
+    assert f"{bad}:" in capsys.readouterr().err
+
+
+# -- the schema: one file per experiment
+
+
+def test_every_experiment_has_its_own_schema_file():
+    schema = assemble_schema()
+    assert sorted(schema["properties"]["experiments"]["properties"]) == sorted(experiment_schemas())
+    assert sorted(experiment_schemas()) == sorted(load_config()["experiments"])
+
+
+def test_a_new_schema_file_adds_an_experiment(tmp_path, quick_config):
+    folder = tmp_path / "schemas"
+    shutil.copytree(SCHEMA.parent, folder)
     cfg = copy.deepcopy(quick_config)
-    cfg["experiments"]["fp1d_step"]["snapshot_steps"] = [0, 10**9]
-    with pytest.raises(ConfigError, match="snapshot_steps: 1000000000 is beyond steps"):
-        validate(cfg)
-    cfg = copy.deepcopy(quick_config)
-    cfg["experiments"]["fp1d_robustness"]["optimizers"]["gd"]["batch_size"] = 8
-    with pytest.raises(ConfigError, match="gd is full-batch"):
-        validate(cfg)
+    cfg["experiments"]["toy"] = {"seeds": [0], "size": {"n": 3}}
+    with pytest.raises(ConfigError, match="unknown key 'toy': no experiment has that id"):
+        validate(cfg, folder / SCHEMA.name)
+    (folder / "experiments" / "toy.schema.yaml").write_text(
+        "type: object\nadditionalProperties: false\nrequired: [seeds]\n"
+        "properties: {seeds: {$ref: '#/$defs/seeds'}, size: {$ref: '#/$defs/toy_size'}}\n"
+        "$defs: {toy_size: {type: object, properties: {n: {type: integer, minimum: 5}}}}\n"
+    )
+    with pytest.raises(ConfigError, match=r"experiments\.toy\.size\.n: 3 must be >= 5 .*docs/experiments/toy\.md"):
+        validate(cfg, folder / SCHEMA.name)
+    cfg["experiments"]["toy"]["size"]["n"] = 5
+    validate(cfg, folder / SCHEMA.name)
+    (folder / "experiments" / "toy.schema.yaml").write_text("type: object\n$defs: {seeds: {type: integer}}\n")
+    with pytest.raises(ValueError, match=r"toy.schema.yaml: \$defs.seeds clashes"):
+        assemble_schema(folder / SCHEMA.name)
+
+
+def test_split_sizes_match_the_data():
+    from sklearn.datasets import load_digits
+
+    assert sum(SPLIT_SIZES["digits"]) == len(load_digits().target)
+
+
+@needs_mnist
+def test_split_sizes_match_mnist_files():
+    for split, name in enumerate(["train-labels-idx1-ubyte", "t10k-labels-idx1-ubyte"]):
+        header = (MNIST_RAW / name).read_bytes()[:8]
+        assert int.from_bytes(header[4:8], "big") == SPLIT_SIZES["mnist"][split]
 
 
 def test_snakemake_stops_before_any_job(tmp_path, quick_config):
+    """One clean message (no traceback) from the workflow itself; `--config download=false`
+    (lowercase, passed as text) is accepted on the way."""
     cfg = copy.deepcopy(quick_config)
     cfg["experiments"]["fp1d_step"]["model"]["activation"] = "relu6"
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(cfg))
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(bad)],
-        cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(bad), "--config", "download=false"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
     )
+    output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "experiments.fp1d_step.model.activation: 'relu6' is not allowed" in result.stdout + result.stderr
+    assert "experiments.fp1d_step.model.activation: 'relu6' is not allowed" in output, output
+    assert "Traceback" not in output, output

@@ -1,5 +1,6 @@
 """Tests for fprinciple.datasets: real MNIST, CIFAR-10 on fixture files, stand-ins, torchvision shim."""
 
+import hashlib
 import pickle
 import pickletools
 import struct
@@ -19,11 +20,13 @@ from fprinciple.datasets import (
     load_cifar_standin,
     load_digits_as_mnist,
     load_mnist,
+    mnist,
     prepare,
 )
 from fprinciple.datasets._torchvision import import_torchvision
 
 from .conftest import MNIST_RAW, MNIST_ROOT, needs_mnist
+
 # Class counts from ../shared/data/mnist/README.md.
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
@@ -110,6 +113,28 @@ def test_mnist_missing_folder_says_how_to_obtain(tmp_path):
     message = str(info.value)
     assert "train-images-idx3-ubyte" in message
     assert "download: true" in message and "data_root" in message and "MNIST/raw/" in message
+
+
+@needs_mnist
+def test_mnist_embedded_checksums_are_those_shipped_with_the_data():
+    lines = (MNIST_ROOT / "SHA256SUMS").read_text().split("\n")
+    shipped = {Path(path).name: digest for digest, path in (line.split() for line in lines if line)}
+    assert mnist._SHA256 == shipped
+
+
+@needs_mnist
+def test_prepare_refuses_same_size_corruption_that_load_accepts(tmp_path):
+    raw = _copy_raw(tmp_path)
+    name = "t10k-images-idx3-ubyte"
+    content = np.fromfile(MNIST_RAW / name, dtype=np.uint8)
+    content[16 : 16 + 5000 * 784] = np.random.default_rng(0).integers(0, 256, 5000 * 784, dtype=np.uint8)
+    (raw / name).unlink()
+    content.tofile(raw / name)
+    assert load_mnist(tmp_path, train=False, n=10)[0].shape == (10, 784)  # the structure is intact
+    with pytest.raises(DatasetError, match=f"{name} does not match the published sha256 checksum") as info:
+        prepare("mnist", root=tmp_path)
+    assert "remove any damaged file and rerun with download: true" in str(info.value)
+    assert "data_root" in str(info.value)
 
 
 # --- CIFAR-10 on fixture files in the on-disk format ----------------------------------
@@ -224,6 +249,32 @@ def test_cifar10_wrong_structure_and_missing_files(cifar_root, tmp_path):
     with pytest.raises(DatasetError, match="data_batch_1") as info:
         load_cifar10(tmp_path / "empty", train=True)
     assert "download: true" in str(info.value) and "data_root" in str(info.value)
+
+
+def _md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def test_prepare_cifar10_checks_torchvision_md5_list(cifar_root, monkeypatch):
+    root, written = cifar_root
+    folder = root / "cifar-10-batches-py"
+    # Random fixture batches are well-formed but not the official release.
+    with pytest.raises(DatasetError, match="data_batch_1 does not match the published md5 checksum") as info:
+        prepare("cifar10", root=root)
+    assert "download: true" in str(info.value) and "data_root" in str(info.value)
+
+    cifar10 = import_torchvision().datasets.CIFAR10
+    train_list = [[f"data_batch_{i}", _md5(folder / f"data_batch_{i}")] for i in range(1, 6)]
+    monkeypatch.setattr(cifar10, "train_list", train_list)
+    monkeypatch.setattr(cifar10, "test_list", [["test_batch", _md5(folder / "test_batch")]])
+    assert prepare("cifar10", root=root)["samples"] == {"train": 100, "test": 20}
+
+    data, labels = written["data_batch_4"]
+    data = data.copy()
+    data[7, 100] ^= 1  # one pixel: same size, still a valid batch
+    _write_batch(folder / "data_batch_4", data, labels)
+    with pytest.raises(DatasetError, match="data_batch_4 does not match the published md5 checksum"):
+        prepare("cifar10", root=root)
 
 
 # --- offline stand-ins --------------------------------------------------------------

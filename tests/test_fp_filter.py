@@ -2,7 +2,8 @@
 
 import numpy as np
 import pandas as pd
-from fprinciple.experiments import fp_filter, runner
+from fprinciple import runner
+from fprinciple.experiments import fp_filter
 
 CFG = {
     "seeds": [0, 1],
@@ -52,12 +53,12 @@ def test_first_below_and_claims_pass_when_low_is_faster():
     table = fp_filter.first_below(synthetic(0.5, 0.2), 0.3)
     # exp(-0.5 t) < 0.3 first at t = 3; exp(-0.2 t) < 0.3 first at t = 7
     assert table["e_low"].tolist() == [3.0, 3.0] and table["e_high"].tolist() == [7.0, 7.0]
-    assert all(claim.passed for claim in fp_filter.claims(synthetic(0.5, 0.2), CFG, "quick"))
+    assert all(claim.passed for claim in fp_filter.claims(synthetic(0.5, 0.2), CFG))
 
 
 def test_claims_fail_when_high_is_faster_or_nothing_fits():
-    assert not any(claim.passed for claim in fp_filter.claims(synthetic(0.2, 0.5), CFG, "quick"))
-    never = fp_filter.claims(synthetic(0.01, 0.01), CFG, "quick")[0]
+    assert not any(claim.passed for claim in fp_filter.claims(synthetic(0.2, 0.5), CFG))
+    never = fp_filter.claims(synthetic(0.01, 0.01), CFG)[0]
     assert not never.passed and "-inf" in never.measured
 
 

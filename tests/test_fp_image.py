@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from fprinciple.experiments import fp_image
-from fprinciple.experiments.runner import execute
+from fprinciple.runner import execute
 from fprinciple.figures import fp_image as figure
 
 
@@ -47,14 +47,14 @@ def test_image_and_coordinates():
 
 
 def test_claims_pass_when_low_falls_first_and_fail_otherwise():
-    good = fp_image.claims(errors_table([1.0, 0.3, 0.1, 0.05], [1.0, 0.9, 0.6, 0.4]), claim_cfg(), "quick")
+    good = fp_image.claims(errors_table([1.0, 0.3, 0.1, 0.05], [1.0, 0.9, 0.6, 0.4]), claim_cfg())
     assert [c.passed for c in good] == [True, True]
     assert "e_low at 10" in good[0].measured and "e_high at 30" in good[0].measured
-    never = fp_image.claims(errors_table([1.0, 0.3, 0.1, 0.05], [1.0, 0.9, 0.8, 0.7]), claim_cfg(), "quick")
+    never = fp_image.claims(errors_table([1.0, 0.3, 0.1, 0.05], [1.0, 0.9, 0.8, 0.7]), claim_cfg())
     assert never[0].passed and "never" in never[0].measured  # high never crossing: still coarse first
-    together = fp_image.claims(errors_table([1.0, 0.3, 0.1, 0.05], [1.0, 0.4, 0.2, 0.1]), claim_cfg(), "quick")
+    together = fp_image.claims(errors_table([1.0, 0.3, 0.1, 0.05], [1.0, 0.4, 0.2, 0.1]), claim_cfg())
     assert [c.passed for c in together] == [False, False]  # same step; and only 0.1 apart at step 10
-    no_low = fp_image.claims(errors_table([1.0, 0.9, 0.8, 0.7], [1.0, 0.9, 0.8, 0.7]), claim_cfg(), "quick")
+    no_low = fp_image.claims(errors_table([1.0, 0.9, 0.8, 0.7], [1.0, 0.9, 0.8, 0.7]), claim_cfg())
     assert not no_low[0].passed
 
 
@@ -72,5 +72,5 @@ def test_tiny_run_end_to_end(cfg, tmp_path):
                                output.to_numpy().reshape(16, 16), 0.2)
     logged = metrics[(metrics["step"] == 20) & (metrics["key"] == 0.2)].set_index("metric")["value"]
     assert e == pytest.approx((logged["e_low"], logged["e_high"]))
-    assert len(fp_image.claims(metrics, cfg, "quick")) == 2
-    figure.fp_image(metrics, cfg).savefig(tmp_path / "fig.png")
+    assert len(fp_image.claims(metrics, cfg)) == 2
+    figure.figure(metrics, cfg).savefig(tmp_path / "fig.png")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from fprinciple.experiments import fp_init_scale as exp
-from fprinciple.experiments.runner import execute
+from fprinciple.runner import execute
 from fprinciple.figures import fp_init_scale as figure
 from fprinciple.spectral.dft import uniform_grid
 
@@ -68,17 +68,17 @@ CLAIM_CFG = {"init_stds": [1, 2, 4], "fit1d": {"high_freq_min": 5, "loss_thresho
 
 
 def test_claims_pass_on_ideal_metrics_and_fail_on_bad_ones():
-    good = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG, "quick")
+    good = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG)
     assert [c.passed for c in good] == [True, True, True]
-    not_monotone = exp.claims(ideal({1: 1e-5, 2: 0.2, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG, "quick")
+    not_monotone = exp.claims(ideal({1: 1e-5, 2: 0.2, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG)
     assert not not_monotone[0].passed
-    small_ratio = exp.claims(ideal({1: 1e-2, 2: 2e-2, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG, "quick")
+    small_ratio = exp.claims(ideal({1: 1e-2, 2: 2e-2, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG)
     assert not small_ratio[0].passed
-    same_error = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.93}), CLAIM_CFG, "quick")
+    same_error = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.93}), CLAIM_CFG)
     assert not same_error[1].passed
-    underfit = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}, train_acc=0.9), CLAIM_CFG, "quick")
+    underfit = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}, train_acc=0.9), CLAIM_CFG)
     assert not underfit[2].passed
-    not_fitted = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}, loss=1e-3), CLAIM_CFG, "quick")
+    not_fitted = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}, loss=1e-3), CLAIM_CFG)
     assert not not_fitted[2].passed
 
 
@@ -93,6 +93,6 @@ def test_tiny_runs_end_to_end(cfg, tmp_path):
     nets = metrics[metrics["part"] == "mnist"]
     assert {"train_accuracy", "test_accuracy"} <= set(nets["metric"])
     assert sorted(nets["init_std"].unique()) == [1.0, 8.0]
-    assert [c.claim for c in exp.claims(metrics, cfg, "quick")] == [
+    assert [c.claim for c in exp.claims(metrics, cfg)] == [
         "larger_init_more_high_frequency", "larger_init_worse_test_error", "every_scale_fits_training_data"]
-    figure.fp_init_scale(metrics, cfg).savefig(tmp_path / "fig.png")
+    figure.figure(metrics, cfg).savefig(tmp_path / "fig.png")

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from fprinciple.experiments import fp_parity
-from fprinciple.experiments.runner import execute
+from fprinciple.runner import execute
 from fprinciple.figures import fp_parity as figure
 from fprinciple.targets.parity import boolean_target, cube, degree_weights, majority, parity, walsh_coefficients
 
@@ -79,8 +79,8 @@ CFG = {"dim": 10, "train_fraction": 0.5, "claims": CLAIMS}
 
 
 def test_claims_pass_on_ideal_metrics_and_fail_on_bad_ones():
-    assert all(c.passed for c in fp_parity.claims(synthetic(0.3, 0.97), CFG, "quick"))
-    failed = {c.claim for c in fp_parity.claims(synthetic(0.8, 0.7, parity_train=0.9), CFG, "quick") if not c.passed}
+    assert all(c.passed for c in fp_parity.claims(synthetic(0.3, 0.97), CFG))
+    failed = {c.claim for c in fp_parity.claims(synthetic(0.8, 0.7, parity_train=0.9), CFG) if not c.passed}
     assert failed == {"training_points_fitted", "parity_not_generalized", "low_frequency_generalized"}
 
 
@@ -100,5 +100,5 @@ def test_tiny_run_through_runner(tmp_path):
     assert len(walsh) == 6 and (walsh["value"] >= 0).all()
     table = fp_parity.final_accuracies(metrics)
     assert set(table["target"]) == {"parity", "majority"} and table["test"].between(0, 1).all()
-    assert len(fp_parity.claims(metrics, cfg, "quick")) == 3
-    assert len(figure.fp_parity(metrics, cfg).axes) == 4
+    assert len(fp_parity.claims(metrics, cfg)) == 3
+    assert len(figure.figure(metrics, cfg).axes) == 4

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fprinciple.experiments import fp_projection, runner
-from fprinciple.figures.fp_projection import fp_projection as figure
+from fprinciple import runner
+from fprinciple.experiments import fp_projection
+from fprinciple.figures.fp_projection import figure
 
 
 def config(**claims) -> dict:
@@ -49,18 +50,18 @@ def synthetic(epochs_by_peak: dict[str, list[float]], per_epoch: int = 10) -> pd
 
 def test_claim_passes_on_ordered_peaks_and_fails_otherwise():
     cfg = config(threshold=0.5)
-    good = fp_projection.claims(synthetic({"seed-0": [2, 4, 6], "seed-1": [1, 3, 9]}), cfg, "quick")
+    good = fp_projection.claims(synthetic({"seed-0": [2, 4, 6], "seed-1": [1, 3, 9]}), cfg)
     assert [c.passed for c in good] == [True]
     assert "cifar10" in good[0].note and "digits stand-in" in good[0].statement
     # The highest peak converges before the middle one in one run.
-    bad = fp_projection.claims(synthetic({"seed-0": [2, 4, 6], "seed-1": [1, 6, 4]}), cfg, "quick")
+    bad = fp_projection.claims(synthetic({"seed-0": [2, 4, 6], "seed-1": [1, 6, 4]}), cfg)
     assert [c.passed for c in bad] == [False]
     # Equal epochs: a tie fails the strict order and passes when ties are allowed.
     tied = synthetic({"seed-0": [2, 4, 4], "seed-1": [1, 3, 9]})
-    assert not fp_projection.claims(tied, cfg, "quick")[0].passed
-    assert fp_projection.claims(tied, {**cfg, "claims": {**cfg["claims"], "ties": True}}, "quick")[0].passed
+    assert not fp_projection.claims(tied, cfg)[0].passed
+    assert fp_projection.claims(tied, {**cfg, "claims": {**cfg["claims"], "ties": True}})[0].passed
     # A peak that never converges fails.
-    assert not fp_projection.claims(synthetic({"seed-0": [2, 4, 60]}), cfg, "quick")[0].passed
+    assert not fp_projection.claims(synthetic({"seed-0": [2, 4, 60]}), cfg)[0].passed
 
 
 def test_tiny_run_end_to_end(tmp_path):
@@ -78,5 +79,5 @@ def test_tiny_run_end_to_end(tmp_path):
     assert delta[delta["step"] == 0]["value"].between(0.8, 1.2).all()
     spectrum = metrics[metrics["metric"] == "target_spectrum"]
     assert len(spectrum) == 101 and spectrum["value"].iloc[0] == pytest.approx(0, abs=1e-12)  # centred: no k = 0 term
-    assert len(fp_projection.claims(metrics, cfg, "quick")) == 1
+    assert len(fp_projection.claims(metrics, cfg)) == 1
     assert figure(metrics, cfg).axes

@@ -1,12 +1,21 @@
-"""The trainer: determinism, resume after a kill, stopping rules, divergence, optimizers."""
+"""The trainer: determinism, resume after a kill, stopping rules, divergence, optimizers, and the
+negative controls it logs next to the trained network."""
 
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
+from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.models import MLP
-from fprinciple.training import TrainingDiverged, TrainSpec, train
+from fprinciple.training import RunContext, TrainingDiverged, TrainSpec, combine, train
+from fprinciple.training.controls import Constant, Control, Frozen, mean_predictor
+
+CTX = RunContext()
+
+
+def ckpt(tmp_path, fingerprint="a", every=20, name="checkpoint.pt") -> RunContext:
+    return RunContext(checkpoint=tmp_path / name, checkpoint_every=every, fingerprint=fingerprint)
 
 
 def problem(n=64):
@@ -20,7 +29,7 @@ def model(seed=0, **kwargs):
 
 
 def output_hook(x):
-    def hook(step, net):
+    def hook(step, net, last):
         with torch.no_grad():
             yield "output", x[:, 0].numpy(), net(x)[:, 0].numpy()
     return hook
@@ -30,69 +39,139 @@ def output_hook(x):
 def test_same_seed_same_metrics(optimizer, batch_size):
     x, y = problem()
     spec = TrainSpec(steps=40, lr=1e-2, optimizer=optimizer, batch_size=batch_size, log_every=10)
-    runs = [train(model(), x, y, spec, [output_hook(x)], seed=3, progress=False).records for _ in range(2)]
+    runs = [train(model(), x, y, spec, CTX, [output_hook(x)], seed=3).records for _ in range(2)]
     pd.testing.assert_frame_equal(runs[0], runs[1])
     assert set(runs[0]["step"]) == {0, 10, 20, 30, 40}
-    assert list(runs[0].columns) == ["step", "metric", "key", "value"]
+    assert list(runs[0].columns) == ["step", "metric", "key", "value", "learner"]
+    assert set(runs[0]["learner"]) == {TRAINED, FROZEN, MEAN}
 
 
 def test_training_reduces_the_loss():
     x, y = problem()
-    result = train(model(), x, y, TrainSpec(steps=300, lr=3e-3, log_every=100), progress=False)
-    loss = result.records.query("metric == 'train_loss'").set_index("step")["value"]
+    result = train(model(), x, y, TrainSpec(steps=300, lr=3e-3, log_every=100), CTX)
+    loss = result.records.query("metric == 'train_loss' and learner == @TRAINED").set_index("step")["value"]
     assert loss[300] < 0.2 * loss[0]
+
+
+def test_controls_are_logged_through_the_same_hooks():
+    """The frozen control keeps the initial output and loss; the mean predictor outputs the
+    targets' mean; a custom control sees the step."""
+    x, y = problem()
+
+    class Ramp(Control):
+        def at(self, step):
+            return Constant(torch.full((1,), float(step)))
+
+    result = train(model(), x, y, TrainSpec(steps=30, lr=3e-3, log_every=10), CTX, [output_hook(x)], controls={"ramp": Ramp()})
+    out = result.records.query("metric == 'output'")
+    frozen = out[out["learner"] == FROZEN].pivot(index="key", columns="step", values="value")
+    trained = out[out["learner"] == TRAINED].pivot(index="key", columns="step", values="value")
+    np.testing.assert_array_equal(frozen[0], trained[0])  # the same network at step 0
+    assert (frozen.sub(frozen[0], axis=0).abs().to_numpy() == 0).all()  # never updated
+    assert not np.allclose(trained[30], trained[0])
+    mean = out[out["learner"] == MEAN]["value"].to_numpy()
+    np.testing.assert_allclose(mean, y.mean().item(), rtol=1e-6)
+    ramp = out[out["learner"] == "ramp"].groupby("step")["value"].first()
+    assert list(ramp.index) == [0, 10, 20, 30] and list(ramp) == [0.0, 10.0, 20.0, 30.0]
+    loss = result.records.query("metric == 'train_loss'").pivot(index="step", columns="learner", values="value")
+    assert loss[FROZEN].nunique() == 1 and loss[MEAN].nunique() == 1
+    assert loss[MEAN].iloc[0] == pytest.approx(torch.mean((y - y.mean()) ** 2).item(), rel=1e-5)
+
+
+def test_mean_predictor_of_a_classifier_is_the_class_prior():
+    y = torch.tensor([0, 0, 0, 1, 2, 2])
+    probabilities = mean_predictor(y, "cross_entropy")(torch.zeros(4, 7)).softmax(dim=1)
+    np.testing.assert_allclose(probabilities.numpy(), np.tile([0.5, 1 / 6, 1 / 3], (4, 1)), rtol=1e-6)
+
+
+def test_frozen_control_computes_each_output_once():
+    frozen, calls = Frozen(torch.nn.Linear(1, 1)), []
+    frozen.model.register_forward_hook(lambda *_: calls.append(1))
+    x = torch.ones(3, 1)
+    assert frozen(x) is frozen(x) and len(calls) == 1  # cached for the same input tensor
+    frozen(torch.zeros(2, 1))
+    frozen(torch.zeros(2, 1))
+    assert len(calls) == 3  # two other tensors: computed for each
 
 
 def test_resume_after_kill_equals_uninterrupted(tmp_path):
     x, y = problem()
-    spec = TrainSpec(steps=60, lr=1e-2, optimizer="sgd", batch_size=16, momentum=0.9, log_every=10, checkpoint_every=20)
-    reference = train(model(), x, y, spec, [output_hook(x)], seed=1, progress=False)
+    spec = TrainSpec(steps=60, lr=1e-2, optimizer="sgd", batch_size=16, momentum=0.9, log_every=10)
+    reference = train(model(), x, y, spec, CTX, [output_hook(x)], seed=1)
 
     class Killed(Exception):
         pass
 
-    def killer(step, net):
+    def killer(step, net, last):
         if step == 50:
             raise Killed  # dies after the checkpoint at step 40
         return ()
 
-    checkpoint = tmp_path / "checkpoint.pt"
+    ctx = ckpt(tmp_path)
     with pytest.raises(Killed):
-        train(model(), x, y, spec, [output_hook(x), killer], seed=1, checkpoint=checkpoint, fingerprint="a", progress=False)
-    assert checkpoint.exists()
-    resumed = train(model(seed=99), x, y, spec, [output_hook(x)], seed=1, checkpoint=checkpoint, fingerprint="a", progress=False)
+        train(model(), x, y, spec, ctx, [output_hook(x), killer], seed=1)
+    assert ctx.checkpoint.exists()
+    resumed = train(model(seed=99), x, y, spec, ctx, [output_hook(x)], seed=1)
     assert resumed.resumed_from == 40
-    pd.testing.assert_frame_equal(resumed.records, reference.records)
+    pd.testing.assert_frame_equal(resumed.records, reference.records)  # the frozen control too
+
+
+def test_finished_part_is_not_trained_again(tmp_path):
+    """A job killed after a part finished (or after training, before its outputs were
+    registered) gets that part's records back from the checkpoint without training."""
+    x, y = problem()
+    spec = TrainSpec(steps=30, lr=1e-2, log_every=10)
+    ctx = ckpt(tmp_path, every=10).part("scale-2")
+    assert ctx.checkpoint.name == "checkpoint-scale-2.pt" and ctx.fingerprint == "a/scale-2"
+    first = train(model(), x, y, spec, ctx, [output_hook(x)])
+
+    def never(step, net, last):
+        raise AssertionError("trained again")
+
+    again = train(model(seed=5), x, y, spec, ctx, [never])
+    pd.testing.assert_frame_equal(again.records, first.records)
+    assert again.steps == 30 and again.stopped_by == "steps"
+    both = combine([({"scale": 1}, first), ({"scale": 2}, again)])
+    assert set(both.records["scale"]) == {1, 2} and both.steps == 60 and both.planned_steps == 60
 
 
 def test_checkpoint_of_other_settings_is_not_resumed(tmp_path):
     x, y = problem()
-    spec = TrainSpec(steps=20, lr=1e-2, log_every=10, checkpoint_every=10)
-    checkpoint = tmp_path / "checkpoint.pt"
-    train(model(), x, y, spec, seed=0, checkpoint=checkpoint, fingerprint="old", progress=False)
-    result = train(model(), x, y, spec, seed=0, checkpoint=checkpoint, fingerprint="new", progress=False)
-    assert result.resumed_from == 0
+    spec = TrainSpec(steps=20, lr=1e-2, log_every=10)
+    train(model(), x, y, spec, ckpt(tmp_path, "old", 10), seed=0)
+    result = train(model(), x, y, spec, ckpt(tmp_path, "new", 10), seed=0)
+    assert result.resumed_from == 0 and result.steps_per_s > 0
+
+
+def test_max_steps_truncates_a_run():
+    x, y = problem()
+    result = train(model(), x, y, TrainSpec(steps=500, lr=1e-2, log_every=100), RunContext(max_steps=7), [output_hook(x)])
+    assert result.steps == 7 and result.stopped_by == "max_steps" and result.planned_steps == 500
+    assert set(result.records["step"]) == {0, 7}
 
 
 def test_loss_threshold_stops_at_first_step_below():
     x, y = problem()
     spec = TrainSpec(steps=5000, lr=3e-3, loss_threshold=0.05, log_every=1000)
-    result = train(model(), x, y, spec, progress=False)
+    result = train(model(), x, y, spec, CTX, [output_hook(x)])
     assert result.stopped_by == "loss_threshold" and result.steps < 5000
-    loss = result.records.query("metric == 'train_loss'").set_index("step")["value"]
+    loss = result.records.query("metric == 'train_loss' and learner == @TRAINED").set_index("step")["value"]
     assert loss[result.steps] < 0.05 and loss[0] >= 0.05
+    outputs = result.records.query("metric == 'output'")
+    assert result.steps in set(outputs["step"])  # hooks are told the last step
+    assert result.steps in set(outputs[outputs["learner"] == FROZEN]["step"])
 
 
 def test_nan_stops_with_a_clear_message():
     x, y = problem()
     with pytest.raises(TrainingDiverged, match="lower the learning rate"):
-        train(model(), x, y, TrainSpec(steps=50, lr=1e6, optimizer="gd", log_every=5), progress=False)
+        train(model(), x, y, TrainSpec(steps=50, lr=1e6, optimizer="gd", log_every=5), CTX)
 
 
 def test_gd_rejects_minibatches():
     x, y = problem()
     with pytest.raises(ValueError, match="full-batch"):
-        train(model(), x, y, TrainSpec(steps=1, lr=0.1, optimizer="gd", batch_size=8), progress=False)
+        train(model(), x, y, TrainSpec(steps=1, lr=0.1, optimizer="gd", batch_size=8), CTX)
 
 
 def test_mlp_shape_and_init_scale():
@@ -125,25 +204,25 @@ def test_resume_with_epoch_sampling_and_nesterov_equals_uninterrupted(tmp_path):
     x = torch.randn(40, 5, generator=torch.Generator().manual_seed(0))
     y = (x[:, 0] > 0).long()
     spec = TrainSpec(steps=30, lr=0.05, optimizer="sgd", batch_size=8, momentum=0.9, nesterov=True,
-                     loss="cross_entropy", sampling="epochs", log_every=5, checkpoint_every=10)
+                     loss="cross_entropy", sampling="epochs", log_every=5)
 
     def net(seed=0):
         torch.manual_seed(seed)
         return MLP(5, 2, [16])
 
-    reference = train(net(), x, y, spec, seed=2, progress=False)
-    loss = reference.records.query("metric == 'train_loss'")["value"].to_numpy()
+    reference = train(net(), x, y, spec, CTX, seed=2)
+    loss = reference.records.query("metric == 'train_loss' and learner == @TRAINED")["value"].to_numpy()
     assert loss[-1] < 0.7 * loss[0]  # cross-entropy on class indices trains
 
-    def killer(step, _):
+    def killer(step, _, last):
         if step == 25:
             raise KeyboardInterrupt
         return ()
 
-    checkpoint = tmp_path / "checkpoint.pt"
+    ctx = ckpt(tmp_path, every=10)
     with pytest.raises(KeyboardInterrupt):
-        train(net(), x, y, spec, [killer], seed=2, checkpoint=checkpoint, fingerprint="a", progress=False)
-    resumed = train(net(seed=7), x, y, spec, seed=2, checkpoint=checkpoint, fingerprint="a", progress=False)
+        train(net(), x, y, spec, ctx, [killer], seed=2)
+    resumed = train(net(seed=7), x, y, spec, ctx, seed=2)
     assert resumed.resumed_from == 20
     pd.testing.assert_frame_equal(resumed.records, reference.records)
 
@@ -151,4 +230,4 @@ def test_resume_with_epoch_sampling_and_nesterov_equals_uninterrupted(tmp_path):
 def test_unknown_sampling_is_rejected():
     x, y = problem()
     with pytest.raises(ValueError, match="sampling"):
-        train(model(), x, y, TrainSpec(steps=1, lr=0.1, sampling="shuffle"), progress=False)
+        train(model(), x, y, TrainSpec(steps=1, lr=0.1, sampling="shuffle"), CTX)

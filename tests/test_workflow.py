@@ -49,7 +49,7 @@ def test_snakefiles_are_snakefmt_formatted():
 def test_quick_scale_end_to_end(tmp_path):
     config = str(ROOT / "config" / "config.yaml")
     snakemake(tmp_path, "--cores", "2", "--configfile", config)
-    results = tmp_path / "results"
+    results = tmp_path / "results" / "quick"
 
     claims = pd.read_parquet(results / "claims.parquet")
     failed = claims[~claims["passed"]]
@@ -65,7 +65,7 @@ def test_quick_scale_end_to_end(tmp_path):
         assert list(table.columns[: len(METRIC_COLUMNS)]) == METRIC_COLUMNS
     meta = json.loads(next((results / "runs" / "fp1d_step").glob("*/meta.json")).read_text())
     assert {"config", "variant", "device", "versions", "wall_s", "steps_per_s"} <= set(meta)
-    assert not list(results.rglob("*.tmp")) and not list(results.rglob("checkpoint.pt"))
+    assert not list(results.rglob("*.tmp"))
 
     snakemake(tmp_path, "--report", str(tmp_path / "report.html"), "--configfile", config)
     report = (tmp_path / "report.html").read_text()
@@ -79,7 +79,7 @@ def test_real_mnist_check(tmp_path):
     every figure, caption and claim names the real dataset."""
     config = str(ROOT / "config" / "mnist.yaml")
     snakemake(tmp_path, "--cores", "2", "--configfile", config, "--config", f"data_root={MNIST_ROOT}")
-    results = tmp_path / "results"
+    results = tmp_path / "results" / "mnist"
     claims = pd.read_parquet(results / "claims.parquet")
     failed = claims[~claims["passed"]]
     assert failed.empty, failed.to_string()
@@ -114,13 +114,13 @@ def test_killed_training_job_resumes_from_checkpoint(tmp_path):
     cfg["experiments"] = {"fp1d_equal_amp": experiment}
     cfg["train"].update(checkpoint_every=200, progress=False)
     config = write_config(tmp_path / "config.yaml", cfg)
-    target = "results/runs/fp1d_equal_amp/seed-0/metrics.parquet"
+    target = "results/quick/runs/fp1d_equal_amp/seed-0/metrics.parquet"
 
     reference = tmp_path / "reference"
     snakemake(reference, target, "--cores", "1", "--configfile", config)
 
     killed = tmp_path / "killed"
-    checkpoint = killed / "results/runs/fp1d_equal_amp/seed-0/checkpoint.pt"
+    checkpoint = killed / "results/quick/runs/fp1d_equal_amp/seed-0/checkpoint.pt"
     job = subprocess.Popen([*SNAKEMAKE, "-d", str(killed), target, "--cores", "1", "--configfile", config],
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
@@ -135,7 +135,7 @@ def test_killed_training_job_resumes_from_checkpoint(tmp_path):
     assert not (killed / target).exists()  # nothing half-written at the output path
 
     snakemake(killed, target, "--cores", "1", "--configfile", config)
-    log = (killed / "logs/train/fp1d_equal_amp/seed-0.log").read_text()
+    log = (killed / "results/quick/logs/train/fp1d_equal_amp/seed-0.log").read_text()
     assert "resumed from checkpoint" in log and "at step 0\n" not in log
     meta = json.loads((killed / target).with_name("meta.json").read_text())
     assert meta["resumed_from_step"] > 0
@@ -147,5 +147,5 @@ def test_configfile_replaces_the_quick_default(tmp_path):
     cfg = copy.deepcopy(load_config())
     cfg["experiments"] = {"fp1d_snapshots": cfg["experiments"]["fp1d_snapshots"]}
     result = snakemake(tmp_path, "-n", "--cores", "1", "--configfile", write_config(tmp_path / "c.yaml", cfg))
-    assert "results/runs/fp1d_snapshots/" in result.stdout
-    assert "results/runs/fp1d_step/" not in result.stdout and "basri" not in result.stdout
+    assert "results/quick/runs/fp1d_snapshots/" in result.stdout
+    assert "results/quick/runs/fp1d_step/" not in result.stdout and "basri" not in result.stdout

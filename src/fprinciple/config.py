@@ -1,74 +1,604 @@
-"""Config validation: one clear message naming the key and the allowed values, before any job."""
+"""Config loading and validation: every bad config is refused before any job, with one message
+naming the key, the allowed values or range and the fix, and where known the file and line.
+
+The schema is assembled from ``workflow/schemas/config.schema.yaml`` (top level and shared
+definitions) and one ``workflow/schemas/experiments/<id>.schema.yaml`` per experiment, so adding
+an experiment adds a file rather than editing a shared one. Rules that span several keys (ranges
+ordered, snapshots within the steps, frequencies below Nyquist, subsets within their dataset,
+memory within ``mem_mb``) are checked after the schema, also before any job.
+
+Command line: ``python -m fprinciple.config FILE...`` checks config files the way the workflow
+does. Snakemake parses ``--configfile`` files itself before the workflow starts and reports a
+YAML error without file or line, so this is the way to locate one.
+"""
 
 from __future__ import annotations
 
+import difflib
+import itertools
+import re
+import sys
+from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 import jsonschema
 import yaml
 
-SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+from .errors import UserError
+
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+README = "config/README.md"
+
+# (train, test) sizes of the real datasets and of the digits stand-in; cifar_standin generates
+# as many samples as asked for, so it has no size (and needs n_train and n_test).
+SPLIT_SIZES = {"mnist": (60000, 10000), "cifar10": (50000, 10000), "digits": (1500, 297)}
+
+BYTES_PER_WEIGHT = 8  # float32 weight and its gradient: a floor under any optimizer's state
+
+KeyPath = tuple  # a key path into the config: keys (str) and list indices (int)
 
 
-class ConfigError(ValueError):
-    """The config does not match workflow/schemas/config.schema.yaml."""
+# JSON Schema counts 2000.0 as an integer; the code would then fail in range(steps) after the
+# queue wait, so an integer key takes Python ints only.
+Validator = jsonschema.validators.extend(
+    jsonschema.Draft202012Validator,
+    type_checker=jsonschema.Draft202012Validator.TYPE_CHECKER.redefine(
+        "integer", lambda _, value: isinstance(value, int) and not isinstance(value, bool)
+    ),
+)
 
 
-def _where(path) -> str:
-    return ".".join(str(p) for p in path) or "(top level)"
+class ConfigError(UserError, ValueError):
+    """The config breaks the schema (workflow/schemas/) or a rule across its keys."""
 
 
-def _message(error: jsonschema.ValidationError) -> str:
-    where, value, kind = _where(error.absolute_path), error.instance, error.validator
-    if kind == "enum":
-        return f"{where}: {value!r} is not allowed; allowed values: {', '.join(map(str, error.validator_value))}"
-    if kind == "const":
-        return f"{where}: must be {error.validator_value!r}, got {value!r}"
-    if kind == "type":
-        expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
-        return f"{where}: expected {expected}, got {value!r} ({type(value).__name__})"
-    if kind == "required":
-        missing = [key for key in error.validator_value if key not in value]
-        return f"{where}: missing key {missing[0]!r} (required keys: {', '.join(error.validator_value)})"
-    if kind in ("additionalProperties", "unevaluatedProperties", "propertyNames"):
-        if kind == "propertyNames":
-            allowed = error.schema["propertyNames"]["enum"]
+# ---------------------------------------------------------------------------------------------
+# The schema
+
+
+def experiment_schemas(schema: Path = SCHEMA) -> dict[str, Path]:
+    """Every experiment id with a schema file, and that file."""
+    folder = Path(schema).parent / "experiments"
+    return {p.name.removesuffix(".schema.yaml"): p for p in sorted(folder.glob("*.schema.yaml"))}
+
+
+def assemble_schema(schema: Path = SCHEMA) -> dict:
+    """The whole config schema: the top-level file with each experiment file at
+    ``experiments.properties.<id>`` and its own ``$defs`` merged into the shared ones.
+
+    Cached (checking the assembled schema takes a tenth of a second) until a file changes."""
+    files = [Path(schema), *experiment_schemas(schema).values()]
+    return _assemble(Path(schema), tuple((str(f), f.stat().st_mtime_ns) for f in files))
+
+
+@lru_cache(maxsize=8)
+def _assemble(schema: Path, versions: tuple) -> dict:
+    root = _yaml_file(schema)
+    experiments = root["properties"]["experiments"]["properties"]
+    for name, path in experiment_schemas(schema).items():
+        block = _yaml_file(path)
+        for key, definition in block.pop("$defs", {}).items():
+            if key in root["$defs"]:
+                raise ValueError(f"{path}: $defs.{key} clashes with a shared definition of that name")
+            root["$defs"][key] = definition
+        experiments[name] = block
+    jsonschema.Draft202012Validator.check_schema(root)
+    return root
+
+
+def _yaml_file(path: Path) -> dict:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def _resolve(schema: dict, root: dict) -> Iterator[dict]:
+    """``schema`` and every schema it extends through ``$ref`` and ``allOf`` (all refs are local)."""
+    yield schema
+    if "$ref" in schema:
+        target = root
+        for part in schema["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        yield from _resolve(target, root)
+    for member in schema.get("allOf", ()):
+        yield from _resolve(member, root)
+
+
+def _schemas_at(path: KeyPath, root: dict) -> list[dict]:
+    """Every schema that applies to the value at ``path`` (with what they extend)."""
+    current = list(_resolve(root, root))
+    for key in path:
+        found = []
+        for part in current:
+            if isinstance(key, int):
+                found += [part["items"]] if isinstance(part.get("items"), dict) else []
+            elif key in part.get("properties", {}):
+                found.append(part["properties"][key])
+            elif isinstance(part.get("additionalProperties"), dict):
+                found.append(part["additionalProperties"])
+        current = [resolved for schema in found for resolved in _resolve(schema, root)]
+    return current
+
+
+def _declared(path: KeyPath, root: dict, keyword: str) -> list[str]:
+    """The keys declared under ``keyword`` (properties, required) for the mapping at ``path``."""
+    keys = []
+    for part in _schemas_at(path, root):
+        keys += [key for key in part.get(keyword, ()) if key not in keys]
+    return keys
+
+
+def _coerce_booleans(value, schema: dict, root: dict):
+    """``value`` with the strings true/false (any case) turned into booleans wherever the schema
+    expects a boolean: Snakemake's ``--config download=false`` passes the text 'false'."""
+    parts = list(_resolve(schema, root))
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        types = [p.get("type") for p in parts]
+        if any(t == "boolean" or (isinstance(t, list) and "boolean" in t) for t in types):
+            return value.lower() == "true"
+    elif isinstance(value, dict):
+        for key in value:
+            subs = [p["properties"][key] for p in parts if key in p.get("properties", {})]
+            subs = subs or [p["additionalProperties"] for p in parts if isinstance(p.get("additionalProperties"), dict)]
+            for sub in subs:
+                value[key] = _coerce_booleans(value[key], sub, root)
+    elif isinstance(value, list):
+        for sub in [p["items"] for p in parts if isinstance(p.get("items"), dict)]:
+            value[:] = [_coerce_booleans(item, sub, root) for item in value]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading config files
+
+
+def read_config_file(path: str | Path) -> tuple[dict, dict[KeyPath, tuple[str, object]]]:
+    """The config in ``path`` and, for every key path, its ``file:line`` and value there.
+
+    A missing or empty file, a YAML syntax error and a key given twice in one block (PyYAML
+    would silently keep the last) are refused with file and line.
+    """
+    path = Path(path)
+    shown = _shown(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"config file {shown} not found (working directory {Path.cwd()})") from None
+    except OSError as error:
+        raise ConfigError(f"config file {shown} cannot be read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"config file {shown} is not UTF-8 text: is it a YAML config?") from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise ConfigError(f"{shown}: the file is empty; a config is a YAML mapping of the top-level keys ({README})")
+        lines: dict[KeyPath, str] = {}
+        _locate(node, (), shown, lines)
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        at = f"{mark.line + 1}:{mark.column + 1}:" if mark else ""
+        context = f" ({error.context} at line {error.context_mark.line + 1})" if error.context and error.context_mark else ""
+        raise ConfigError(
+            f"{shown}:{at} YAML syntax error: {error.problem or error.context}{context}; "
+            "check the brackets, quotes and indentation there (spaces only, no tabs)"
+        ) from None
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{shown}: not valid YAML: {' '.join(str(error).split())}") from None
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        raise ConfigError(f"{shown}: expected a YAML mapping of the top-level keys, got {type(data).__name__} ({README})")
+    located = {}
+    for key_path, location in lines.items():
+        try:  # a key YAML reads as a number, or a merge key '<<', is not a path into the data
+            located[key_path] = (location, _value_at(data, key_path))
+        except (KeyError, IndexError, TypeError):
+            continue
+    return data, located
+
+
+def _locate(node, path: KeyPath, shown: str, lines: dict) -> None:
+    """Record 'file:line' of every key and list entry under ``node``; refuse duplicate keys."""
+    if isinstance(node, yaml.MappingNode):
+        seen = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else key_node.start_mark.line
+            if key in seen:
+                raise ConfigError(
+                    f"{shown}:{key_node.start_mark.line + 1}: key {'.'.join(map(str, path + (key,)))} is given twice "
+                    f"(also line {seen[key]}); YAML would keep only the last: delete one"
+                )
+            seen[key] = key_node.start_mark.line + 1
+            lines[path + (key,)] = f"{shown}:{seen[key]}"
+            _locate(value_node, path + (key,), shown, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            lines[path + (index,)] = f"{shown}:{item.start_mark.line + 1}"
+            _locate(item, path + (index,), shown, lines)
+
+
+def _value_at(data, path: KeyPath):
+    for key in path:
+        data = data[key]
+    return data
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it (shorter messages)."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _merge(into: dict, new: dict) -> dict:
+    """Merge ``new`` into ``into`` key by key, as Snakemake merges several config files."""
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
         else:
-            allowed = sorted(error.schema.get("properties", {}))
-        unknown = [key for key in value if key not in allowed]
-        return f"{where}: unknown key {unknown[0]!r}; allowed keys: {', '.join(allowed)}"
-    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        sign = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}[kind]
-        return f"{where}: {value!r} must be {sign} {error.validator_value}"
-    if kind in ("minItems", "minProperties"):
-        return f"{where}: needs at least {error.validator_value} entries, got {len(value)}"
-    return f"{where}: {error.message}"
+            into[key] = value
+    return into
 
 
-def validate(config: dict, schema_path: Path = SCHEMA) -> dict:
-    """Raise ConfigError with one readable message if `config` breaks the schema or the science."""
-    schema = yaml.safe_load(Path(schema_path).read_text())
-    validator = jsonschema.Draft202012Validator(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(config))
+def load_and_validate(paths, config: dict | None = None, schema: Path = SCHEMA) -> dict:
+    """Validate the config read from ``paths`` (in order, later files overriding earlier ones);
+    errors name the file and line of the offending key.
+
+    In the workflow pass Snakemake's ``config`` (its merge of ``workflow.configfiles`` and any
+    ``--config`` overrides): it is validated in place, the files only locate the keys. A value
+    that differs from its file's (set by ``--config``) is reported without a line.
+    """
+    located: dict[KeyPath, tuple[str, object]] = {}
+    merged: dict = {}
+    for path in paths:
+        data, lines = read_config_file(path)
+        _merge(merged, data)
+        located.update(lines)
+    return validate(merged if config is None else config, schema, located)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def validate(config: dict, schema: Path = SCHEMA, located: dict | None = None) -> dict:
+    """Raise ConfigError with one readable message if ``config`` breaks the schema or a rule
+    across its keys; return it, with 'true'/'false' strings turned into booleans in place.
+
+    ``located`` (as ``read_config_file`` returns it) gives the file and line of each key, for
+    the message; without it the message names the key only."""
+    root = assemble_schema(Path(schema))
+    known = sorted(root["properties"]["experiments"]["properties"])
+    if not isinstance(config, dict):
+        raise ConfigError(f"invalid config: expected a mapping of the top-level keys, got {config!r} ({README})")
+    _coerce_booleans(config, root, root)
+    errors = [e for e in Validator(root).iter_errors(config) if _unknown_keys(e, root) != []]
+    error = jsonschema.exceptions.best_match(errors)
     if error is not None:
-        raise ConfigError(f"invalid config: {_message(error)} (every key is described in config/README.md)")
-    for name, exp in config["experiments"].items():
-        _check_consistency(name, exp)
+        _refuse(_error_path(error, root), _describe(error, root), config, located, known)
+    for path, problem in _cross_field_problems(config):
+        _refuse(path, problem, config, located, known)
     return config
 
 
-def _check_consistency(name: str, exp: dict) -> None:
-    """Rules that a schema cannot express."""
-    where = f"experiments.{name}"
-    for step in exp.get("snapshot_steps", ()):
-        if step > exp["steps"]:
-            raise ConfigError(f"invalid config: {where}.snapshot_steps: {step} is beyond steps = {exp['steps']}")
-    optimizers = [exp["optimizer"]] if "optimizer" in exp else [{"name": k, **v} for k, v in exp.get("optimizers", {}).items()]
-    for opt in optimizers:
-        if opt["name"] == "gd" and opt.get("batch_size") is not None:
-            raise ConfigError(
-                f"invalid config: {where}: optimizer gd is full-batch, so batch_size must be null (or use sgd)"
-            )
-    target = exp.get("target", {})
-    if "amplitudes" in target and len(target["amplitudes"]) != len(target.get("frequencies", [])):
-        raise ConfigError(f"invalid config: {where}.target: amplitudes and frequencies must have the same length")
+def _refuse(path: KeyPath, problem: str, config: dict, located: dict | None, known: list[str]) -> None:
+    where = ".".join(map(str, path)) or "(top level)"
+    location = _location(path, config, located or {})
+    if len(path) >= 2 and path[0] == "experiments" and path[1] in known:
+        docs = f"every key of {path[1]} is described in docs/experiments/{path[1]}.md"
+    else:
+        docs = f"every key is described in {README}"
+    raise ConfigError(f"{location}invalid config: {where}: {problem} ({docs})")
+
+
+def _location(path: KeyPath, config: dict, located: dict) -> str:
+    """'file:line: ' of the deepest part of ``path`` a config file defines; nothing for a value
+    that came from ``--config`` rather than from the file."""
+    for depth in range(len(path), 0, -1):
+        if path[:depth] in located:
+            location, in_file = located[path[:depth]]
+            try:
+                value = _value_at(config, path[:depth])
+            except (KeyError, IndexError, TypeError):
+                return ""
+            scalar = not isinstance(in_file, (dict, list))
+            return "(set by --config) " if scalar and value != in_file else f"{location}: "
+    return ""
+
+
+def _unknown_keys(error: jsonschema.ValidationError, root: dict) -> list[str] | None:
+    """The truly unknown keys of an additional/unevaluated-properties error (None for other
+    errors). An empty list means the error only echoes another one: a key that fails its own
+    schema also counts as 'unevaluated' for the schema that extends it."""
+    if error.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(error.instance, dict):
+        return None
+    allowed = _declared(tuple(error.absolute_path), root, "properties")
+    return [key for key in error.instance if key not in allowed]
+
+
+def _error_path(error: jsonschema.ValidationError, root: dict) -> KeyPath:
+    """The key an error is about: for an unknown key the key itself, not the block holding it."""
+    path = tuple(error.absolute_path)
+    unknown = _unknown_keys(error, root)
+    if unknown:
+        return path + (unknown[0],)
+    if "propertyNames" in error.relative_schema_path:
+        return path + (error.instance,)
+    return path
+
+
+def _describe(error: jsonschema.ValidationError, root: dict) -> str:
+    """What is wrong and how to fix it, for one schema error."""
+    value, kind, expected = error.instance, error.validator, error.validator_value
+    path = tuple(error.absolute_path)
+    if kind == "enum" and "propertyNames" in error.relative_schema_path:
+        return f"unknown key {value!r}; allowed keys: {', '.join(map(str, expected))}"
+    if kind == "enum":
+        close = difflib.get_close_matches(str(value), [str(v) for v in expected], n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"{value!r} is not allowed; allowed values: {', '.join(map(str, expected))}{hint}"
+    if kind == "const":
+        return f"must be {expected!r}, got {value!r}"
+    if kind == "type":
+        return _type_problem(value, expected)
+    if kind == "required":
+        missing = [key for key in expected if key not in value]
+        required = _declared(path, root, "required")
+        required += [key for key in missing if key not in required]  # required by an if/then rule
+        return f"missing key {missing[0]!r}: add it (required keys: {', '.join(required)})"
+    if kind in ("additionalProperties", "unevaluatedProperties"):
+        allowed = sorted(_declared(path, root, "properties"))
+        unknown = _unknown_keys(error, root)[0]
+        close = difflib.get_close_matches(str(unknown), allowed, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        if path == ("experiments",):
+            return (f"unknown key {unknown!r}: no experiment has that id (there is no "
+                    f"workflow/schemas/experiments/{unknown}.schema.yaml); {hint}known experiments: {', '.join(allowed)}")
+        return f"unknown key {unknown!r}; {hint}allowed keys: {', '.join(allowed)}"
+    if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        return f"{value!r} must be {_range(error.schema)}"
+    if kind == "minItems":
+        return f"needs at least {expected} {'entry' if expected == 1 else 'entries'}, got {len(value)}"
+    if kind == "maxItems":
+        return f"allows at most {expected} entries, got {len(value)}"
+    if kind == "minProperties":
+        return f"needs at least {expected} {'key' if expected == 1 else 'keys'}, got none"
+    if kind == "uniqueItems":
+        return f"entries must be unique, got {value!r}"
+    return error.message
+
+
+def _range(schema: dict) -> str:
+    signs = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
+    return " and ".join(f"{sign} {schema[key]}" for key, sign in signs.items() if key in schema)
+
+
+_YAML_TEXT_NUMBER = re.compile(r"([-+]?\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)")
+
+
+def _type_problem(value, expected) -> str:
+    wanted = expected if isinstance(expected, str) else " or ".join(expected)
+    problem = f"expected {wanted}, got {value!r} ({type(value).__name__})"
+    numeric = {"number", "integer"} & set([expected] if isinstance(expected, str) else expected)
+    if isinstance(value, str) and numeric:
+        number = _YAML_TEXT_NUMBER.fullmatch(value.strip())
+        if number:
+            whole, fraction, sign, exponent = number.groups()
+            return (f"{problem}: YAML reads a number in exponent form as text unless it has a decimal point "
+                    f"and a signed exponent; write {whole}.{fraction or '0'}e{sign or '+'}{exponent}")
+        try:
+            float(value)
+            return f"{problem}: write the number without quotes"
+        except ValueError:
+            return problem
+    if isinstance(value, float) and value.is_integer() and "integer" in numeric:
+        return f"{problem}: write {int(value)} (no decimal point)"
+    if wanted == "boolean":
+        return f"{problem}: write true or false"
+    if wanted == "array" and not isinstance(value, (list, dict)):
+        return f"{problem}: write a list, e.g. [{value}]"
+    return problem
+
+
+# ---------------------------------------------------------------------------------------------
+# Rules across keys (what a JSON schema cannot say)
+
+
+def _cross_field_problems(config: dict) -> Iterator[tuple[KeyPath, str]]:
+    """(key path, problem) for every rule across keys that the config breaks, in key order."""
+    for name, block in config["experiments"].items():
+        base = ("experiments", name)
+        for path, node in _dict_nodes(block, base):
+            for rule in _NODE_RULES:
+                yield from rule(path, node)
+        yield from _memory_problems(base, block, config["train"]["resources"])
+
+
+def _dict_nodes(node, path: KeyPath) -> Iterator[tuple[KeyPath, dict]]:
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _dict_nodes(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _dict_nodes(value, path + (index,))
+
+
+def _grid_ordered(path, node):
+    grid = node.get("grid")
+    if isinstance(grid, dict) and grid["low"] >= grid["high"]:
+        yield path + ("grid",), f"low = {grid['low']} must be below high = {grid['high']}: swap them"
+
+
+def _snapshots_within_steps(path, node):
+    steps, snapshots = node.get("steps"), node.get("snapshot_steps")
+    if steps is None or snapshots is None:
+        return
+    if list(snapshots) != sorted(set(snapshots)):
+        yield path + ("snapshot_steps",), f"{snapshots} must be strictly increasing: write {sorted(set(snapshots))}"
+    for index, step in enumerate(snapshots):
+        if step > steps:
+            yield path + ("snapshot_steps", index), f"{step} is beyond steps = {steps}: lower it or raise steps"
+
+
+def _logging_within_training(path, node):
+    for length in ("steps", "epochs"):
+        if length in node and node.get("log_every", 0) > node[length]:
+            yield (path + ("log_every",), (f"{node['log_every']} is beyond {length} = {node[length]}: nothing after "
+                   f"step 0 would be logged; lower log_every to at most {node[length]}"))
+
+
+def _full_batch_gd(path, node):
+    named = [(path + ("optimizer",), node["optimizer"])] if isinstance(node.get("optimizer"), dict) else []
+    if isinstance(node.get("optimizers"), dict):
+        named += [(path + ("optimizers", key), {"name": key, **value}) for key, value in node["optimizers"].items()]
+    for where, optimizer in named:
+        if optimizer.get("name") == "gd" and optimizer.get("batch_size") is not None:
+            yield where + ("batch_size",), "optimizer gd is full-batch, so batch_size must be null (or use sgd)"
+
+
+def _amplitudes_match(path, node):
+    target = node.get("target")
+    if isinstance(target, dict) and "amplitudes" in target and len(target["amplitudes"]) != len(target.get("frequencies", [])):
+        yield (path + ("target", "amplitudes"), (f"{len(target['amplitudes'])} amplitudes for "
+               f"{len(target.get('frequencies', []))} frequencies: give one amplitude per frequency"))
+
+
+def _below_nyquist(path, node):
+    """A DFT of n samples has frequencies 0..n//2 only."""
+    pairs = []
+    if isinstance(node.get("spectrum"), dict) and isinstance(node.get("grid"), dict):
+        pairs.append((("spectrum", "max_freq"), node["spectrum"]["max_freq"], ("grid", "n"), node["grid"]["n"]))
+    if "max_freq" in node and "eval_points" in node:
+        pairs.append((("max_freq",), node["max_freq"], ("eval_points",), node["eval_points"]))
+    if isinstance(node.get("claims"), dict) and "max_freq" in node["claims"] and "grid_points" in node:
+        pairs.append((("claims", "max_freq"), node["claims"]["max_freq"], ("grid_points",), node["grid_points"]))
+    for key, max_freq, size_key, size in pairs:
+        if max_freq is not None and max_freq > size // 2:
+            yield (path + key, (f"{max_freq} is above the Nyquist frequency {size // 2} of "
+                   f"{'.'.join(size_key)} = {size} points: lower it to at most {size // 2} or use more points"))
+    if "high_freq_min" in node and "max_freq" in node and node["high_freq_min"] > node["max_freq"]:
+        yield (path + ("high_freq_min",), (f"{node['high_freq_min']} is beyond max_freq = {node['max_freq']}: "
+               "the high-frequency band must start inside the logged spectrum"))
+    frequencies, points = node.get("frequencies"), node.get("points")
+    if isinstance(frequencies, list) and isinstance(points, int) and max(frequencies) >= points / 2:
+        yield (path + ("frequencies",), (f"{max(frequencies)} is not below the Nyquist frequency of {points} "
+               "evenly spaced points: use more points or lower frequencies"))
+
+
+def _frequency_range(path, node):
+    claims = node.get("claims")
+    if "k_max" in node and isinstance(claims, dict) and "k_min" in claims and claims["k_min"] >= node["k_max"]:
+        yield (path + ("claims", "k_min"), (f"{claims['k_min']} must be below k_max = {node['k_max']}: "
+               "a slope needs at least two frequencies k_min..k_max"))
+    if isinstance(claims, dict) and "slope_min" in claims and claims["slope_min"] > claims.get("slope_max", float("inf")):
+        yield path + ("claims", "slope_min"), f"{claims['slope_min']} is above slope_max = {claims['slope_max']}: swap them"
+
+
+def _index_ranges(path, node):
+    """basri_asymptotics' ``dims`` and ``degrees``: min, min + step, ... up to max."""
+    values = {}
+    for key, least, why in (("dims", 3, "a line through g(d)"), ("degrees", 2, "an exponent fit over k")):
+        spec = node.get(key)
+        if isinstance(spec, dict) and {"min", "max", "step"} <= set(spec):
+            values[key] = range(spec["min"], spec["max"] + 1, spec["step"])
+            if len(values[key]) < least:
+                yield (path + (key,), (f"min = {spec['min']}, max = {spec['max']}, step = {spec['step']} give "
+                       f"{len(values[key])} values, fewer than the {least} that {why} needs: raise max or lower step"))
+    for index, d in enumerate(node.get("curve_dims", ()) if values.get("dims") else ()):
+        if d not in values["dims"]:
+            dims = values["dims"]
+            yield (path + ("curve_dims", index), (f"{d} is not one of the dims {dims[0]}, {dims[0] + dims.step}, ... "
+                   f"{dims[-1]}: pick dimensions from dims"))
+
+
+def _known_families(path, node):
+    claims, families = node.get("claims"), node.get("families")
+    if isinstance(claims, dict) and isinstance(families, dict):
+        for index, family in enumerate(claims.get("families", ())):
+            if family not in families:
+                yield (path + ("claims", "families", index), (f"{family!r} is not a configured family; "
+                       f"configured: {', '.join(families)}"))
+
+
+def _figure_deltas_configured(path, node):
+    for index, delta in enumerate(node.get("figure_deltas", ()) if "deltas" in node else ()):
+        if delta not in node["deltas"]:
+            yield path + ("figure_deltas", index), f"{delta} is not one of the deltas {node['deltas']}: draw only trained δ"
+
+
+def _subset_within_dataset(path, node):
+    data = node.get("data")
+    if not isinstance(data, dict) or "dataset" not in data:
+        return
+    name, sizes = data["dataset"], SPLIT_SIZES.get(data["dataset"])
+    for index, key in enumerate(("n_train", "n_test")):
+        n = data.get(key)
+        if n is None and sizes is None:
+            yield path + ("data", key), f"{name} generates its samples, so {key} must be a number of samples, not null"
+        elif n is not None and sizes is not None and n > sizes[index]:
+            yield (path + ("data", key), (f"{n} is more than the {sizes[index]} samples of {name}'s "
+                   f"{'train' if index == 0 else 'test'} split: lower it (null = the whole split)"))
+    if "n_val" in node:
+        n_train = data.get("n_train") or (sizes or (None,))[0]
+        if n_train is not None and node["n_val"] >= n_train:
+            yield (path + ("n_val",), f"{node['n_val']} held-out samples leave none to train on: data.n_train is "
+                   + (f"{n_train} (the whole split); lower n_val" if data.get("n_train") is None
+                      else f"{n_train}; lower n_val or raise data.n_train"))
+
+
+_NODE_RULES = (
+    _grid_ordered, _snapshots_within_steps, _logging_within_training, _full_batch_gd, _amplitudes_match,
+    _below_nyquist, _frequency_range, _index_ranges, _known_families, _figure_deltas_configured,
+    _subset_within_dataset,
+)
+
+
+def _memory_problems(base: KeyPath, block: dict, defaults: dict) -> Iterator[tuple[KeyPath, str]]:
+    """A network whose weights and gradients alone exceed the job's ``mem_mb`` would die in the
+    allocator after the queue wait; refuse it now. A floor, so it never refuses a job that fits."""
+    mem_mb = block.get("resources", {}).get("mem_mb", defaults["mem_mb"])
+    depth = max(block.get("depths", [1]))
+    for path, node in _dict_nodes(block, base):
+        for key, weights in _weight_floors(node, depth):
+            needed = weights * BYTES_PER_WEIGHT / 2**20
+            if needed > mem_mb:
+                yield (path + (key,), (f"a network of these widths has at least {weights:.3g} weights, "
+                       f"{needed:.0f} MB with their gradients, more than mem_mb = {mem_mb}: use smaller widths, or "
+                       f"raise {'.'.join(map(str, base))}.resources.mem_mb if the machine has the memory"))
+
+
+def _weight_floors(node: dict, depth: int) -> Iterator[tuple[str, int]]:
+    """(key, lower bound on the weight count) of each network a config node describes: a chain
+    of ``hidden`` widths, ``width`` units in each of ``depth`` layers, or a CNN's channels."""
+    hidden = node.get("hidden")
+    if isinstance(hidden, list) and hidden and all(isinstance(h, int) for h in hidden):
+        yield "hidden", sum(a * b for a, b in itertools.pairwise(hidden)) + hidden[0] + hidden[-1]
+    width = node.get("width")
+    if isinstance(width, int) and not isinstance(width, bool):
+        yield "width", width * width * (depth - 1) + 2 * width
+    channels, dense = node.get("channels"), node.get("dense")
+    if isinstance(channels, list) and len(channels) == 2 and isinstance(dense, int):
+        yield "channels", 9 * channels[0] * channels[1] + channels[1] * dense
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check config files as the workflow would: ``python -m fprinciple.config FILE...``."""
+    paths = (sys.argv[1:] if argv is None else argv) or [str(ROOT / "config" / "config.yaml")]
+    try:
+        config = load_and_validate(paths)
+    except ConfigError as error:
+        print(f"ConfigError: {error}", file=sys.stderr)
+        return 1
+    print(f"{', '.join(paths)}: valid ({len(config['experiments'])} experiments)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

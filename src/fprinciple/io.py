@@ -6,11 +6,14 @@ import json
 import os
 import platform
 import tempfile
-from contextlib import contextmanager
+import traceback
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+
+from .errors import UserError
 
 METRIC_COLUMNS = ["experiment", "run", "seed", "step", "metric", "key", "value"]
 
@@ -24,10 +27,19 @@ def atomic_path(path: str | os.PathLike):
     os.close(fd)
     try:
         yield Path(tmp)
+        # mkstemp creates the file 0600; give the result the mode a plain open() would (0644 under
+        # umask 022), so colleagues on a shared cluster can read it.
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def write_parquet(df: pd.DataFrame, path: str | os.PathLike) -> None:
@@ -62,14 +74,22 @@ def library_versions() -> dict[str, str]:
 
 @contextmanager
 def logging_to(path: str | os.PathLike):
-    """Send stdout and stderr (tqdm, warnings, tracebacks) of a rule's script to its log file."""
-    import traceback
-    from contextlib import redirect_stderr, redirect_stdout
+    """Send stdout and stderr (tqdm, warnings, tracebacks) of a rule's script to its log file.
 
+    A ``UserError`` (bad config or data files, diverged training) is the user's to fix and its
+    message says how, so the log gets that message alone and the script exits with status 1.
+    Snakemake prints a failed job's log (show-failed-logs, set in profiles/default), so the
+    console shows the message once. Any other exception is a bug: its traceback goes to the log
+    and the exception propagates.
+    """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as log, redirect_stdout(log), redirect_stderr(log):
+    with open(path, "w") as log:
         try:
-            yield
+            with redirect_stdout(log), redirect_stderr(log):
+                yield
+        except UserError as err:
+            print(f"{type(err).__name__}: {err}", file=log)
+            raise SystemExit(1) from None
         except BaseException:
             traceback.print_exc(file=log)
             raise

@@ -1,34 +1,36 @@
-# Check: every claim is a computation on the aggregated metrics; one table for all experiments.
+# Check: every claim is a computation on the aggregated metrics, held against the negative
+# controls logged with them; one table for all experiments.
 
 
 rule experiment_claims:
     input:
-        "results/tables/{experiment}.parquet",
+        table=f"{RESULTS}/tables/{{experiment}}.parquet",
+        code=code("fprinciple.experiments.{experiment}", "fprinciple.claims"),
     output:
-        "results/claims/{experiment}.parquet",
+        f"{RESULTS}/claims/{{experiment}}.parquet",
     log:
-        "logs/claims/{experiment}.log",
+        f"{LOGS}/claims/{{experiment}}.log",
     localrule: True
     conda:
         "../envs/fprinciple.yaml"
     params:
         cfg=experiment_config,
-        scale=config["scale"],
+        scale=SCALE,
     script:
         "../../scripts/experiment_claims.py"
 
 
 rule claims:
     input:
-        expand("results/claims/{experiment}.parquet", experiment=EXPERIMENTS),
+        expand(f"{RESULTS}/claims/{{experiment}}.parquet", experiment=EXPERIMENTS),
     output:
-        parquet="results/claims.parquet",
-        md="results/claims.md",
+        parquet=f"{RESULTS}/claims.parquet",
+        md=f"{RESULTS}/claims.md",
         html=report(
-            "results/claims.html", caption="../report/claims.rst", category="Claims"
+            f"{RESULTS}/claims.html", caption="../report/claims.rst", category="Claims"
         ),
     log:
-        "logs/claims/all.log",
+        f"{LOGS}/claims/all.log",
     localrule: True
     conda:
         "../envs/fprinciple.yaml"

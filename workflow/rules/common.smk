@@ -1,4 +1,5 @@
-# Helpers shared by the rules: config validation, run lists, resources and captions.
+# Helpers shared by the rules: config validation, run lists, results folder, resources,
+# captions and the library code each job runs.
 import os
 import sys
 from pathlib import Path
@@ -12,14 +13,26 @@ os.environ.update(
 )
 
 from fprinciple import experiments as registry
-from fprinciple.config import validate as validate_config
+from fprinciple import sources
+from fprinciple.config import ConfigError, load_and_validate
 from fprinciple.datasets import NAMES as DATASET_NAMES
 
-validate_config(
-    config, Path(workflow.basedir) / "workflow" / "schemas" / "config.schema.yaml"
-)
+try:
+    # Checks Snakemake's merged `config` in place; the files locate each key for the message.
+    load_and_validate(workflow.configfiles, config)
+except ConfigError as err:
+    # The message names the key and the fix; exiting prints it alone, where a raised
+    # exception would get Snakemake's traceback lines.
+    sys.exit(f"ConfigError: {err}")
 
 EXPERIMENTS = list(config["experiments"])
+# `--config rehearsal=N` runs the configured settings for the first N steps of every training
+# loop and the first seed only, into their own folder: it proves a config runs end to end.
+REHEARSAL = config.get("rehearsal")
+SCALE = "rehearsal" if REHEARSAL else config["scale"]
+# Each scale writes its own folder, so switching scale never overwrites the other's results.
+RESULTS = config.get("results", f"results/{SCALE}")
+LOGS = f"{RESULTS}/logs"
 
 
 wildcard_constraints:
@@ -29,13 +42,16 @@ wildcard_constraints:
 
 
 def experiment_config(wildcards):
-    return config["experiments"][wildcards.experiment]
+    cfg = config["experiments"][wildcards.experiment]
+    if REHEARSAL and "seeds" in cfg:
+        cfg = {**cfg, "seeds": cfg["seeds"][:1]}
+    return cfg
 
 
 def run_metrics(wildcards):
     runs = registry.get(wildcards.experiment).runs(experiment_config(wildcards))
     return expand(
-        "results/runs/{experiment}/{run}/metrics.parquet",
+        f"{RESULTS}/runs/{{experiment}}/{{run}}/metrics.parquet",
         experiment=wildcards.experiment,
         run=list(runs),
     )
@@ -44,7 +60,19 @@ def run_metrics(wildcards):
 def run_data(wildcards):
     """The dataset records (rule prepare_data) of the datasets the experiment reads."""
     names = registry.datasets_of(wildcards.experiment, experiment_config(wildcards))
-    return expand("results/data/{dataset}.json", dataset=names)
+    return expand(f"{RESULTS}/data/{{dataset}}.json", dataset=names)
+
+
+def code(*modules):
+    """The library source files a job runs (``fprinciple.sources``): editing one reruns the
+    jobs whose results it can change, and nothing else. ``{experiment}`` is filled in.
+    """
+
+    def files(wildcards):
+        names = [m.format(experiment=wildcards.experiment) for m in modules]
+        return sorted({str(path) for name in names for path in sources.closure(name)})
+
+    return files
 
 
 def resource(key):
@@ -66,13 +94,12 @@ def caption(wildcards):
 
 def figure_facts(wildcards):
     experiment = registry.get(wildcards.experiment)
-    runs = experiment.runs(experiment_config(wildcards))
+    cfg = experiment_config(wildcards)
+    runs = experiment.runs(cfg)
     return {
         "paper_figure": experiment.PAPER_FIGURE,
-        "dataset": registry.dataset_caption(
-            wildcards.experiment, experiment_config(wildcards)
-        ),
-        "scale": config["scale"],
+        "dataset": experiment.dataset(cfg),
+        "scale": SCALE,
         "runs": len(runs),
         "seeds": len(
             {s for v in runs.values() for s in v.get("seeds", [v.get("seed")])}

@@ -1,12 +1,12 @@
-# Data: each real dataset is checked (and, with download: true, fetched) once, before any
-# training job reads it.
+# Data: each real dataset is checked against its published checksums (and, with download: true,
+# fetched) once, before any training job reads it.
 
 
 rule prepare_data:
     output:
-        "results/data/{dataset}.json",
+        f"{RESULTS}/data/{{dataset}}.json",
     log:
-        "logs/prepare_data/{dataset}.log",
+        f"{LOGS}/prepare_data/{{dataset}}.log",
     conda:
         "../envs/fprinciple.yaml"
     params:

@@ -1,19 +1,21 @@
-# Plot: figures read the aggregated tables only, so a style change reruns nothing but this.
+# Plot: figures read the aggregated tables only, and depend on the figure code they run, so a
+# style change or a plot edit reruns exactly the figures it touches and nothing upstream.
 
 
 rule figure:
     input:
-        "results/tables/{experiment}.parquet",
+        table=f"{RESULTS}/tables/{{experiment}}.parquet",
+        code=code("fprinciple.figures.{experiment}"),
     output:
         png=report(
-            "results/figures/{experiment}.png",
+            f"{RESULTS}/figures/{{experiment}}.png",
             caption="../report/figure.rst",
             category="Figures",
             labels={"experiment": "{experiment}"},
         ),
-        pdf="results/figures/{experiment}.pdf",
+        pdf=f"{RESULTS}/figures/{{experiment}}.pdf",
     log:
-        "logs/figure/{experiment}.log",
+        f"{LOGS}/figure/{{experiment}}.log",
     localrule: True
     conda:
         "../envs/fprinciple.yaml"

@@ -1,16 +1,18 @@
-# Compute: one job per run, then one tidy table per experiment.
+# Compute: one job per run, then one tidy table per experiment. A training job depends on the
+# library code its experiment runs, so a code edit reruns exactly the runs it can change.
 
 
 rule train:
     input:
-        run_data,
+        data=run_data,
+        code=code("fprinciple.experiments.{experiment}", "fprinciple.runner"),
     output:
-        metrics="results/runs/{experiment}/{run}/metrics.parquet",
-        meta="results/runs/{experiment}/{run}/meta.json",
+        metrics=f"{RESULTS}/runs/{{experiment}}/{{run}}/metrics.parquet",
+        meta=f"{RESULTS}/runs/{{experiment}}/{{run}}/meta.json",
     log:
-        "logs/train/{experiment}/{run}.log",
+        f"{LOGS}/train/{{experiment}}/{{run}}.log",
     benchmark:
-        "results/benchmarks/train/{experiment}/{run}.tsv"
+        f"{RESULTS}/benchmarks/train/{{experiment}}/{{run}}.tsv"
     conda:
         "../envs/fprinciple.yaml"
     threads: resource("threads")
@@ -20,6 +22,7 @@ rule train:
         gpu=resource("gpu"),
     params:
         cfg=experiment_config,
+        max_steps=REHEARSAL,
     script:
         "../../scripts/train.py"
 
@@ -28,9 +31,9 @@ rule aggregate:
     input:
         run_metrics,
     output:
-        "results/tables/{experiment}.parquet",
+        f"{RESULTS}/tables/{{experiment}}.parquet",
     log:
-        "logs/aggregate/{experiment}.log",
+        f"{LOGS}/aggregate/{{experiment}}.log",
     localrule: True
     conda:
         "../envs/fprinciple.yaml"

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from ._common import DatasetError
-from .cifar10 import load_cifar10
-from .mnist import load_mnist
+from .cifar10 import load_cifar10, verify_cifar10
+from .mnist import load_mnist, verify_mnist
 from .standins import load_camera, load_cifar_standin, load_digits_as_mnist
 
 __all__ = [
@@ -105,13 +105,19 @@ def prepare(name: str, root: str | Path | None = None, download: bool = False) -
     reads it; returns a summary for the workflow's record (results/data/<name>.json).
 
     Parallel training jobs then only read: no two of them race to download the same archive.
-    A stand-in has no files; its summary says so.
+    Only here are the real files compared with the published checksums (a fraction of a second
+    for MNIST), so each training job's load stays fast. A stand-in has no files; its summary says so.
     """
     sizes = {}
     for split, train in (("train", True), ("test", False)):
         # The stand-in generator needs a size; a small one checks that scikit-image's photos load.
         dataset = load(name, root=root, train=train, n=10 if name == "cifar_standin" else None, download=download)
         sizes[split] = None if name == "cifar_standin" else len(dataset.y)
+    # After loading, which names a missing or malformed file more precisely than a checksum can.
+    if name == "mnist":
+        verify_mnist(root)
+    elif name == "cifar10":
+        verify_cifar10(root)
     return {
         "dataset": name,
         "caption": dataset.name,

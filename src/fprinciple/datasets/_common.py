@@ -1,14 +1,37 @@
-"""Pieces shared by the loaders: the error type and the seeded subsample."""
+"""Pieces shared by the loaders: the error type, the checksum check and the seeded subsample."""
+
+import hashlib
+from pathlib import Path
 
 import numpy as np
 
+from ..errors import UserError
 
-class DatasetError(Exception):
+
+class DatasetError(UserError):
     """A dataset's files are missing, truncated or corrupt.
 
     The message names the offending file and says how to obtain a good copy, so a
     failed run can be fixed from the error alone.
     """
+
+
+def verify_checksums(published: dict[Path, tuple[str, str]], how_to: str) -> None:
+    """Raise DatasetError naming the first file whose digest differs from its published one.
+
+    ``published`` maps each file to (hashlib algorithm, hex digest). The structural checks of
+    the loaders catch truncated files and bad headers; only a checksum catches a file of the
+    right size with wrong content. The files must exist (the loaders check that first).
+    """
+    for path, (algorithm, expected) in published.items():
+        with path.open("rb") as f:
+            actual = hashlib.file_digest(f, algorithm).hexdigest()
+        if actual != expected:
+            raise DatasetError(
+                f"{path} does not match the published {algorithm} checksum of the official release, "
+                f"so its content is damaged or from another dataset (expected {expected}, got {actual}).\n"
+                f"{how_to}"
+            )
 
 
 def subsample(x: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:

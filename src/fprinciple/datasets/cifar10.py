@@ -7,7 +7,9 @@ naming the file. We check each batch's structure instead (uint8 ``data`` of shap
 (N, 3072), N ``labels`` in 0-9). The md5 check is also what made torchvision's plain
 ``pickle.load`` safe; unpickling a file of unknown origin can run arbitrary code, so
 our unpickler admits only the few constructors a batch needs (numpy arrays).
-Downloads still go through torchvision, which verifies the archive's md5.
+Downloads still go through torchvision, which verifies the archive's md5, and
+``verify_cifar10`` compares each batch with the md5 torchvision publishes for it; rule
+prepare_data runs that once, so training jobs skip the hashing.
 """
 
 import pickle
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import DatasetError, subsample
+from ._common import DatasetError, subsample, verify_checksums
 from ._torchvision import import_torchvision
 
 _FOLDER = "cifar-10-batches-py"
@@ -69,6 +71,21 @@ def load_cifar10(
     labels = np.concatenate([labels for _, labels in batches])
     data, labels = subsample(data, labels, n, seed)
     return data.reshape(-1, 3, 32, 32).astype(np.float32) / 255, labels
+
+
+def verify_cifar10(root: str | Path) -> None:
+    """Check the six batches under ``<root>/cifar-10-batches-py/`` against torchvision's md5 list.
+
+    The list (``CIFAR10.train_list`` and ``test_list``) is the official release's; the archive
+    (``tgz_md5``) is not checked here: no run reads it, and torchvision checks it when it downloads.
+    Run this after ``load_cifar10`` has checked that the batches exist and are well-formed.
+    """
+    published = import_torchvision().datasets.CIFAR10
+    folder = Path(root) / _FOLDER
+    verify_checksums(
+        {folder / name: ("md5", digest) for name, digest in (*published.train_list, *published.test_list)},
+        _HOW_TO,
+    )
 
 
 def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:

@@ -3,7 +3,9 @@
 torchvision reads ``<root>/MNIST/raw/*-ubyte`` but reports a missing folder as
 "Dataset not found" and a truncated file as a bare assertion or reshape error.
 Checking each file's magic number, dimensions and size first lets the error name
-the bad file and say how to get a good one.
+the bad file and say how to get a good one. ``verify_mnist`` then compares each
+file with the SHA-256 of the official release, which catches wrong content of the
+right size; rule prepare_data runs it once, so training jobs skip the hashing.
 """
 
 import struct
@@ -11,13 +13,24 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import DatasetError, subsample
+from ._common import DatasetError, subsample, verify_checksums
 from ._torchvision import import_torchvision
 
 _IMAGES = {True: "train-images-idx3-ubyte", False: "t10k-images-idx3-ubyte"}
 _LABELS = {True: "train-labels-idx1-ubyte", False: "t10k-labels-idx1-ubyte"}
 _IMAGE_MAGIC, _LABEL_MAGIC = 2051, 2049  # IDX: unsigned bytes, 3 and 1 dimensions
 _SIDE = 28
+# SHA-256 of the four uncompressed IDX files of the official MNIST release (LeCun, Cortes and
+# Burges), i.e. of what torchvision extracts from its downloads; the same values are published by
+# many projects. torchvision itself publishes only the md5 of the .gz archives
+# (torchvision.datasets.MNIST.resources) and checks those when it downloads; the uncompressed
+# files are what every run reads, so they are what we check.
+_SHA256 = {
+    "train-images-idx3-ubyte": "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
+    "train-labels-idx1-ubyte": "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
+    "t10k-images-idx3-ubyte": "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
+    "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
+}
 _HOW_TO = (
     "To obtain MNIST, remove any damaged file and rerun with download: true (needs internet), "
     "or point data_root at a folder whose MNIST/raw/ holds the four uncompressed *-ubyte files."
@@ -47,6 +60,15 @@ def load_mnist(
     images, labels = subsample(dataset.data.numpy(), dataset.targets.numpy(), n, seed)
     x = images.reshape(len(images), _SIDE * _SIDE).astype(np.float32) / 255
     return x, labels.astype(np.int64)
+
+
+def verify_mnist(root: str | Path) -> None:
+    """Check the four files under ``<root>/MNIST/raw/`` against the published SHA-256 values.
+
+    Run it after ``load_mnist`` has checked that they exist and are well-formed.
+    """
+    raw = Path(root) / "MNIST" / "raw"
+    verify_checksums({raw / name: ("sha256", digest) for name, digest in _SHA256.items()}, _HOW_TO)
 
 
 def _check_split(raw: Path, train: bool) -> None:

@@ -1,66 +1,41 @@
-"""One module per experiment id; the rules are generic over these ids.
+"""One module per experiment id, found by id: the rules are generic over these modules.
 
-Each experiment module provides:
+Each experiment module (``experiments/<id>.py``) provides:
 
-- ``PAPER_FIGURE``: the figure it regenerates (for captions), ``DATASET``: the data it uses
-  (a string, or a function of the config when the config picks real data or a stand-in);
-- ``runs(cfg) -> {run_id: variant}``: every training job; a variant holds ``seed`` (or ``seeds``
-  when one job trains several, whose records then carry a ``seed`` column), and its other
-  scalar keys (activation, optimizer, depth, net, ...) become columns of the metrics table;
-- ``run(cfg, variant, ctx) -> TrainResult``: train one run and log its metrics;
-- ``claims(metrics, cfg, scale) -> list[Claim]``: the paper's claims, computed from metrics;
-- optionally ``datasets(cfg) -> list[str]``: the datasets (``fprinciple.datasets.NAMES``) its
+- ``PAPER_FIGURE``: the figure it regenerates (for captions);
+- ``dataset(cfg) -> str``: what it measures on, for captions and claim rows (a stand-in says so);
+- ``runs(cfg) -> {run_id: variant}``: every training job (``grid`` builds them); a variant holds
+  ``seed`` (or ``seeds`` when one job trains several, whose records then carry a ``seed``
+  column), and its other scalar entries become columns of the metrics table;
+- ``run(cfg, variant, ctx) -> TrainResult``: train one run and log its metrics, for the trained
+  network and its negative controls (``training.controls``; the trainer logs them itself);
+- ``claims(metrics, cfg) -> list[Claim]``: the paper's claims computed from the metrics of one
+  learner (``claims.evaluate`` runs it on the trained network and on each control);
+- optionally ``datasets(cfg) -> list[str]``: the real datasets (``fprinciple.datasets.NAMES``) its
   runs read, which the workflow checks (and downloads) once before training.
 
-Its figure is ``fprinciple.figures.<family>.<id>(metrics, cfg)``.
+Its figure is ``fprinciple.figures.<id>.figure(metrics, cfg)``, its caption
+``workflow/report/<id>.rst``, its schema ``workflow/schemas/experiments/<id>.schema.yaml``, its
+documentation ``docs/experiments/<id>.md``; ``fprinciple.consistency`` names any that is missing.
+Engines shared by several experiments live in ``fprinciple.engines``.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
-from pathlib import Path
+import itertools
+import pkgutil
 from types import ModuleType
 
-import torch
 
-EXPERIMENTS = (
-    "fp1d_snapshots",
-    "fp1d_step",
-    "fp1d_equal_amp",
-    "fp1d_robustness",
-    "basri_shallow_1d",
-    "basri_shallow_2d",
-    "basri_deep",
-    "basri_superposition",
-    "basri_missing_data",
-    "basri_asymptotics",
-    "fp_projection",
-    "fp_filter",
-    "fp_image",
-    "fp_init_scale",
-    "fp_parity",
-    "basri_label_noise",
-)
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """Where and how a run trains: chosen by the workflow, not by the science."""
-
-    device: torch.device
-    checkpoint: Path | None = None
-    checkpoint_every: int = 0  # steps; 0 = never
-    fingerprint: str = ""  # identifies the settings a checkpoint belongs to
-    progress: bool = True
-    desc: str = ""
-    data_root: Path | None = None  # where real datasets live (config data_root)
-    download: bool = False  # may torchvision fetch missing datasets into data_root
+def ids() -> tuple[str, ...]:
+    """Every experiment id: the modules of this package (names starting with "_" are helpers)."""
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
 
 
 def get(experiment: str) -> ModuleType:
-    if experiment not in EXPERIMENTS:
-        raise ValueError(f"unknown experiment {experiment!r}; allowed: {list(EXPERIMENTS)}")
+    if experiment not in ids():
+        raise ValueError(f"unknown experiment {experiment!r}; known: {', '.join(ids())}")
     return importlib.import_module(f"{__name__}.{experiment}")
 
 
@@ -70,17 +45,18 @@ def datasets_of(experiment: str, cfg: dict) -> list[str]:
     return sorted(module.datasets(cfg)) if hasattr(module, "datasets") else []
 
 
-def dataset_caption(experiment: str, cfg: dict) -> str:
-    """What the experiment measures on, for figure captions and claim rows."""
-    dataset = get(experiment).DATASET
-    return dataset(cfg) if callable(dataset) else dataset
-
-
 def run_id(variant: dict) -> str:
     """A readable, unique folder name for a run, e.g. 'activation-relu_optimizer-gd_seed-0'."""
     return "_".join(f"{key}-{value}" for key, value in variant.items())
 
 
+def grid(**axes) -> dict[str, dict]:
+    """One run per combination of the axes' values, in the given order: e.g.
+    ``grid(target=["parity", "majority"], seed=[0, 1])`` gives runs 'target-parity_seed-0', ..."""
+    variants = [dict(zip(axes, values)) for values in itertools.product(*axes.values())]
+    return {run_id(variant): variant for variant in variants}
+
+
 def seed_runs(cfg: dict) -> dict[str, dict]:
     """The run list of an experiment whose only variation is the seed."""
-    return {run_id({"seed": seed}): {"seed": seed} for seed in cfg["seeds"]}
+    return grid(seed=cfg["seeds"])

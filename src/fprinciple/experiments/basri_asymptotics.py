@@ -29,11 +29,15 @@ from tqdm import tqdm
 
 from ..claims import Claim
 from ..theory.basri import asymptotic_coefficients
-from ..training import TrainResult
-from . import RunContext, seed_runs
+from ..training import RunContext, TrainResult
+from . import seed_runs
 
 PAPER_FIGURE = "BJKK19 exponent plot g(d) of the higher-dimensional eigenvalues (authors' Asymptotics/mainAndPlot.py)"
-DATASET = "none: exact NTK eigenvalues c_{d,k} (with bias) on the sphere S^d, closed form in mpmath"
+
+
+def dataset(cfg: dict) -> str:
+    return "none: exact NTK eigenvalues c_{d,k} (with bias) on the sphere S^d, closed form in mpmath"
+
 
 runs = seed_runs
 
@@ -129,17 +133,15 @@ def _k_range(cfg: dict) -> str:
     return f"k = {ks[0]}…{ks[-1]}"
 
 
-def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
+def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     limits = cfg["claims"]
     g = exponents(metrics)
     d, values = g.index.to_numpy(dtype=float), g.to_numpy(dtype=float)
-    seeds = metrics["seed"].nunique()
     enough = len(g) >= 3 and bool(np.all(np.isfinite(values)))
     slope, intercept, r2 = linear_fit(d, values) if enough else (float("nan"),) * 3
     predicted = linear_fit(d, finite_k_exponent(d, degrees(cfg)))[0] if enough else float("nan")
     span = f"d = {d[0]:g}…{d[-1]:g} ({len(d)} values), {_k_range(cfg)}" if len(d) else "no d"
     linear = Claim(
-        experiment="basri_asymptotics",
         claim="growth_exponent_linear_in_d",
         statement="the exponent g(d) of 1/c_{d,k} ~ k^g(d) grows linearly with the sphere dimension d",
         measured=(
@@ -152,15 +154,12 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
             f"[{limits['slope_min']}, {limits['slope_max']}], at least 3 dimensions"
         ),
         passed=bool(enough and r2 >= limits["r2_min"] and limits["slope_min"] <= slope <= limits["slope_max"]),
-        scale=scale,
-        seeds=seeds,
     )
     small = d <= limits["small_d_max"]
     deviation = np.abs(values[small] - (d[small] + 1))
     worst = float(deviation.max()) if deviation.size else float("nan")
     worst_d = f"{d[small][int(np.argmax(deviation))]:g}" if deviation.size else "-"
     exponent = Claim(
-        experiment="basri_asymptotics",
         claim="exponent_is_input_dimension",
         statement=(
             "for small d, 1/c_{d,k} grows like k^(d+1) on S^d in R^(d+1), i.e. with the input "
@@ -172,7 +171,5 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
         ),
         threshold=f"≤ {limits['small_d_tol']} for every d ≤ {limits['small_d_max']}, at least one such d",
         passed=bool(deviation.size > 0 and np.all(np.isfinite(deviation)) and worst <= limits["small_d_tol"]),
-        scale=scale,
-        seeds=seeds,
     )
     return [linear, exponent]

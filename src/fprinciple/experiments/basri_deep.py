@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..engines import sweep
 from ..models import kaiming_mlp
 from ..targets.sphere import circle_angles, on_circle, sine
-from .basri_sweep import run_sweep, runs, sweep_claims
 
 PAPER_FIGURE = "BJKK19 fig. 4 (learning time vs k for a deep net and a residual net)"
-DATASET = "synthetic: random points on the circle S¹, target sin(k(θ + φ)) with a random phase φ"
 
-__all__ = ["PAPER_FIGURE", "DATASET", "runs", "run", "claims"]
+
+def dataset(cfg: dict) -> str:
+    return "synthetic: random points on the circle S¹, target sin(k(θ + φ)) with a random phase φ"
+
+runs = sweep.runs
 
 
 def data(rng, k: int, cfg: dict):
@@ -25,8 +28,8 @@ def build(generators, cfg: dict, net: dict):
 
 
 def run(cfg: dict, variant: dict, ctx):
-    return run_sweep(cfg, variant, ctx, data, build)
+    return sweep.run_sweep(cfg, variant, ctx, data, build)
 
 
-def claims(metrics, cfg: dict, scale: str):
-    return sweep_claims("basri_deep", metrics, cfg, scale)
+def claims(metrics, cfg: dict):
+    return sweep.sweep_claims(metrics, cfg)

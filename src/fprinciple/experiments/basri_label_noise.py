@@ -23,9 +23,9 @@ import torch
 
 from ..claims import Claim
 from ..datasets import caption as dataset_caption
-from ..training import TrainResult
-from . import RunContext, seed_runs
-from .classify import Data, build_model, fit, load_data, with_dataset_name, with_epochs
+from ..engines.classify import Data, build_model, fit, load_data, with_dataset_name, with_epochs
+from ..training import RunContext, TrainResult
+from . import seed_runs
 
 PAPER_FIGURE = "BJKK19 fig. 5 (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
 
@@ -36,7 +36,7 @@ def datasets(cfg: dict) -> list[str]:
     return [cfg["data"]["dataset"]]
 
 
-def DATASET(cfg: dict) -> str:  # noqa: N802 (module interface name)
+def dataset(cfg: dict) -> str:
     return (
         f"{dataset_caption(cfg['data']['dataset'])}, {cfg['noise']:.0%} of the training and validation labels "
         "random, test clean"
@@ -77,7 +77,7 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     model = build_model(cfg["net"], data, seed)
     splits = {"train": (data.x_train, data.y_train), "validation": validation, "test": (data.x_test, data.y_test)}
 
-    def clean_share(step: int, net: torch.nn.Module):
+    def clean_share(step: int, net: torch.nn.Module, last: bool):
         if step == 0:
             for split, share in clean.items():
                 yield f"{split}_clean_label_share", np.nan, share
@@ -107,19 +107,18 @@ def summary(metrics: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
+def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     limits = cfg["claims"]
     table = summary(metrics)
     name = metrics["dataset_name"].iloc[0] if "dataset_name" in metrics.columns else cfg["data"]["dataset"]
     noise = f"{cfg['noise']:.0%} random training and validation labels"
-    seeds = int(metrics["seed"].nunique())
     clean_share = metrics[metrics["metric"] == "train_clean_label_share"]["value"].mean()
 
     def per_run(fmt) -> str:
         return "; ".join(f"{r.run}: {fmt(r)}" for r in table.itertuples())
 
     ok = len(table) > 0
-    row = partial(Claim, experiment="basri_label_noise", scale=scale, seeds=seeds)
+    row = partial(Claim)
     return [
         row(
             claim="test_accuracy_peaks_early",

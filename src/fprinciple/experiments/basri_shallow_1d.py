@@ -3,15 +3,18 @@ grows like k², as the closed-form NTK eigenvalues predict; without bias odd k �
 
 from __future__ import annotations
 
+from ..engines import sweep
 from ..models import basri_shallow
 from ..targets.sphere import circle_angles, on_circle, sine, unit_norm
 from ..theory.basri import circle_eigenvalues
-from .basri_sweep import run_sweep, runs, sweep_claims
 
 PAPER_FIGURE = "BJKK19 fig. 2 (learning time vs k on S¹, without and with bias)"
-DATASET = "synthetic: random points on the circle S¹, target sin(kθ) scaled to unit norm"
 
-__all__ = ["PAPER_FIGURE", "DATASET", "runs", "run", "claims"]
+
+def dataset(cfg: dict) -> str:
+    return "synthetic: random points on the circle S¹, target sin(kθ) scaled to unit norm"
+
+runs = sweep.runs
 
 
 def data(rng, k: int, cfg: dict):
@@ -29,8 +32,8 @@ def eigenvalues(k, bias: bool):
 
 
 def run(cfg: dict, variant: dict, ctx):
-    return run_sweep(cfg, variant, ctx, data, build)
+    return sweep.run_sweep(cfg, variant, ctx, data, build)
 
 
-def claims(metrics, cfg: dict, scale: str):
-    return sweep_claims("basri_shallow_1d", metrics, cfg, scale, eigenvalues)
+def claims(metrics, cfg: dict):
+    return sweep.sweep_claims(metrics, cfg, eigenvalues)

@@ -14,8 +14,6 @@ itself is logged at the snapshot steps and at the last step.
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pandas as pd
 import torch
@@ -24,24 +22,17 @@ from torch import nn
 from ..claims import Claim
 from ..models import authors_relu_net, evaluate
 from ..targets.sphere import circle_angles, on_circle, sine, unit_norm
-from ..training import TrainResult, TrainSpec, train
-from . import RunContext, seed_runs
+from ..training import RunContext, TrainResult, TrainSpec, train
+from . import seed_runs
 
 PAPER_FIGURE = "BJKK19 fig. 1, left (superposition of sin 4θ and sin 14θ)"
-DATASET = "synthetic: evenly spaced points on the circle S¹, y = sin 4θ + sin 14θ normalised to unit norm"
+
+
+def dataset(cfg: dict) -> str:
+    return "synthetic: evenly spaced points on the circle S¹, y = sin 4θ + sin 14θ normalised to unit norm"
+
 
 runs = seed_runs
-
-
-def append_final_output(result: TrainResult, metric: str, keys: np.ndarray, values: np.ndarray,
-                        logged_steps) -> TrainResult:
-    """Add the output at the last step reached (unknown to the hooks in advance) to the records,
-    unless a snapshot already logged it there."""
-    if result.steps in set(logged_steps):
-        return result
-    rows = pd.DataFrame({"step": np.full(len(keys), result.steps, dtype=np.int64), "metric": metric,
-                         "key": np.asarray(keys, dtype=np.float64), "value": np.asarray(values, dtype=np.float64)})
-    return dataclasses.replace(result, records=pd.concat([result.records, rows], ignore_index=True))
 
 
 def problem(cfg: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -62,22 +53,20 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     targets = torch.as_tensor(y, dtype=torch.float32, device=ctx.device)[:, None]
     snapshots = tuple(cfg["snapshot_steps"])
 
-    def hook(step: int, net: nn.Module):
+    def hook(step: int, net: nn.Module, last: bool):
         f = evaluate(net, inputs)
         if step == 0:
             yield "target", theta, y
             yield "target_coefficient", ks, components @ y
         yield "coefficient", ks, components @ f
-        if step in snapshots:
+        if step in snapshots or last:
             yield "output", theta, f
 
     spec = TrainSpec(
         steps=cfg["steps"], lr=cfg["lr"], optimizer="gd", loss="half_sse", loss_threshold=cfg["loss_threshold"],
-        log_every=cfg["log_every"], log_steps=snapshots, checkpoint_every=ctx.checkpoint_every,
+        log_every=cfg["log_every"], log_steps=snapshots,
     )
-    result = train(model, inputs, targets, spec, hooks=[hook], seed=seed, checkpoint=ctx.checkpoint,
-                   fingerprint=ctx.fingerprint, progress=ctx.progress, desc=ctx.desc)
-    return append_final_output(result, "output", theta, evaluate(model, inputs), snapshots)
+    return train(model, inputs, targets, spec, ctx, hooks=[hook], seed=seed)
 
 
 def fitted_steps(metrics: pd.DataFrame, fraction: float) -> pd.DataFrame:
@@ -106,12 +95,11 @@ def relative_errors(metrics: pd.DataFrame) -> pd.Series:
     return pd.Series(errors, dtype=float)
 
 
-def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
+def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     limits = cfg["claims"]
     fraction, ratio = limits["fraction"], limits["ratio_min"]
     table = fitted_steps(metrics, fraction)
     k_low, k_high = cfg["frequencies"][0], cfg["frequencies"][-1]
-    seeds = metrics["seed"].nunique()
 
     holds, described = [], []
     for run_name, group in table.groupby("run", sort=True):
@@ -132,7 +120,6 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
     error_max = limits["final_error_max"]
     return [
         Claim(
-            experiment="basri_superposition",
             claim="low_component_fitted_first",
             statement=f"the sin {k_low}θ component is fitted long before the sin {k_high}θ component",
             measured="; ".join(described),
@@ -141,17 +128,12 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
                 f"t(k={k_high}) ≥ {ratio}·t(k={k_low}) in every run"
             ),
             passed=bool(holds) and all(holds),
-            scale=scale,
-            seeds=seeds,
         ),
         Claim(
-            experiment="basri_superposition",
             claim="final_output_fits_target",
             statement="training ends with the whole target fitted, both components included",
             measured=f"‖f−y‖/‖y‖ = {errors.max():.3f} at the last step (worst run)",
             threshold=f"< {error_max} in every run",
             passed=bool(len(errors) > 0 and (errors < error_max).all()),
-            scale=scale,
-            seeds=seeds,
         ),
     ]

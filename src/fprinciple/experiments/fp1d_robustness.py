@@ -4,22 +4,20 @@ optimizers; the F-Principle order must hold in every cell of the grid."""
 from __future__ import annotations
 
 import dataclasses
-import itertools
 
-from . import RunContext, run_id
-from .fit1d import fit, order_claim
+from ..engines.fit1d import fit, order_claim
+from ..training import RunContext
+from . import grid
 
 PAPER_FIGURE = "XZX18 (robustness of the F-Principle; seed 004 fig 1.6 setting)"
-DATASET = "synthetic 1-D target sin x + sin 3x + sin 5x on a uniform grid"
+
+
+def dataset(cfg: dict) -> str:
+    return "synthetic 1-D target sin x + sin 3x + sin 5x on a uniform grid"
 
 
 def runs(cfg: dict) -> dict[str, dict]:
-    grid = itertools.product(cfg["activations"], cfg["optimizers"], cfg["depths"], cfg["seeds"])
-    variants = [
-        {"activation": activation, "optimizer": optimizer, "depth": depth, "seed": seed}
-        for activation, optimizer, depth, seed in grid
-    ]
-    return {run_id(v): v for v in variants}
+    return grid(activation=cfg["activations"], optimizer=list(cfg["optimizers"]), depth=cfg["depths"], seed=cfg["seeds"])
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext):
@@ -31,12 +29,9 @@ def run(cfg: dict, variant: dict, ctx: RunContext):
 PAPER_ACTIVATIONS = ("tanh", "relu", "sigmoid")
 
 
-def claims(metrics, cfg: dict, scale: str):
+def claims(metrics, cfg: dict):
     cells = len(cfg["activations"]) * len(cfg["optimizers"]) * len(cfg["depths"])
-    claim = order_claim(
-        "fp1d_robustness", metrics, cfg, scale,
-        f"k=1 before k=3 before k=5 for every activation, optimizer and depth ({cells} cells)",
-    )
+    claim = order_claim(metrics, cfg, f"k=1 before k=3 before k=5 for every activation, optimizer and depth ({cells} cells)")
     missing = [a for a in PAPER_ACTIVATIONS if a not in cfg["activations"]]
     if missing:
         note = (

@@ -3,20 +3,21 @@ the network captures the outline (low frequencies) before the steps (high freque
 
 from __future__ import annotations
 
+from ..engines.fit1d import order_claim, run_configured
 from . import seed_runs
-from .fit1d import order_claim, run_configured
 
 PAPER_FIGURE = "seed 004 figs 1.4–1.5 (XZX18)"
-DATASET = "synthetic 1-D periodic step function with three values, densely sampled"
+
+
+def dataset(cfg: dict) -> str:
+    return "synthetic 1-D periodic step function with three values, densely sampled"
+
 
 runs = seed_runs
 run = run_configured
 
 
-def claims(metrics, cfg: dict, scale: str):
+def claims(metrics, cfg: dict):
     return [
-        order_claim(
-            "fp1d_step", metrics, cfg, scale,
-            "the spectral peaks of the step function converge in increasing order of frequency",
-        )
+        order_claim(metrics, cfg, "the spectral peaks of the step function converge in increasing order of frequency")
     ]

@@ -19,10 +19,10 @@ from torch import nn
 
 from ..claims import Claim
 from ..datasets import caption as dataset_caption
+from ..engines.classify import build_model, fit, load_data, predict, with_dataset_name, with_epochs
 from ..spectral.filtering import GaussianFilter
-from ..training import TrainResult
-from . import RunContext, run_id
-from .classify import build_model, fit, load_data, predict, with_dataset_name, with_epochs
+from ..training import RunContext, TrainResult
+from . import grid
 
 PAPER_FIGURE = "seed 004 fig 1.12 (XZLXM19 fig. 4: filtering method, DNN/CNN/VGG16 on MNIST and CIFAR-10)"
 
@@ -31,19 +31,13 @@ def datasets(cfg: dict) -> list[str]:
     return [entry["data"]["dataset"] for entry in cfg["datasets"]]
 
 
-def DATASET(cfg: dict) -> str:  # noqa: N802 (module interface name)
+def dataset(cfg: dict) -> str:
     return "; ".join(map(dataset_caption, datasets(cfg)))
 
 
 def runs(cfg: dict) -> dict[str, dict]:
     """One job per dataset, net and seed."""
-    variants = [
-        {"dataset": dataset, "net": net, "seed": seed}
-        for dataset in datasets(cfg)
-        for net in cfg["nets"]
-        for seed in cfg["seeds"]
-    ]
-    return {run_id(variant): variant for variant in variants}
+    return grid(dataset=datasets(cfg), net=list(cfg["nets"]), seed=cfg["seeds"])
 
 
 def dataset_entry(cfg: dict, dataset: str) -> dict:
@@ -54,7 +48,7 @@ def filter_hook(gaussian: GaussianFilter, x: torch.Tensor, labels: torch.Tensor,
     """Log e_low and e_high (key δ) of the softmax output against the one-hot labels on ``x``."""
     one_hot = nn.functional.one_hot(labels, n_classes).double()
 
-    def hook(step: int, model: nn.Module):
+    def hook(step: int, model: nn.Module, last: bool):
         errors = gaussian.errors(one_hot, predict(model, x).softmax(dim=1))
         deltas = np.array(list(errors))
         yield "e_low", deltas, np.array([errors[d][0] for d in deltas])
@@ -99,13 +93,12 @@ def mean_gaps(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
     return gap.rename("gap").reset_index().rename(columns={"key": "delta"})
 
 
-def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
+def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     tau = cfg["claims"]["threshold"]
     table = first_below(metrics, tau)
     # never fitted (∞ − ∞) counts as the worst margin
     table["margin"] = np.where(np.isinf(table["e_low"]), -np.inf, table["e_high"] - table["e_low"])
     gap = mean_gaps(metrics, tau)
-    seeds = int(metrics["seed"].nunique())
     nets = "/".join(cfg["nets"])
     cases = f"{len(table)} cases (dataset × net × δ × seed)"
 
@@ -119,7 +112,6 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
 
     return [
         Claim(
-            experiment="fp_filter",
             claim="low_frequency_fitted_first",
             statement=(
                 f"for every net ({nets}), dataset and filter width δ, the low-frequency part of the labels is "
@@ -128,17 +120,12 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
             measured=f"margin epoch(e_high < {tau}) − epoch(e_low < {tau}): {worst(table, 'margin', ' epochs')}",
             threshold=f"epoch(e_low < {tau}) < epoch(e_high < {tau}) (never = ∞) in all {cases}",
             passed=bool(len(table) > 0 and (table["e_low"] < table["e_high"]).all()),
-            scale=scale,
-            seeds=seeds,
         ),
         Claim(
-            experiment="fp_filter",
             claim="low_error_below_high_error",
             statement="until the high part is fitted, the low-frequency error is below the high-frequency error (fig 1.12: solid under dashed)",
             measured=f"mean of e_high − e_low over the logged epochs with e_high ≥ {tau}: {worst(gap, 'gap', '')}",
             threshold=f"> {cfg['claims']['min_gap']} in all {cases}",
             passed=bool(len(gap) > 0 and (gap["gap"] > cfg["claims"]["min_gap"]).all()),
-            scale=scale,
-            seeds=seeds,
         ),
     ]

@@ -21,8 +21,8 @@ from ..datasets import load_camera
 from ..models import MLP, evaluate
 from ..spectral.dft import convergence_steps
 from ..spectral.image import radial_errors
-from ..training import TrainResult, TrainSpec, train
-from . import RunContext, seed_runs
+from ..training import RunContext, TrainResult, TrainSpec, train
+from . import seed_runs
 
 PAPER_FIGURE = "seed 004 fig 1.7 (X18: a DNN memorising a photograph)"
 FULL_SIZE = 512
@@ -36,7 +36,7 @@ def caption(cfg: dict) -> str:
     return f"camera-man photograph (scikit-image, {FULL_SIZE}×{FULL_SIZE} grey levels{scale})"
 
 
-DATASET = caption
+dataset = caption
 runs = seed_runs
 
 
@@ -64,7 +64,7 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     targets = torch.as_tensor(target.ravel(), dtype=torch.float32, device=ctx.device)[:, None]
     snapshots = tuple(cfg["snapshot_steps"])
 
-    def hook(step: int, model: torch.nn.Module):
+    def hook(step: int, model: torch.nn.Module, last: bool):
         output = evaluate(model, inputs)
         if step == 0:
             yield "target", pixels, target.ravel()
@@ -79,10 +79,8 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     spec = TrainSpec(
         steps=cfg["steps"], lr=opt["lr"], optimizer=opt["name"], batch_size=opt.get("batch_size"),
         momentum=opt.get("momentum", 0.0), log_every=cfg["log_every"], log_steps=snapshots,
-        checkpoint_every=ctx.checkpoint_every,
     )
-    return train(model, inputs, targets, spec, hooks=[hook], seed=seed, checkpoint=ctx.checkpoint,
-                 fingerprint=ctx.fingerprint, progress=ctx.progress, desc=ctx.desc)
+    return train(model, inputs, targets, spec, ctx, hooks=[hook], seed=seed)
 
 
 def crossings(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
@@ -103,7 +101,7 @@ def _step(value: float) -> str:
     return "never" if np.isnan(value) else str(int(value))
 
 
-def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
+def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     limits = cfg["claims"]
     threshold, margin = limits["threshold"], limits["early_margin"]
     table = crossings(metrics, threshold)
@@ -117,10 +115,8 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
     early = early.pivot_table(index=["run", "key"], columns="metric", values="value")
     gap = early["e_high"] - early["e_low"]
     worst = early.loc[gap.idxmin()] if len(gap) else None
-    seeds = metrics["seed"].nunique()
     return [
         Claim(
-            experiment="fp_image",
             claim="coarse_before_fine",
             statement="the net captures the coarse image first: the low-frequency part of the error falls before the high-frequency part",
             measured=f"holds in {int(coarse_first.sum())}/{len(table)} (run, cutoff) pairs; steps per seed: {by_cutoff}",
@@ -129,11 +125,8 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
                 "(or e_high never gets there), for every seed and cutoff"
             ),
             passed=bool(len(table) > 0 and coarse_first.all()),
-            scale=scale,
-            seeds=seeds,
         ),
         Claim(
-            experiment="fp_image",
             claim="early_output_is_blurred",
             statement=f"at the first snapshot (step {first}) the output is a blurred image: its error is at high frequency",
             measured=(
@@ -142,7 +135,5 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
             ),
             threshold=f"e_high − e_low ≥ {margin} at step {first}, for every seed and cutoff",
             passed=bool(len(gap) > 0 and (gap >= margin).all()),
-            scale=scale,
-            seeds=seeds,
         ),
     ]

@@ -16,21 +16,19 @@ Two parts, one job per (part, seed) training every s:
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pandas as pd
 import torch
 
 from ..claims import Claim
 from ..datasets import caption as dataset_caption
+from ..engines.classify import build_model, fit, load_data
+from ..engines.fit1d import problem
 from ..models import MLP, evaluate
 from ..spectral.dft import spectrum, uniform_grid
 from ..targets.functions1d import make_target
-from ..training import TrainResult, TrainSpec, train
-from . import RunContext, run_id
-from .classify import build_model, fit, load_data
-from .fit1d import problem
+from ..training import RunContext, TrainResult, TrainSpec, combine, train
+from . import grid
 
 PAPER_FIGURE = "X18 (seed 002): small vs large initialisation, 1-D fits and MNIST test accuracy"
 PARTS = ("fit1d", "mnist")
@@ -59,7 +57,7 @@ def caption(cfg: dict) -> str:
     )
 
 
-DATASET = caption
+dataset = caption
 
 
 def datasets(cfg: dict) -> list[str]:
@@ -69,8 +67,7 @@ def datasets(cfg: dict) -> list[str]:
 def runs(cfg: dict) -> dict[str, dict]:
     """One job per part and seed; it trains the net at every scale (small nets: one job each
     would spend more time starting Python than training)."""
-    variants = [{"part": part, "seed": seed} for part in PARTS for seed in cfg["seeds"]]
-    return {run_id(variant): variant for variant in variants}
+    return grid(part=PARTS, seed=cfg["seeds"])
 
 
 def high_frequency_fraction(values: np.ndarray, k_min: int) -> float:
@@ -90,7 +87,7 @@ def run_fit1d(cfg: dict, s: float, seed: int, ctx: RunContext) -> TrainResult:
     model = MLP(1, 1, net["hidden"], net["activation"], s, net.get("bias", True)).to(ctx.device)
     dense_inputs = torch.as_tensor(dense, dtype=torch.float32, device=ctx.device)[:, None]
 
-    def hook(step: int, model: torch.nn.Module):
+    def hook(step: int, model: torch.nn.Module, last: bool):
         h = evaluate(model, dense_inputs)
         if step == 0:
             yield "points", x, y
@@ -103,12 +100,11 @@ def run_fit1d(cfg: dict, s: float, seed: int, ctx: RunContext) -> TrainResult:
     spec = TrainSpec(  # logs at step 0 and at the last step only
         steps=part["steps"], lr=opt["lr"], optimizer=opt["name"], momentum=opt.get("momentum", 0.0),
         loss_threshold=part["loss_threshold"],
-        log_every=part["steps"], checkpoint_every=ctx.checkpoint_every,
+        log_every=part["steps"],
     )
     inputs = torch.as_tensor(x, dtype=torch.float32, device=ctx.device)[:, None]
     targets = torch.as_tensor(y, dtype=torch.float32, device=ctx.device)[:, None]
-    return train(model, inputs, targets, spec, hooks=[hook], seed=seed, checkpoint=ctx.checkpoint,
-                 fingerprint=ctx.fingerprint, progress=ctx.progress, desc=ctx.desc)
+    return train(model, inputs, targets, spec, ctx, hooks=[hook], seed=seed)
 
 
 def run_mnist(cfg: dict, s: float, seed: int, ctx: RunContext) -> TrainResult:
@@ -121,19 +117,8 @@ def run_mnist(cfg: dict, s: float, seed: int, ctx: RunContext) -> TrainResult:
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     """Train at each scale in turn; the records get an ``init_std`` column."""
     runner = run_fit1d if variant["part"] == "fit1d" else run_mnist
-    results = []
-    for s in map(float, cfg["init_stds"]):
-        # Each scale checkpoints under its own fingerprint, so a resumed job never mixes scales.
-        own = replace(ctx, fingerprint=f"{ctx.fingerprint}-init_std-{s}", desc=f"{ctx.desc} s={s:g}")
-        results.append((s, runner(cfg, s, variant["seed"], own)))
-    return TrainResult(
-        records=pd.concat([r.records.assign(init_std=s) for s, r in results], ignore_index=True),
-        steps=sum(r.steps for _, r in results),
-        stopped_by=",".join(r.stopped_by for _, r in results),
-        wall_s=sum(r.wall_s for _, r in results),
-        steps_per_s=sum(r.steps for _, r in results) / max(sum(r.wall_s for _, r in results), 1e-9),
-        resumed_from=results[0][1].resumed_from,
-    )
+    return combine([({"init_std": s}, runner(cfg, s, variant["seed"], ctx.part(f"init_std-{s:g}")))
+                    for s in map(float, cfg["init_stds"])])
 
 
 def final(metrics: pd.DataFrame, part: str, names: list[str]) -> pd.DataFrame:
@@ -144,11 +129,10 @@ def final(metrics: pd.DataFrame, part: str, names: list[str]) -> pd.DataFrame:
     return rows.pivot_table(index=["init_std", "seed"], columns="metric", values="value").reset_index()
 
 
-def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
+def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     limits = cfg["claims"]
     stds = sorted(float(s) for s in cfg["init_stds"])
     small, large = stds[0], stds[-1]
-    seeds = metrics["seed"].nunique()
 
     fits = final(metrics, "fit1d", ["high_freq_energy", "train_loss"])
     energy = fits.pivot(index="init_std", columns="seed", values="high_freq_energy").reindex(stds)
@@ -164,7 +148,6 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
     fitted_net = nets["train_accuracy"].min()
     return [
         Claim(
-            experiment="fp_init_scale",
             claim="larger_init_more_high_frequency",
             statement="a larger initialisation leaves more high-frequency energy in the learned 1-D function",
             measured=(
@@ -174,11 +157,8 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
             ),
             threshold=f"strictly increasing over s = {stds} and ≥ {limits['energy_ratio_min']}× from s={small:g} to s={large:g}, in every seed",
             passed=bool(monotone.size > 0 and monotone.all() and (ratio >= limits["energy_ratio_min"]).all()),
-            scale=scale,
-            seeds=seeds,
         ),
         Claim(
-            experiment="fp_init_scale",
             claim="larger_init_worse_test_error",
             statement=f"a larger initialisation generalises worse ({caption})",
             measured=(
@@ -188,11 +168,8 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
             ),
             threshold=f"test error at s={large:g} exceeds that at s={small:g} by ≥ {limits['test_error_margin']}, in every seed",
             passed=bool(len(worse) > 0 and (worse >= limits["test_error_margin"]).all()),
-            scale=scale,
-            seeds=seeds,
         ),
         Claim(
-            experiment="fp_init_scale",
             claim="every_scale_fits_training_data",
             statement="every initialisation scale still fits its training data",
             measured=f"1-D: largest final MSE {fitted_1d:.1e}; {caption}: lowest final train accuracy {fitted_net:.3f}",
@@ -201,7 +178,5 @@ def claims(metrics: pd.DataFrame, cfg: dict, scale: str) -> list[Claim]:
                 len(fits) > 0 and len(nets) > 0
                 and fitted_1d < cfg["fit1d"]["loss_threshold"] and fitted_net >= limits["train_accuracy_min"]
             ),
-            scale=scale,
-            seeds=seeds,
         ),
     ]

@@ -17,7 +17,7 @@ SPLITS = {
 }
 
 
-def basri_label_noise(metrics: pd.DataFrame, cfg: dict):
+def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
     table, stops = curves(metrics), summary(metrics).set_index("run")
     runs = sorted(table["run"].unique())

@@ -7,13 +7,13 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
 
-from ..experiments.classify import with_epochs
+from ..engines.classify import with_epochs
 from . import style
 
 NET_LABELS = {"dnn": "DNN", "cnn": "CNN", "vgg16": "VGG16"}
 
 
-def fp_filter(metrics: pd.DataFrame, cfg: dict):
+def figure(metrics: pd.DataFrame, cfg: dict):
     """Rows: datasets; columns: nets. e_low (solid) and e_high (dashed) vs epoch, one colour per δ
     (the config's ``figure_deltas`` of the dataset, else all), mean over seeds; the claim's
     threshold dotted."""

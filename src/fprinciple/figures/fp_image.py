@@ -21,7 +21,7 @@ def _image(rows: pd.DataFrame) -> np.ndarray:
     return values.reshape(side, side)
 
 
-def fp_image(metrics: pd.DataFrame, cfg: dict):
+def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
     run = metrics[metrics["run"] == sorted(metrics["run"].unique())[0]]
     outputs = run[run["metric"] == "output"]

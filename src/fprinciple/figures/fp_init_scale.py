@@ -16,7 +16,7 @@ def _curve(rows: pd.DataFrame, name: str) -> tuple:
     return rows["key"].to_numpy(), rows["value"].to_numpy()
 
 
-def fp_init_scale(metrics: pd.DataFrame, cfg: dict):
+def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
     stds = sorted(float(s) for s in cfg["init_stds"])
     colors = dict(zip(stds, sns.color_palette("viridis", len(stds))))

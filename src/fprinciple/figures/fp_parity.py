@@ -38,7 +38,7 @@ def _spectrum_panel(ax, rows: pd.DataFrame) -> None:
            xticks=k)
 
 
-def fp_parity(metrics: pd.DataFrame, cfg: dict):
+def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
     targets = [t for t in cfg["targets"] if t in set(metrics["target"])]
     fig, axes = plt.subplots(2, len(targets), figsize=(4.6 * len(targets), 6.4), layout="constrained", squeeze=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ..experiments.classify import with_epochs
+from ..engines.classify import with_epochs
 from . import style
 
 
@@ -15,7 +15,7 @@ def _curve(run: pd.DataFrame, metric: str, step: float):
     return rows["key"].to_numpy(), rows["value"].to_numpy()
 
 
-def fp_projection(metrics: pd.DataFrame, cfg: dict):
+def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
     families = list(dict.fromkeys(metrics["family"]))
     fig, axes = plt.subplots(

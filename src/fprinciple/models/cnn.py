@@ -11,8 +11,9 @@ from torch import nn
 
 from ..datasets._torchvision import import_torchvision
 from .mlp import ACTIVATIONS, MLP
+from .resnet import ResNet18
 
-CLASSIFIERS = ("dnn", "cnn", "vgg16")
+CLASSIFIERS = ("dnn", "cnn", "vgg16", "resnet18")
 VGG_SIDE = 32  # VGG-16's five 2x2 pools take 32x32 inputs down to 1x1
 
 
@@ -91,7 +92,7 @@ def classifier(name: str, image_shape: tuple[int, int, int], n_classes: int, **s
     """Build classifier ``name`` (one of ``CLASSIFIERS``) for flattened images of ``image_shape``.
 
     ``settings`` are the net's config block: dnn: hidden, activation, init_std, bias (see MLP);
-    cnn: channels, dense, activation; vgg16: width.
+    cnn: channels, dense, activation; vgg16: width; resnet18: width, blocks_removed, head_hidden.
     """
     c, h, w = image_shape
     if name == "dnn":
@@ -113,4 +114,12 @@ def classifier(name: str, image_shape: tuple[int, int, int], n_classes: int, **s
         )
     if name == "vgg16":
         return vgg16(image_shape, n_classes, settings.get("width", 1.0))
+    if name == "resnet18":
+        return ResNet18(
+            image_shape,
+            n_classes,
+            settings.get("width", 1.0),
+            settings.get("blocks_removed", 0),
+            settings.get("head_hidden"),
+        )
     raise ValueError(f"unknown classifier {name!r}; allowed: {list(CLASSIFIERS)}")

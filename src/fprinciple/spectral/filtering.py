@@ -146,17 +146,13 @@ class GaussianFilter:
         out.diagonal(offset=rows.start).zero_()
         return out
 
-    @torch.no_grad()
-    def low_pass(self, values) -> dict[float, torch.Tensor]:
-        """``{delta: values_low}`` for ``values`` (n,) or (n, C); same shape as ``values``.
+    def _smoothed_blocks(self, values: torch.Tensor):
+        """Yield ``(rows, delta, low)``: the low-pass part of ``values`` (n, C) on a row chunk.
 
         The normaliser ``sum_j G_ij`` rides along as an extra column of ones, so it costs one
         column of the product rather than a second pass.
         """
-        values = torch.as_tensor(values).detach().to(device=self.device, dtype=self.dtype)
-        cols = values.reshape(self.n, -1)
-        ext = torch.cat([cols, torch.ones(self.n, 1, device=self.device, dtype=self.dtype)], dim=1)
-        sums = {d: torch.empty_like(ext) for d in self.deltas}
+        ext = torch.cat([values, torch.ones(self.n, 1, device=self.device, dtype=self.dtype)], dim=1)
         for rows in self._row_chunks():
             m = rows.stop - rows.start
             if self.strategy == "recompute":
@@ -168,8 +164,32 @@ class GaussianFilter:
                     kernel = self._kernels[d][rows]
                 else:
                     kernel = torch.mul(dist, -0.5 / d, out=self._work[0, :m]).exp_()
-                torch.matmul(kernel, ext, out=sums[d][rows])
-        return {d: (s[:, :-1] / s[:, -1:]).reshape(values.shape) for d, s in sums.items()}
+                sums = kernel @ ext
+                yield rows, d, sums[:, :-1] / sums[:, -1:]
+
+    def _as_columns(self, values) -> torch.Tensor:
+        return torch.as_tensor(values).detach().to(device=self.device, dtype=self.dtype).reshape(self.n, -1)
+
+    @torch.no_grad()
+    def low_pass(self, values) -> dict[float, torch.Tensor]:
+        """``{delta: values_low}`` for ``values`` (n,) or (n, C); same shape as ``values``."""
+        shape = torch.as_tensor(values).shape
+        cols = self._as_columns(values)
+        low = {d: torch.empty_like(cols) for d in self.deltas}
+        for rows, d, block in self._smoothed_blocks(cols):
+            low[d][rows] = block
+        return {d: v.reshape(shape) for d, v in low.items()}
+
+    @torch.no_grad()
+    def low_pass_energy(self, values) -> dict[float, float]:
+        """``{delta: sum_i |values_low_i|^2}`` (summed over outputs too), accumulated chunk by
+        chunk in float64: what the low-frequency ratio needs, without the ``n x C`` result per
+        ``delta`` that ``low_pass`` keeps (outside the memory plan for long ``delta`` grids)."""
+        index = {d: i for i, d in enumerate(self.deltas)}
+        energy = torch.zeros(len(self.deltas), device=self.device, dtype=torch.float64)
+        for _, d, block in self._smoothed_blocks(self._as_columns(values)):
+            energy[index[d]] += block.square().sum(dtype=torch.float64)
+        return dict(zip(self.deltas, energy.tolist()))
 
     @torch.no_grad()
     def errors(self, target, output) -> dict[float, tuple[float, float]]:

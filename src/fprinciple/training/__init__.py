@@ -1,5 +1,18 @@
-"""The trainer: optimizers, stopping rules, metric hooks, checkpoint/resume."""
+"""The trainer: optimizers, stopping rules, metric hooks, negative controls, checkpoint/resume."""
 
-from .trainer import TrainingDiverged, TrainResult, TrainSpec, choose_device, steps_per_epoch, train
+from ..learners import CONTROLS, TRAINED
+from .context import RunContext
+from .trainer import TrainingDiverged, TrainResult, TrainSpec, choose_device, combine, steps_per_epoch, train
 
-__all__ = ["TrainingDiverged", "TrainResult", "TrainSpec", "choose_device", "steps_per_epoch", "train"]
+__all__ = [
+    "CONTROLS",
+    "RunContext",
+    "TRAINED",
+    "TrainingDiverged",
+    "TrainResult",
+    "TrainSpec",
+    "choose_device",
+    "combine",
+    "steps_per_epoch",
+    "train",
+]

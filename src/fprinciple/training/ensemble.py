@@ -6,6 +6,10 @@ Members are independent (the summed loss has a block-diagonal gradient), so they
 is the number of GD updates after which its loss is below the threshold; a member still above
 it after ``cap`` updates is *not learned* (NaN, never the cap itself) and one whose loss turns
 NaN/inf is *diverged*. Converged members leave the batch, so the GPU works only on the rest.
+
+Negative controls (``training.controls``) cost nothing here: the frozen initial net keeps its
+initial loss forever, so it is learned at update 0 or never, and likewise the mean predictor
+(each member's target mean); both are recorded for every member (``learner`` column).
 """
 
 from __future__ import annotations
@@ -13,15 +17,16 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import torch
 from tqdm import tqdm
 
-from ..io import atomic_path
+from ..learners import FROZEN, MEAN, TRAINED
 from ..models import EnsembleMLP
+from . import checkpoint
+from .context import RunContext
 from .trainer import LOSSES
 
 
@@ -33,12 +38,11 @@ class LearningTimeSpec:
     threshold: float = 0.05
     relative: bool = False  # compare loss(f)/loss(0) with the threshold instead of loss(f)
     log_every: int = 100  # train_loss rows every this many updates
-    checkpoint_every: int = 0  # updates; 0 = never
 
 
 @dataclass
 class LearningTimes:
-    records: pd.DataFrame  # columns member, step, metric, key, value
+    records: pd.DataFrame  # columns member, step, metric, key, value, learner
     steps: int  # batched GD updates done (summed over the batches)
     wall_s: float
     resumed_from: int  # updates already done by a resumed checkpoint
@@ -52,16 +56,34 @@ def _member_loss(name: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     raise ValueError(f"unknown loss {name!r}; allowed: {list(LOSSES)}")
 
 
-def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSpec, state: dict | None, save, bar):
-    """GD on the members `ids` of `model`; returns (rows, updates). `state` resumes a checkpoint."""
+def _control_rows(ids: np.ndarray, initial: np.ndarray, mean: np.ndarray, threshold: float) -> list:
+    """Learning time and final loss of the frozen net (its initial loss forever) and of the mean
+    predictor, per member: learned at update 0 if already below the threshold, else never."""
+    rows = []
+    for learner, losses in ((FROZEN, initial), (MEAN, mean)):
+        for i, loss in zip(ids, losses):
+            rows += [(i, 0, "learning_time", 0.0 if loss < threshold else np.nan, learner),
+                     (i, 0, "final_loss", float(loss), learner)]
+    return rows
+
+
+def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSpec, cap: int, state: dict | None,
+                 save, bar):
+    """GD on the members `ids` of `model` for at most `cap` updates; returns (rows, updates).
+    `state` resumes a checkpoint."""
     index = torch.as_tensor(ids, device=x.device)
     model, x, y = model.subset(index), x[index], y[index]
     zero_loss = _member_loss(spec.loss, torch.zeros_like(y), y)
     scale = 1.0 / zero_loss if spec.relative else torch.ones_like(zero_loss)
     active = np.arange(len(ids))
-    rows: list[tuple[int, int, str, float]] = []
+    rows: list[tuple[int, int, str, float, str]] = []
     step = 0
-    if state is not None:
+    if state is None:
+        with torch.no_grad():
+            initial = (_member_loss(spec.loss, model(x), y) * scale).cpu().numpy()
+            mean = (_member_loss(spec.loss, y.mean(dim=1, keepdim=True).expand_as(y), y) * scale).cpu().numpy()
+        rows += _control_rows(ids, initial, mean, spec.threshold)
+    else:
         active, rows, step = state["active"], state["rows"], state["step"]
         model = model.subset(torch.as_tensor(active, device=x.device))
         model.load_state_dict(state["model"])
@@ -71,13 +93,14 @@ def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSp
         loss = _member_loss(spec.loss, model(x), y)
         values = loss.detach().cpu().numpy()
         if step % spec.log_every == 0:
-            rows += [(ids[i], step, "train_loss", v) for i, v in zip(active, values)]
+            rows += [(ids[i], step, "train_loss", v, TRAINED) for i, v in zip(active, values)]
         done_rel = (loss.detach() * scale).cpu().numpy()
         learned = done_rel < spec.threshold
         diverged = ~np.isfinite(values)
-        finished = learned | diverged | (step == spec.cap)
+        finished = learned | diverged | (step == cap)
         for i, v, ok in zip(active[finished], values[finished], learned[finished]):
-            rows += [(ids[i], step, "learning_time", step if ok else np.nan), (ids[i], step, "final_loss", v)]
+            rows += [(ids[i], step, "learning_time", step if ok else np.nan, TRAINED),
+                     (ids[i], step, "final_loss", v, TRAINED)]
         if finished.all():
             break
         model.zero_grad(set_to_none=True)
@@ -93,7 +116,7 @@ def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSp
         step += 1
         bar.update()
         bar.set_postfix(members=len(active), loss=f"{values.max():.2e}", refresh=False)
-        if save is not None and spec.checkpoint_every and step % spec.checkpoint_every == 0:
+        if save is not None and step % save.every == 0:
             save({"active": active, "rows": rows, "step": step, "model": model.state_dict()})
     return rows, step - start_step
 
@@ -103,49 +126,42 @@ def learning_times(
     x: torch.Tensor,
     y: torch.Tensor,
     spec: LearningTimeSpec,
+    ctx: RunContext,
     batch: int | None = None,
-    checkpoint: str | Path | None = None,
-    fingerprint: str = "",
-    progress: bool = True,
-    desc: str = "",
 ) -> LearningTimes:
     """Train every member of `model` on its own (x[e], y[e]) and time when it is learned.
 
-    x: (E, n, d), y: (E, n). ``batch`` members train together (None: all of them). Resumes
-    from `checkpoint` when it was written under the same `fingerprint`.
+    x: (E, n, d), y: (E, n). ``batch`` members train together (None: all of them). Resumes from
+    ``ctx.checkpoint`` when it was written under the same settings; ``ctx.max_steps`` lowers the cap.
     """
     members = model.members
     batch = members if batch is None else batch
     done: list = []
     first, resume = 0, None
-    if checkpoint is not None and Path(checkpoint).exists():
-        saved = torch.load(checkpoint, weights_only=False)
-        if saved["fingerprint"] == fingerprint and saved["batch"] == batch:
-            done, first, resume = saved["done"], saved["first"], saved["state"]
-            print(f"resumed from checkpoint {checkpoint} at member {first}", file=sys.stderr)
-        else:
-            print(f"ignoring checkpoint {checkpoint}: written under other settings", file=sys.stderr)
+    saved = checkpoint.load(ctx)
+    if saved is not None and saved["batch"] == batch:
+        done, first, resume = saved["done"], saved["first"], saved["state"]
+        print(f"resumed from checkpoint {ctx.checkpoint} at member {first}", file=sys.stderr)
     resumed_from = resume["step"] if resume else 0
 
     def saver(first: int):
         def save(state: dict | None) -> None:
-            with atomic_path(checkpoint) as tmp:
-                torch.save({"fingerprint": fingerprint, "batch": batch, "first": first, "done": done, "state": state}, tmp)
-        return save if checkpoint is not None and spec.checkpoint_every else None
+            checkpoint.save(ctx, {"batch": batch, "first": first, "done": done, "state": state})
+        save.every = ctx.checkpoint_every
+        return save if ctx.checkpoint_every else None
 
     updates = 0
-    bar = tqdm(desc=desc, file=sys.stderr, mininterval=1.0, disable=not progress, unit="step")
+    bar = tqdm(desc=ctx.desc, file=sys.stderr, mininterval=1.0, disable=not ctx.progress, unit="step")
     start = time.perf_counter()
     for lo in range(first, members, batch):
         ids = np.arange(lo, min(lo + batch, members))
-        rows, n = _train_batch(model, x, y, ids, spec, resume, saver(lo), bar)
+        rows, n = _train_batch(model, x, y, ids, spec, ctx.steps(spec.cap), resume, saver(lo), bar)
         done += rows
         updates += n
         resume = None
         if (save := saver(lo + batch)) is not None:
             save(None)  # this batch is finished: a resume starts at the next one
     bar.close()
-    frame = pd.DataFrame(done, columns=["member", "step", "metric", "value"])
+    frame = pd.DataFrame(done, columns=["member", "step", "metric", "value", "learner"])
     frame.insert(3, "key", np.nan)
     return LearningTimes(frame.astype({"member": int, "step": np.int64}), updates, time.perf_counter() - start, resumed_from)
-

@@ -1,9 +1,12 @@
 """One small, flat training loop shared by every gradient-trained experiment.
 
-Metric hooks are called at step 0, every `log_every` steps and at the last step; each returns
-(metric, key, value) triples that become tidy rows. The loop checkpoints every
-`checkpoint_every` steps (model, optimizer, batch RNG and the metrics logged so far), so a
-killed job resumes where it stopped and ends with exactly the metrics of an uninterrupted run.
+Metric hooks are called at step 0, every `log_every` steps and at the last step, with the trained
+network and with each negative control (``training.controls``: the frozen initial network, the
+mean predictor, and any control the experiment adds); each returns (metric, key, value) triples
+that become tidy rows, tagged with the learner in a ``learner`` column. The loop checkpoints
+every `checkpoint_every` steps (model, optimizer, batch RNG, frozen control and the metrics
+logged so far) and once more when it finishes, so a killed job resumes where it stopped, skips a
+part that was already finished, and ends with exactly the metrics of an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,17 +23,22 @@ import torch
 from torch import nn
 from tqdm import tqdm
 
-from ..io import atomic_path
+from ..errors import UserError
+from ..learners import FROZEN, TRAINED
+from . import checkpoint
+from .context import RunContext
+from .controls import Control, standard
 
 OPTIMIZERS = ("gd", "sgd", "adam")
 LOSSES = ("mse", "half_sse", "cross_entropy")
 SAMPLINGS = ("replacement", "epochs")
 
-# A hook sees (step, model) and returns (metric, key, value) triples; key/value may be arrays.
-Hook = Callable[[int, nn.Module], Iterable[tuple[str, object, object]]]
+# A hook sees (step, model, last) and returns (metric, key, value) triples; key/value may be
+# arrays. `last` is true at the final logged step, whatever stopped the run.
+Hook = Callable[[int, nn.Module, bool], Iterable[tuple[str, object, object]]]
 
 
-class TrainingDiverged(RuntimeError):
+class TrainingDiverged(UserError, RuntimeError):
     """The loss became NaN or infinite."""
 
 
@@ -48,17 +55,17 @@ class TrainSpec:
     loss_threshold: float | None = None  # stop at the first step whose full-batch loss is below
     log_every: int = 100
     log_steps: tuple[int, ...] = ()  # extra steps to log at (figure snapshots)
-    checkpoint_every: int = 0  # 0: never
 
 
 @dataclass
 class TrainResult:
     records: pd.DataFrame  # columns step, metric, key, value
     steps: int  # the last step reached
-    stopped_by: str  # "steps" or "loss_threshold"
+    stopped_by: str  # "steps", "loss_threshold" or "max_steps" (a truncated rehearsal)
     wall_s: float
     steps_per_s: float
     resumed_from: int  # 0 for a fresh start
+    planned_steps: int | None = None  # the steps the settings ask for (before any truncation)
 
 
 def choose_device(preference: str = "auto") -> torch.device:
@@ -88,16 +95,17 @@ def _optimizer(spec: TrainSpec, params) -> torch.optim.Optimizer:
     raise ValueError(f"unknown optimizer {spec.optimizer!r}; allowed: {list(OPTIMIZERS)}")
 
 
-def _records_frame(records: list[tuple[int, str, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+def _records_frame(records: list[tuple[int, str, str, np.ndarray, np.ndarray]]) -> pd.DataFrame:
     if not records:
-        return pd.DataFrame({"step": [], "metric": [], "key": [], "value": []})
-    sizes = [len(values) for _, _, _, values in records]
+        return pd.DataFrame({"step": [], "metric": [], "key": [], "value": [], "learner": []})
+    sizes = [len(values) for *_, values in records]
     return pd.DataFrame(
         {
             "step": np.repeat([step for step, *_ in records], sizes).astype(np.int64),
-            "metric": np.repeat([metric for _, metric, _, _ in records], sizes),
+            "metric": np.repeat([metric for _, _, metric, _, _ in records], sizes),
             "key": np.concatenate([keys for *_, keys, _ in records]).astype(np.float64),
             "value": np.concatenate([values for *_, values in records]).astype(np.float64),
+            "learner": np.repeat([learner for _, learner, *_ in records], sizes),
         }
     )
 
@@ -127,67 +135,63 @@ def train(
     x: torch.Tensor,
     y: torch.Tensor,
     spec: TrainSpec,
+    ctx: RunContext,
     hooks: Iterable[Hook] = (),
     seed: int = 0,
-    checkpoint: str | Path | None = None,
-    fingerprint: str = "",
-    progress: bool = True,
-    desc: str = "",
+    controls: dict[str, Control] | None = None,
 ) -> TrainResult:
-    """Train `model` on (x, y) under `spec`, logging hook metrics; resumes from `checkpoint`.
-
-    `fingerprint` identifies the run's settings: a checkpoint written under other settings is
-    ignored rather than resumed.
-    """
+    """Train `model` on (x, y) under `spec`, logging hook metrics for it and for its controls
+    (the standard ones plus `controls`); checkpoints and resumes through `ctx`."""
     loss_fn = _loss_fn(spec.loss)
     optimizer = _optimizer(spec, model.parameters())
     if spec.optimizer == "gd" and spec.batch_size is not None:
         raise ValueError("optimizer gd is full-batch: set batch_size to null or use optimizer sgd")
     if spec.sampling not in SAMPLINGS:
         raise ValueError(f"unknown sampling {spec.sampling!r}; allowed: {list(SAMPLINGS)}")
+    hooks = list(hooks)
+    learners = standard(model, y, spec.loss) | (controls or {})
     batches = torch.Generator().manual_seed(seed + 1)
-    records: list[tuple[int, str, np.ndarray, np.ndarray]] = []
+    records: list[tuple[int, str, str, np.ndarray, np.ndarray]] = []
     step = 0
+    steps = ctx.steps(spec.steps)
 
-    if checkpoint is not None and Path(checkpoint).exists():
-        state = torch.load(checkpoint, weights_only=False)
-        if state["fingerprint"] == fingerprint:
-            model.load_state_dict(state["model"])
-            optimizer.load_state_dict(state["optimizer"])
-            batches.set_state(state["batches"])
-            records, step = state["records"], state["step"]
-            print(f"resumed from checkpoint {checkpoint} at step {step}", file=sys.stderr)
-        else:
-            print(f"ignoring checkpoint {checkpoint}: written under other settings", file=sys.stderr)
+    state = checkpoint.load(ctx)
+    if state is not None:
+        if state.get("finished"):
+            print(f"resumed from checkpoint {ctx.checkpoint}: finished at step {state['step']}", file=sys.stderr)
+            return _result(state["records"], state["step"], state["stopped_by"], state["wall_s"],
+                           state["trained_steps"], state["resumed_from"], spec)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        learners[FROZEN].model.load_state_dict(state["frozen"])
+        batches.set_state(state["batches"])
+        records, step = state["records"], state["step"]
+        print(f"resumed from checkpoint {ctx.checkpoint} at step {step}", file=sys.stderr)
     resumed_from = step
 
-    def log(step: int, loss: float) -> None:
-        records.append((step, "train_loss", np.array([np.nan]), np.array([loss])))
-        for hook in hooks:
-            for metric, key, value in hook(step, model):
-                value = np.atleast_1d(np.asarray(value, dtype=np.float64))
-                key = np.broadcast_to(np.asarray(key, dtype=np.float64), value.shape)
-                records.append((step, metric, key, value))
+    def log(step: int, xb: torch.Tensor, yb: torch.Tensor, loss: float, last: bool) -> None:
+        for name, learner in [(TRAINED, model), *learners.items()]:
+            net = learner if name == TRAINED else learner.at(step)
+            if name != TRAINED:
+                with torch.no_grad():
+                    loss = loss_fn(net(xb), yb).item()
+            records.append((step, name, "train_loss", np.array([np.nan]), np.array([loss])))
+            for hook in hooks:
+                for metric, key, value in hook(step, net, last):
+                    value = np.atleast_1d(np.asarray(value, dtype=np.float64))
+                    key = np.broadcast_to(np.asarray(key, dtype=np.float64), value.shape)
+                    records.append((step, name, metric, key, value))
 
-    def save() -> None:
-        with atomic_path(checkpoint) as tmp:
-            torch.save(
-                {
-                    "fingerprint": fingerprint,
-                    "step": step,
-                    "model": model.state_dict(),
-                    "optimizer": optimizer.state_dict(),
-                    "batches": batches.get_state(),
-                    "records": records,
-                },
-                tmp,
-            )
+    def save(**extra) -> None:
+        checkpoint.save(ctx, {"step": step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                              "frozen": learners[FROZEN].model.state_dict(), "batches": batches.get_state(),
+                              "records": records, **extra})
 
     n = x.shape[0]
     full_batch = spec.batch_size is None or spec.batch_size >= n
-    stopped_by = "steps"
-    bar = tqdm(total=spec.steps, initial=step, desc=desc, file=sys.stderr, mininterval=1.0,
-               disable=not progress, unit="step")
+    stopped_by = "steps" if steps == spec.steps else "max_steps"
+    bar = tqdm(total=steps, initial=step, desc=ctx.desc, file=sys.stderr, mininterval=1.0,
+               disable=not ctx.progress, unit="step")
     start = time.perf_counter()
     while True:
         if full_batch:
@@ -202,34 +206,61 @@ def train(
         reached = False
         if spec.loss_threshold is not None and full_batch:
             reached = loss.item() < spec.loss_threshold
-        if step % spec.log_every == 0 or step in spec.log_steps or step == spec.steps or reached:
+        last = reached or step == steps
+        if step % spec.log_every == 0 or step in spec.log_steps or last:
             loss_value = loss.item()
             if not np.isfinite(loss_value):
                 raise TrainingDiverged(
-                    f"{desc}: training loss became {loss_value} by step {step}; lower the learning "
+                    f"{ctx.desc}: training loss became {loss_value} by step {step}; lower the learning "
                     "rate (optimizer.lr) or the initialisation scale (model.init_std) in the config"
                 )
-            log(step, loss_value)
+            log(step, xb, yb, loss_value, last)
             bar.set_postfix(loss=f"{loss_value:.3e}", refresh=False)
         if reached:
             stopped_by = "loss_threshold"
-            break
-        if step == spec.steps:
+        if last:
             break
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         optimizer.step()
         step += 1
         bar.update()
-        if checkpoint is not None and spec.checkpoint_every and step % spec.checkpoint_every == 0:
+        if ctx.checkpoint_every and step % ctx.checkpoint_every == 0:
             save()
     bar.close()
     wall = time.perf_counter() - start
+    if ctx.checkpoint_every:
+        # The records alone: a job killed before its outputs were registered resumes instantly.
+        checkpoint.save(ctx, {"finished": True, "step": step, "stopped_by": stopped_by, "wall_s": wall,
+                              "trained_steps": step - resumed_from, "resumed_from": resumed_from, "records": records})
+    return _result(records, step, stopped_by, wall, step - resumed_from, resumed_from, spec)
+
+
+def combine(parts: list[tuple[dict, TrainResult]]) -> TrainResult:
+    """One result of a job that trained several nets in turn; each part's records get the
+    columns of its dict (e.g. ``{"init_std": 2.0}``)."""
+    results = [result for _, result in parts]
+    steps, wall = sum(r.steps for r in results), sum(r.wall_s for r in results)
+    trained = sum(r.steps - r.resumed_from for r in results)
+    return TrainResult(
+        records=pd.concat([r.records.assign(**columns) for columns, r in parts], ignore_index=True),
+        steps=steps,
+        stopped_by=",".join(r.stopped_by for r in results),
+        wall_s=wall,
+        steps_per_s=trained / wall if wall > 0 and trained else float("nan"),
+        resumed_from=sum(r.resumed_from for r in results),
+        planned_steps=sum(r.planned_steps or 0 for r in results),
+    )
+
+
+def _result(records, step: int, stopped_by: str, wall: float, trained_steps: int, resumed_from: int,
+            spec: TrainSpec) -> TrainResult:
     return TrainResult(
         records=_records_frame(records),
         steps=step,
         stopped_by=stopped_by,
         wall_s=wall,
-        steps_per_s=(step - resumed_from) / wall if wall > 0 else float("nan"),
+        steps_per_s=trained_steps / wall if wall > 0 and trained_steps else float("nan"),
         resumed_from=resumed_from,
+        planned_steps=spec.steps,
     )

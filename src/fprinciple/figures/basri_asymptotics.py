@@ -1,4 +1,4 @@
-"""Figures of the Basri et al. (BJKK19) theory-only experiments."""
+"""BJKK19 exponent plot: the fitted growth exponent g(d) of the exact eigenvalues, and log(1/c_{d,k}) vs log k."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def _curves(metrics: pd.DataFrame, cfg: dict) -> dict[int, pd.DataFrame]:
     return curves
 
 
-def basri_asymptotics(metrics: pd.DataFrame, cfg: dict):
+def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
     g = asymptotics.exponents(metrics)
     d, values = g.index.to_numpy(dtype=float), g.to_numpy(dtype=float)

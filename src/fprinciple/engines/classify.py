@@ -22,9 +22,8 @@ from torch import nn
 from .. import datasets
 from ..datasets import Dataset
 from ..models import classifier
-from ..training import TrainResult, TrainSpec, steps_per_epoch, train
+from ..training import RunContext, TrainResult, TrainSpec, steps_per_epoch, train
 from ..training.trainer import Hook
-from . import RunContext
 
 EVAL_BATCH = 1000  # samples per forward pass when measuring: bounds memory for VGG-16 on 10k images
 
@@ -79,7 +78,7 @@ def predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 def accuracy_hook(splits: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> Hook:
     """Log ``<split>_accuracy`` and ``<split>_loss`` (mean cross-entropy) for every named split."""
 
-    def hook(step: int, model: nn.Module):
+    def hook(step: int, model: nn.Module, last: bool):
         for name, (x, y) in splits.items():
             logits = predict(model, x)
             yield f"{name}_accuracy", np.nan, (logits.argmax(1) == y).double().mean().item()
@@ -115,26 +114,15 @@ def fit(
         loss="cross_entropy",
         sampling="epochs",
         log_every=every,
-        checkpoint_every=ctx.checkpoint_every,
     )
     splits = splits if splits is not None else {"train": (data.x_train, data.y_train), "test": (data.x_test, data.y_test)}
 
-    def epoch_hook(step: int, model: nn.Module):
+    def epoch_hook(step: int, model: nn.Module, last: bool):
         if step == 0:
             yield "steps_per_epoch", np.nan, per_epoch
 
-    return train(
-        model.to(ctx.device),
-        data.x_train,
-        data.y_train,
-        spec,
-        hooks=[epoch_hook, accuracy_hook(splits), *hooks],
-        seed=seed,
-        checkpoint=ctx.checkpoint,
-        fingerprint=ctx.fingerprint,
-        progress=ctx.progress,
-        desc=ctx.desc,
-    )
+    return train(model.to(ctx.device), data.x_train, data.y_train, spec, ctx,
+                 hooks=[epoch_hook, accuracy_hook(splits), *hooks], seed=seed)
 
 
 def with_epochs(metrics: pd.DataFrame) -> pd.DataFrame:

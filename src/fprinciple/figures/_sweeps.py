@@ -8,15 +8,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..experiments import basri_shallow_1d as circle
-from ..experiments import basri_shallow_2d as sphere
-from ..experiments.basri_sweep import fit_ks, loglog_slope, summary, theory_fit
+from ..engines.sweep import fit_ks, loglog_slope, summary, theory_fit
 from . import style
 
 THEORY = "#e69f00"
 
 
-def _panels(metrics: pd.DataFrame, cfg: dict, title: str, eigenvalues=None):
+def panels(metrics: pd.DataFrame, cfg: dict, title: str, eigenvalues=None):
     style.use()
     stats = summary(metrics)
     nets = list(cfg["nets"])
@@ -53,16 +51,4 @@ def _panels(metrics: pd.DataFrame, cfg: dict, title: str, eigenvalues=None):
     fig.suptitle(title)
     style.despine(fig)
     return fig
-
-
-def basri_shallow_1d(metrics: pd.DataFrame, cfg: dict):
-    return _panels(metrics, cfg, "Two-layer ReLU net on S¹: learning time of sin(kθ)", circle.eigenvalues)
-
-
-def basri_shallow_2d(metrics: pd.DataFrame, cfg: dict):
-    return _panels(metrics, cfg, "Two-layer ReLU net on S²: learning time of the zonal harmonic P_k", sphere.eigenvalues)
-
-
-def basri_deep(metrics: pd.DataFrame, cfg: dict):
-    return _panels(metrics, cfg, "Deep ReLU nets on S¹: learning time of sin(k(θ + φ))")
 

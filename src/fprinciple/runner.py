@@ -1,8 +1,9 @@
 """Execute one run of any experiment: the library side of the `train` rule.
 
 Writes `metrics.parquet` (tidy rows, DESIGN.md contract) and `meta.json` (resolved config,
-seed, versions, device, wall time, steps/s) atomically, resuming from `checkpoint.pt` in the
-same folder if an earlier attempt was killed.
+seed, versions, device, wall time, steps/s) atomically, resuming from the checkpoint(s) in the
+same folder if an earlier attempt was killed. A checkpoint is resumed only under the same config,
+variant and library code (its fingerprint).
 """
 
 from __future__ import annotations
@@ -15,18 +16,20 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from .. import io
-from ..training import choose_device
-from . import RunContext, get
+from . import io, sources
+from .experiments import get
+from .learners import TRAINED
+from .training import RunContext, choose_device
 
 
-def fingerprint(cfg: dict, variant: dict) -> str:
-    """A hash of everything that defines a run: a checkpoint from other settings is not resumed."""
-    return hashlib.sha256(json.dumps([cfg, variant], sort_keys=True, default=str).encode()).hexdigest()
+def fingerprint(experiment: str, cfg: dict, variant: dict) -> str:
+    """A hash of everything that defines a run's results: its settings and the code it runs."""
+    code = sources.digest(f"fprinciple.experiments.{experiment}")
+    return hashlib.sha256(json.dumps([cfg, variant, code], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def metrics_frame(experiment: str, run: str, variant: dict, records: pd.DataFrame) -> pd.DataFrame:
-    """Prefix the trainer's (step, metric, key, value) rows with the run's identity and variant.
+    """Prefix the trainer's (step, metric, key, value, learner) rows with the run's identity.
 
     A run that trains several seeds (or frequencies) at once already has those columns in its
     records; the variant's other scalar entries become columns.
@@ -34,6 +37,8 @@ def metrics_frame(experiment: str, run: str, variant: dict, records: pd.DataFram
     frame = records.copy()
     if "seed" not in frame:
         frame.insert(0, "seed", int(variant["seed"]))
+    if "learner" not in frame:
+        frame["learner"] = TRAINED
     frame.insert(0, "experiment", experiment)
     frame.insert(1, "run", run)
     frame.insert(2, "seed", frame.pop("seed"))
@@ -54,6 +59,7 @@ def execute(
     progress: bool = True,
     data_root: str | Path | None = None,
     download: bool = False,
+    max_steps: int | None = None,
 ) -> pd.DataFrame:
     module = get(experiment)
     variants = module.runs(cfg)
@@ -66,11 +72,12 @@ def execute(
         device=choose_device(device),
         checkpoint=out_dir / "checkpoint.pt",
         checkpoint_every=checkpoint_every,
-        fingerprint=fingerprint(cfg, variant),
+        fingerprint=fingerprint(experiment, cfg, variant),
         progress=progress,
         desc=f"{experiment}/{run}",
         data_root=Path(data_root) if data_root is not None else None,
         download=download,
+        max_steps=max_steps,
     )
     started = time.time()
     result = module.run(cfg, variant, ctx)
@@ -86,6 +93,8 @@ def execute(
             "threads": threads,
             "versions": io.library_versions(),
             "steps": result.steps,
+            "planned_steps": result.planned_steps,
+            "max_steps": max_steps,
             "stopped_by": result.stopped_by,
             "resumed_from_step": result.resumed_from,
             "wall_s": round(time.time() - started, 3),
@@ -94,5 +103,4 @@ def execute(
         },
         out_dir / "meta.json",
     )
-    ctx.checkpoint.unlink(missing_ok=True)
     return metrics

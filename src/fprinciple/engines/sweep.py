@@ -17,9 +17,8 @@ import torch
 
 from ..claims import Claim
 from ..models import EnsembleMLP
-from ..training import TrainResult
+from ..training import RunContext, TrainResult
 from ..training.ensemble import LearningTimeSpec, learning_times
-from . import RunContext
 
 ENSEMBLE_MODES = ("auto", "batched", "sequential")
 
@@ -70,14 +69,10 @@ def run_sweep(cfg: dict, variant: dict, ctx: RunContext, data: Data, build: Buil
         threshold=cfg["loss_threshold"],
         relative=cfg.get("relative_threshold", False),
         log_every=cfg["log_every"],
-        checkpoint_every=ctx.checkpoint_every,
     )
     as_tensor = lambda a: torch.as_tensor(np.asarray(a), dtype=torch.float32, device=ctx.device)  # noqa: E731
-    result = learning_times(
-        model, as_tensor(xs), as_tensor(ys), spec,
-        batch=batch_size(cfg.get("ensemble", "auto"), ctx.device, len(members)),
-        checkpoint=ctx.checkpoint, fingerprint=ctx.fingerprint, progress=ctx.progress, desc=ctx.desc,
-    )
+    result = learning_times(model, as_tensor(xs), as_tensor(ys), spec, ctx,
+                            batch=batch_size(cfg.get("ensemble", "auto"), ctx.device, len(members)))
     records = result.records
     k_of, seed_of = np.array(members).T
     records.insert(0, "seed", seed_of[records["member"]])
@@ -89,6 +84,7 @@ def run_sweep(cfg: dict, variant: dict, ctx: RunContext, data: Data, build: Buil
         wall_s=result.wall_s,
         steps_per_s=result.steps / result.wall_s if result.wall_s > 0 else float("nan"),
         resumed_from=result.resumed_from,
+        planned_steps=spec.cap * len(members),
     )
 
 
@@ -142,7 +138,7 @@ def _span(ks) -> str:
     return f"k = {ks[0]}…{ks[-1]}" if ks else "no k"
 
 
-def sweep_claims(experiment: str, metrics: pd.DataFrame, cfg: dict, scale: str, eigenvalues=None) -> list[Claim]:
+def sweep_claims(metrics: pd.DataFrame, cfg: dict, eigenvalues=None) -> list[Claim]:
     """The paper's claims for every net of a sweep.
 
     - a net without bias: every odd k ≥ 3 hits the cap in every seed while even k (and k = 1)
@@ -154,13 +150,12 @@ def sweep_claims(experiment: str, metrics: pd.DataFrame, cfg: dict, scale: str, 
     """
     limits = cfg["claims"]
     stats = summary(metrics)
-    seeds = int(metrics["seed"].nunique())
     out = []
     for name, net in cfg["nets"].items():
         s = stats[stats["net"] == name].sort_values("k")
         no_bias = net.get("bias") is False
         notes = limits.get("notes", {})  # per claim id: why it differs at this scale (config/README.md)
-        claim = lambda **kw: Claim(experiment=experiment, scale=scale, seeds=seeds, note=notes.get(kw["claim"], ""), **kw)  # noqa: E731
+        claim = lambda **kw: Claim(note=notes.get(kw["claim"], ""), **kw)  # noqa: E731
         if no_bias:
             odd = s[(s["k"] % 2 == 1) & (s["k"] >= 3)]
             rest = s[~s.index.isin(odd.index)]

@@ -16,8 +16,7 @@ from ..claims import Claim, strictly_increasing
 from ..models import MLP
 from ..spectral.dft import convergence_steps, delta_f, find_peaks, spectrum, uniform_grid
 from ..targets.functions1d import make_target
-from ..training import TrainResult, TrainSpec, train
-from . import RunContext
+from ..training import RunContext, TrainResult, TrainSpec, train
 
 VARIANT_COLUMNS = ("activation", "optimizer", "depth")
 
@@ -41,10 +40,10 @@ def spectral_hook(x: np.ndarray, y: np.ndarray, cfg: dict, device: torch.device)
     k_peaks = peaks(cfg, y)
     max_freq = cfg["spectrum"]["max_freq"]
     k_all = np.arange(max_freq + 1)
-    snapshots = set(cfg.get("snapshot_steps", ())) | {cfg["steps"]}
+    snapshots = set(cfg.get("snapshot_steps", ()))
     inputs = torch.as_tensor(x, dtype=torch.float32, device=device)[:, None]
 
-    def hook(step: int, model: torch.nn.Module):
+    def hook(step: int, model: torch.nn.Module, last: bool):
         with torch.no_grad():
             h = model(inputs)[:, 0].cpu().numpy().astype(np.float64)
         h_hat = spectrum(h)
@@ -53,7 +52,7 @@ def spectral_hook(x: np.ndarray, y: np.ndarray, cfg: dict, device: torch.device)
             yield "target_spectrum", k_all, np.abs(y_hat[: max_freq + 1])
         yield "spectrum", k_all, np.abs(h_hat[: max_freq + 1])
         yield "delta_f", k_peaks, delta_f(h_hat[k_peaks], y_hat[k_peaks], cfg["spectrum"]["delta_form"])
-        if step in snapshots:
+        if step in snapshots or last:
             yield "output", x, h
 
     return hook
@@ -73,16 +72,10 @@ def fit(cfg: dict, seed: int, ctx: RunContext, hidden: list[int], activation: st
         momentum=optimizer.get("momentum", 0.0),
         log_every=cfg["log_every"],
         log_steps=tuple(cfg.get("snapshot_steps", ())),
-        checkpoint_every=ctx.checkpoint_every,
     )
     inputs = torch.as_tensor(x, dtype=torch.float32, device=ctx.device)[:, None]
     targets = torch.as_tensor(y, dtype=torch.float32, device=ctx.device)[:, None]
-    return train(
-        model, inputs, targets, spec,
-        hooks=[spectral_hook(x, y, cfg, ctx.device)],
-        seed=seed, checkpoint=ctx.checkpoint, fingerprint=ctx.fingerprint,
-        progress=ctx.progress, desc=ctx.desc,
-    )
+    return train(model, inputs, targets, spec, ctx, hooks=[spectral_hook(x, y, cfg, ctx.device)], seed=seed)
 
 
 def run_configured(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
@@ -104,7 +97,7 @@ def convergence(metrics: pd.DataFrame, threshold: float, rule: str = "stays_belo
     return pd.DataFrame(rows, columns=[*variant, "k", "converged_at"])
 
 
-def order_claim(experiment: str, metrics: pd.DataFrame, cfg: dict, scale: str, statement: str) -> Claim:
+def order_claim(metrics: pd.DataFrame, cfg: dict, statement: str) -> Claim:
     """F-Principle order: in every run, the peaks' convergence steps strictly increase with k."""
     threshold, rule = cfg["spectrum"]["threshold"], cfg["spectrum"]["convergence"]
     table = convergence(metrics, threshold, rule)
@@ -115,12 +108,9 @@ def order_claim(experiment: str, metrics: pd.DataFrame, cfg: dict, scale: str, s
         for run, g in per_run
     )
     return Claim(
-        experiment=experiment,
         claim="convergence_order",
         statement=statement,
         measured=f"order holds in {sum(holds.values())}/{len(holds)} runs ({measured})",
         threshold=f"convergence steps ({rule.replace('_', ' ')} {threshold} in ΔF) strictly increase with k, in every run",
         passed=all(holds.values()) and len(holds) > 0,
-        scale=scale,
-        seeds=metrics["seed"].nunique(),
     )

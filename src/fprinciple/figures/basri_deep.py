@@ -1,0 +1,11 @@
+"""BJKK19 fig. 4: learning time vs k of the deep and residual nets on S¹."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ._sweeps import panels
+
+
+def figure(metrics: pd.DataFrame, cfg: dict):
+    return panels(metrics, cfg, "Deep ReLU nets on S¹: learning time of sin(k(θ + φ))")

@@ -1,0 +1,8 @@
+"""The learners whose metrics a run logs (the ``learner`` column): the trained network and the
+negative controls every claim must fail on (``training.controls`` builds them). Torch-free, so
+claims and figures can name them without importing the trainer."""
+
+TRAINED = "trained"
+FROZEN = "frozen"  # the initial network, never updated
+MEAN = "mean"  # a constant: the training targets' mean, or the class prior for a classifier
+CONTROLS = (FROZEN, MEAN)

@@ -1,0 +1,261 @@
+"""Training a torch module without gradient descent: scipy's CG, BFGS, L-BFGS-B and Powell, and
+nevergrad's particle swarm, on the module's flattened parameters (fp_nongd; MXZ21, seed 004 §1.6).
+
+CG and (L-)BFGS use the gradient (from autograd) but not gradient-descent steps; Powell and the
+swarm use loss values only. Each method's own iteration is the clock: after every iteration the
+current parameters (scipy's iterate, the swarm's best particle) are loaded into the module and the
+hooks are called, with the same ``hook(iteration, model, last)`` signature and the same tidy
+records (step, learner, metric, key, value) as the gradient trainer, for the trained module and
+for the negative controls passed in, so the 1-D spectral hook works unchanged. Every logged
+iteration also records ``train_loss`` and, for the trained module, ``evaluations`` (objective
+calls so far, line-search trials and every particle included; for CG/BFGS each call also
+computes the gradient).
+
+Resuming: scipy's minimizers keep their state (Hessian approximation, search directions) inside
+one call and expose no way to restart from it, so there is no checkpoint. Instead a run is a
+deterministic function of the module's initial parameters and ``seed`` (the swarm's only source of
+randomness): a job killed and restarted from scratch logs exactly the same records. That holds
+for a fixed torch thread count; float64 reductions may round differently with another.
+
+Why nevergrad for the swarm: maintained by Meta Research (1.0.12, 2025), on PyPI and conda-forge,
+an ask/tell interface that lets us count evaluations and log per swarm iteration, and all its
+randomness comes from the parametrization's seeded ``RandomState``. pyswarms, the other common
+choice, has had no release since 2021.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+import nevergrad as ng
+import numpy as np
+import pandas as pd
+import scipy.optimize
+import torch
+from torch import nn
+from threadpoolctl import threadpool_limits
+from torch.nn.utils import parameters_to_vector, vector_to_parameters
+from tqdm import tqdm
+
+from .context import RunContext
+from ..learners import TRAINED
+from .controls import Control
+from .trainer import Hook, TrainingDiverged, _records_frame
+
+GRADIENT_METHODS = ("cg", "bfgs", "l-bfgs-b")
+DERIVATIVE_FREE_METHODS = ("powell", "pso")
+METHODS = GRADIENT_METHODS + DERIVATIVE_FREE_METHODS
+
+# The loss as a function of the module (data bound in the closure), a scalar tensor.
+Objective = Callable[[nn.Module], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class NonGDSpec:
+    method: str  # one of METHODS
+    max_iterations: int
+    # Objective calls allowed, checked after each iteration (so a run may overshoot by the calls of
+    # one iteration: a line search, a Powell sweep of line searches, a swarm pass).
+    max_evaluations: int | None = None
+    loss_threshold: float | None = None  # stop after the first iteration whose loss is below
+    log_every: int = 1  # iterations; iteration 0 (the initial parameters) and the last are always logged
+    swarm_size: int = 40  # PSO particles; one PSO iteration = swarm_size evaluations
+    swarm_sigma: float = 1.0  # PSO: std of the initial particles around the initial parameters
+    options: Mapping[str, float] = field(default_factory=dict)  # extra scipy options (gtol, xtol, ...)
+
+
+@dataclass
+class NonGDResult:
+    records: pd.DataFrame  # columns step (= iteration), metric, key, value
+    iterations: int
+    evaluations: int
+    # "max_iterations", "max_evaluations", "loss_threshold", "converged" (scipy's own tolerance) or
+    # "max_steps" (truncated by the context: a rehearsal)
+    stopped_by: str
+    message: str  # scipy's message ("converged" covers its tolerances and precision-loss stops)
+    final_loss: float
+    wall_s: float
+
+
+def trainable_parameters(model: nn.Module) -> list[nn.Parameter]:
+    """The parameters the optimizer moves: those that require grad, in module order."""
+    return [p for p in model.parameters() if p.requires_grad]
+
+
+def parameters_vector(model: nn.Module) -> np.ndarray:
+    """The trainable parameters as one float64 numpy vector (module order)."""
+    with torch.no_grad():
+        vec = parameters_to_vector(trainable_parameters(model))
+    return vec.detach().cpu().numpy().astype(np.float64)
+
+
+def load_parameters(model: nn.Module, theta: np.ndarray) -> None:
+    """Write the flat vector `theta` into the module's trainable parameters (their dtype, device)."""
+    params = trainable_parameters(model)
+    ref = params[0]
+    with torch.no_grad():
+        vector_to_parameters(torch.as_tensor(theta, dtype=ref.dtype, device=ref.device), params)
+
+
+class _CountedObjective:
+    """The loss of the module at a flat parameter vector, counting every call."""
+
+    def __init__(self, model: nn.Module, objective: Objective, with_gradient: bool):
+        self.model, self.objective, self.with_gradient = model, objective, with_gradient
+        self.params = trainable_parameters(model)
+        self.evaluations = 0
+
+    def __call__(self, theta: np.ndarray):
+        self.evaluations += 1
+        load_parameters(self.model, theta)
+        if not self.with_gradient:
+            with torch.no_grad():
+                return float(self.objective(self.model))
+        loss = self.objective(self.model)
+        grads = torch.autograd.grad(loss, self.params)
+        flat = torch.cat([g.reshape(-1) for g in grads]).detach().cpu().numpy().astype(np.float64)
+        return float(loss.detach()), flat
+
+
+def minimize_module(
+    model: nn.Module,
+    objective: Objective,
+    spec: NonGDSpec,
+    ctx: RunContext,
+    hooks: Iterable[Hook] = (),
+    seed: int = 0,
+    controls: Mapping[str, Control] | None = None,
+) -> NonGDResult:
+    """Minimize `objective(model)` over the module's trainable parameters with `spec.method`.
+
+    The module ends holding the final parameters; it runs in its own dtype. Prefer float64:
+    scipy's line searches and Powell's bracketing assume double-precision losses (on the 1-D
+    target with a 1-16-1 tanh net, float32 CG/BFGS still reach 5% relative error, but Powell
+    stalls at 13% where float64 reaches 5% in 2.1e5 evaluations). `seed` seeds the swarm; scipy's
+    methods are deterministic given the initial parameters. `controls` (e.g. ``controls.standard(model, y,
+    "mse")``, built before this call so that ``frozen`` is the initial net) are logged through the
+    same hooks, with ``objective(control)`` as their train_loss. `ctx` gives the progress bar and
+    truncates ``max_iterations`` to ``ctx.max_steps``; its checkpoint is not used (see above).
+    """
+    if spec.method not in METHODS:
+        raise ValueError(f"unknown method {spec.method!r}; allowed: {list(METHODS)}")
+    max_iterations = ctx.steps(spec.max_iterations)
+    if max_iterations < 1:
+        raise ValueError(f"max_iterations must be >= 1, got {spec.max_iterations}")
+    hooks = list(hooks)
+    learners = dict(controls or {})
+    counted = _CountedObjective(model, objective, spec.method in GRADIENT_METHODS)
+    records: list[tuple[int, str, str, np.ndarray, np.ndarray]] = []
+    state = {"iteration": 0, "logged": -1, "first_record": 0, "stopped_by": None}
+    bar = tqdm(total=max_iterations, desc=ctx.desc, file=sys.stderr, mininterval=1.0,
+               disable=not ctx.progress, unit="it")
+
+    def log(iteration: int, theta: np.ndarray, loss: float, last: bool) -> None:
+        if not np.isfinite(loss):
+            raise TrainingDiverged(f"{ctx.desc}: {spec.method} loss became {loss} by iteration {iteration}")
+        if iteration == state["logged"]:  # re-logged as the last one: replace, not duplicate
+            del records[state["first_record"]:]
+        state["first_record"] = len(records)
+        load_parameters(model, theta)
+        nan = np.array([np.nan])
+        records.append((iteration, TRAINED, "evaluations", nan, np.array([float(counted.evaluations)])))
+        for name, learner in [(TRAINED, model), *learners.items()]:
+            net = learner if name == TRAINED else learner.at(iteration)
+            if name != TRAINED:
+                with torch.no_grad():
+                    loss = float(objective(net))
+            records.append((iteration, name, "train_loss", nan, np.array([loss])))
+            for hook in hooks:
+                for metric, key, value in hook(iteration, net, last):
+                    value = np.atleast_1d(np.asarray(value, dtype=np.float64))
+                    key = np.broadcast_to(np.asarray(key, dtype=np.float64), value.shape)
+                    records.append((iteration, name, metric, key, value))
+        state["logged"] = iteration
+
+    def after_iteration(theta: np.ndarray, loss: float) -> bool:
+        """Log if due; True when a stopping rule of ours fires."""
+        state["iteration"] += 1
+        iteration = state["iteration"]
+        bar.update()
+        if spec.loss_threshold is not None and loss < spec.loss_threshold:
+            state["stopped_by"] = "loss_threshold"
+        elif iteration >= max_iterations:
+            state["stopped_by"] = "max_iterations" if max_iterations == spec.max_iterations else "max_steps"
+        elif spec.max_evaluations is not None and counted.evaluations >= spec.max_evaluations:
+            state["stopped_by"] = "max_evaluations"
+        stopping = state["stopped_by"] is not None
+        if iteration % spec.log_every == 0 or stopping:
+            log(iteration, theta, loss, last=stopping)
+        return state["stopped_by"] is not None
+
+    theta0 = parameters_vector(model)
+    start = time.perf_counter()
+    with torch.no_grad():
+        log(0, theta0, float(objective(model)), last=False)
+    # The optimizers' own linear algebra is on vectors of a few hundred entries, where BLAS threads
+    # only add synchronisation: L-BFGS-B ran 3-10x slower with 2 OpenBLAS threads on 2 busy cores.
+    with threadpool_limits(limits=1, user_api="blas"):
+        if spec.method == "pso":
+            theta, final_loss, message = _swarm(counted, theta0, spec, seed, after_iteration)
+        else:
+            theta, final_loss, message = _scipy(counted, theta0, spec, max_iterations, after_iteration)
+    if state["stopped_by"] is None:  # scipy ended on its own tolerance: log its last iterate as last
+        log(state["iteration"], theta, final_loss, last=True)
+    load_parameters(model, theta)
+    bar.close()
+    stopped_by = state["stopped_by"]
+    if stopped_by is None:
+        spent = spec.max_evaluations is not None and counted.evaluations >= spec.max_evaluations
+        stopped_by = "max_evaluations" if spent else "converged"
+    return NonGDResult(
+        records=_records_frame(records),
+        iterations=state["iteration"],
+        evaluations=counted.evaluations,
+        stopped_by=stopped_by,
+        message=message,
+        final_loss=final_loss,
+        wall_s=time.perf_counter() - start,
+    )
+
+
+def _scipy(counted: _CountedObjective, theta0: np.ndarray, spec: NonGDSpec, max_iterations: int, after_iteration):
+    """One scipy.optimize.minimize call; our rules stop it through StopIteration in the callback."""
+    # The callback enforces every cap (maxiter only bounds scipy in case it calls back less often);
+    # L-BFGS-B's own default maxfun (15000) would otherwise cut long runs short.
+    options = {"maxiter": max_iterations, **spec.options}
+    if spec.method == "l-bfgs-b":
+        options.setdefault("maxfun", np.iinfo(np.int32).max)
+
+    def callback(intermediate_result: scipy.optimize.OptimizeResult) -> None:
+        if after_iteration(np.array(intermediate_result.x, dtype=np.float64), float(intermediate_result.fun)):
+            raise StopIteration
+
+    result = scipy.optimize.minimize(
+        counted, theta0, method=spec.method, jac=spec.method in GRADIENT_METHODS,
+        callback=callback, options=options,
+    )
+    return np.asarray(result.x, dtype=np.float64), float(result.fun), str(result.message)
+
+
+def _swarm(counted: _CountedObjective, theta0: np.ndarray, spec: NonGDSpec, seed: int, after_iteration):
+    """nevergrad's PSO through ask/tell, one iteration per swarm_size evaluations.
+
+    Particles start at theta0 + swarm_sigma * N(0, I). The logged parameters are the swarm's
+    global best, tracked here as PSO itself does (every told loss below the best replaces it).
+    """
+    parametrization = ng.p.Array(init=theta0).set_mutation(sigma=spec.swarm_sigma)
+    parametrization.random_state = np.random.RandomState(seed)
+    optimizer = ng.optimizers.ConfPSO(popsize=spec.swarm_size)(parametrization=parametrization, num_workers=1)
+    best_theta, best_loss = theta0, np.inf
+    while True:
+        for _ in range(spec.swarm_size):
+            candidate = optimizer.ask()
+            loss = counted(candidate.value)
+            optimizer.tell(candidate, loss)
+            if loss < best_loss:
+                best_theta, best_loss = np.array(candidate.value, dtype=np.float64), loss
+        if after_iteration(best_theta, best_loss):
+            return best_theta, best_loss, "particle swarm: stopped by the spec's limits"
