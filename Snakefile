@@ -1,6 +1,9 @@
 # fprinciple: one DAG from config to figures, claims and report.
 #   snakemake --cores 8                                  quick scale (config/config.yaml) -> results/quick/
 #   snakemake --cores 8 --configfile config/paper.yaml   the papers' settings -> results/paper/
+#   snakemake --cores 2 --configfile config/paper.yaml --config rehearsal=3
+#                                     the papers' settings for 3 steps a loop, one seed, and the
+#                                     cost of the full run -> results/rehearsal/ (cost.md)
 #   snakemake --report report.html                       figures, captions and claims in one HTML
 
 
@@ -20,10 +23,19 @@ report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+
+
+# A killed run's locks are removed by the next run when no run is alive here (a one-line
+# message says so), so a plain rerun resumes. Job processes parse this file again: they skip it.
+if workflow.is_main_process:
+    workflow_lock.hold()
+
+
 include: "workflow/rules/data.smk"
 include: "workflow/rules/training.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/claims.smk"
+include: "workflow/rules/cost.smk"
 
 
 rule all:
@@ -37,3 +49,7 @@ rule all:
         f"{RESULTS}/claims.parquet",
         f"{RESULTS}/claims.md",
         f"{RESULTS}/claims.html",
+        # A rehearsal also estimates what the full run costs.
+        [f"{RESULTS}/cost.{ext}" for ext in ("parquet", "md", "html")]
+        if REHEARSAL
+        else [],

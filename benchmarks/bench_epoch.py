@@ -1,7 +1,7 @@
 """Time per training epoch of every MNIST model of the paper scale, on this machine.
 
     python benchmarks/bench_epoch.py [--config config/paper.yaml] [--steps 20] [--threads 1]
-                                     [--mnist-root ../shared/data/mnist] [--device cpu]
+                                     [--mnist-root DIR] [--device cpu]
 
 For each MNIST net in the config (fp_projection, fp_filter, fp_init_scale, basri_label_noise) it
 trains ``--steps`` minibatches of real MNIST with the config's optimizer and batch size through
@@ -21,7 +21,7 @@ import yaml
 
 from fprinciple import datasets
 from fprinciple.models import classifier
-from fprinciple.training import TrainSpec, steps_per_epoch, train
+from fprinciple.training import RunContext, TrainSpec, steps_per_epoch, train
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,7 +75,7 @@ def main() -> None:
                              momentum=optimizer.get("momentum", 0.0), nesterov=optimizer.get("nesterov", False),
                              loss="cross_entropy", sampling="epochs", log_every=10**9)
             start = time.perf_counter()
-            train(model, x, y, spec, progress=False)
+            train(model, x, y, spec, RunContext(device=device))
             if device.type == "cuda":
                 torch.cuda.synchronize(device)
             return time.perf_counter() - start

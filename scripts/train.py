@@ -18,4 +18,5 @@ with logging_to(snakemake.log[0]):
         data_root=snakemake.config["data_root"],
         download=snakemake.config["download"],
         max_steps=snakemake.params.max_steps,
+        eval_samples=snakemake.params.eval_samples,
     )

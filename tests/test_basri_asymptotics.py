@@ -1,4 +1,5 @@
-"""basri_asymptotics: the growth exponent g(d) of 1/c_{d,k} on S^d, its claims and its figure."""
+"""basri_asymptotics: the growth exponent g(d) of 1/c_{d,k} on S^d, its claims (held against the
+perturbed learner instead of frozen/mean controls) and its figure."""
 
 import math
 
@@ -8,14 +9,15 @@ import pandas as pd
 import pytest
 import torch
 
-from fprinciple.training import RunContext
+from fprinciple import claims as claims_table
 from fprinciple.experiments import basri_asymptotics as experiment
-from fprinciple.runner import metrics_frame
 from fprinciple.figures import style
 from fprinciple.figures.basri_asymptotics import figure as draw
 from fprinciple.io import METRIC_COLUMNS
+from fprinciple.learners import TRAINED
+from fprinciple.runner import metrics_frame
 from fprinciple.theory.basri import asymptotic_coefficients, growth_exponent
-from fprinciple.training import TrainResult
+from fprinciple.training import RunContext, TrainResult
 
 from .conftest import load_config
 
@@ -36,13 +38,19 @@ def tiny() -> dict:
     }
 
 
-def metrics_of(result: TrainResult) -> pd.DataFrame:
-    return metrics_frame("basri_asymptotics", "seed-0", {"seed": 0}, result.records)
+def metrics_of(result: TrainResult, learner: str | None = TRAINED) -> pd.DataFrame:
+    """The run's metrics table, of one learner (None: all of them)."""
+    metrics = metrics_frame("basri_asymptotics", "seed-0", {"seed": 0}, result.records)
+    return metrics if learner is None else metrics[metrics["learner"] == learner]
 
 
 def synthetic(d, g) -> pd.DataFrame:
     records = pd.DataFrame({"step": 0, "metric": experiment.GROWTH, "key": np.asarray(d, float), "value": g})
     return metrics_frame("basri_asymptotics", "seed-0", {"seed": 0}, records)
+
+
+def table_of(metrics: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+    return claims_table.evaluate(experiment.claims, metrics, cfg, experiment="basri_asymptotics", scale="test", dataset="-")
 
 
 def test_run_is_fast_and_returns_a_train_result(tiny):
@@ -51,8 +59,9 @@ def test_run_is_fast_and_returns_a_train_result(tiny):
     assert (result.steps, result.stopped_by, result.resumed_from) == (0, "computed", 0)
     assert math.isnan(result.steps_per_s)
     assert 0 < result.wall_s < 2.0
-    assert list(result.records.columns) == ["step", "metric", "key", "value"]
-    assert list(metrics_of(result).columns) == METRIC_COLUMNS
+    assert list(result.records.columns) == ["step", "metric", "key", "value", "learner"]
+    assert set(result.records["learner"]) == {TRAINED, experiment.PERTURBED}
+    assert list(metrics_of(result).columns) == [*METRIC_COLUMNS, "learner"]
 
 
 def test_metrics_content(tiny):
@@ -98,6 +107,22 @@ def test_claims_pass_on_the_exact_exponents(tiny):
     assert "0.1" in claims[1].threshold and "d ≤ 10" in claims[1].threshold
 
 
+def test_perturbed_learner_has_d_independent_exponents(tiny):
+    """The control: the smallest d's coefficients reused at every d, so g is the same at every d."""
+    perturbed = experiment.exponents(metrics_of(experiment.run(tiny, {"seed": 0}, CTX), experiment.PERTURBED))
+    exact = experiment.exponents(metrics_of(experiment.run(tiny, {"seed": 0}, CTX)))
+    np.testing.assert_array_equal(perturbed.index, exact.index)
+    np.testing.assert_allclose(perturbed.to_numpy(), exact.iloc[0])
+
+
+def test_claims_table_passes_on_the_theory_and_fails_on_the_perturbed_learner(tiny):
+    table = table_of(metrics_of(experiment.run(tiny, {"seed": 0}, CTX), learner=None), tiny)
+    assert table["passed"].all()
+    assert (table["control_perturbed"] == False).all()
+    assert not {"control_frozen", "control_mean"} & set(table.columns)  # no network: no such controls
+    assert all("perturbed" in note and "no frozen or mean" in note for note in table["note"])
+    assert "R² = nan" in table["control_perturbed_measured"].iloc[0]  # a constant g(d) is no line
+
 def test_claims_fail_on_nonlinear_or_wrong_growth(tiny):
     d = np.arange(2, 51, 4)
     quadratic = experiment.claims(synthetic(d, 3 + 0.04 * d**2), tiny)
@@ -108,6 +133,10 @@ def test_claims_fail_on_nonlinear_or_wrong_growth(tiny):
     assert exact[0].passed and exact[1].passed
     too_few = experiment.claims(synthetic([20, 30], [21.0, 31.0]), tiny)
     assert not too_few[0].passed and not too_few[1].passed  # < 3 dimensions; none with d ≤ 10
+    shifted = experiment.claims(synthetic(d, d + 0.0), tiny)  # off by one dimension: linear, slope 1
+    assert shifted[0].passed and not shifted[1].passed
+    flat = experiment.claims(synthetic(d, np.full(len(d), 3.0)), tiny)  # d-independent: the perturbed learner
+    assert not flat[0].passed and not flat[1].passed
 
 
 @pytest.mark.parametrize("name", ["config.yaml", "paper.yaml"])
@@ -115,9 +144,8 @@ def test_shipped_configs_pass_their_claims(name):
     cfg = load_config(name)["experiments"].get("basri_asymptotics")
     if cfg is None:
         pytest.skip(f"config/{name} has no basri_asymptotics block")
-    metrics = metrics_of(experiment.run(cfg, {"seed": cfg["seeds"][0]}, CTX))
-    claims = experiment.claims(metrics, cfg)
-    assert all(c.passed for c in claims), [c.measured for c in claims]
+    table = table_of(metrics_of(experiment.run(cfg, {"seed": cfg["seeds"][0]}, CTX), learner=None), cfg)
+    assert table["passed"].all(), list(table["measured"])
 
 
 def test_figure_draws(tiny, tmp_path):

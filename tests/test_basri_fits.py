@@ -5,23 +5,31 @@ import pandas as pd
 import pytest
 import torch
 
-from fprinciple.training import RunContext
+from fprinciple import claims as claims_table
+from fprinciple import figures
 from fprinciple.experiments import basri_missing_data as missing
 from fprinciple.experiments import basri_superposition as superposition
-from fprinciple.runner import metrics_frame
-from fprinciple import figures
 from fprinciple.figures import style
+from fprinciple.learners import CONTROLS, TRAINED
 from fprinciple.models import authors_relu_net
+from fprinciple.runner import metrics_frame
 from fprinciple.targets.sphere import sine, unit_norm
+from fprinciple.training import RunContext
 
 CPU = RunContext(device=torch.device("cpu"), progress=False)
 
 
-def execute(module, name: str, cfg: dict) -> pd.DataFrame:
-    """Every run of the experiment, as the aggregated metrics table the workflow builds."""
+def execute(module, name: str, cfg: dict, learner: str | None = TRAINED) -> pd.DataFrame:
+    """Every run of the experiment, as the aggregated metrics table the workflow builds, of one
+    learner (None: the trained net and its controls)."""
     frames = [metrics_frame(name, rid, variant, module.run(cfg, variant, CPU).records)
               for rid, variant in module.runs(cfg).items()]
-    return pd.concat(frames, ignore_index=True)
+    metrics = pd.concat(frames, ignore_index=True)
+    return metrics if learner is None else metrics[metrics["learner"] == learner]
+
+
+def table_of(module, name: str, metrics: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+    return claims_table.evaluate(module.claims, metrics, cfg, experiment=name, scale="test", dataset="-")
 
 
 @pytest.fixture
@@ -109,6 +117,26 @@ def test_superposition_claim_passes_only_when_low_frequency_comes_first():
     assert not superposition.claims(synthetic_coefficients(1e9, 1e9), cfg)[0].passed  # nothing fitted
 
 
+def test_superposition_fitted_step_ignores_a_transient_crossing():
+    """A component that rises above the line, falls back and only later stays there is fitted at
+    the later step."""
+    metrics = synthetic_coefficients(50, 800)
+    dip = (metrics["metric"] == "coefficient") & (metrics["key"] == 4) & metrics["step"].between(100, 190)
+    metrics.loc[dip, "value"] = 0.1
+    fitted = superposition.fitted_steps(metrics, 0.9).set_index("k")["fitted_at"]
+    assert fitted[4] == 200 and fitted[14] == 730
+
+
+def test_superposition_claims_fail_on_the_controls(superposition_cfg):
+    """Through the claims table: the frozen net and the mean predictor fit neither component."""
+    superposition_cfg.update(frequencies=[1, 3], steps=400, lr=5e-2)
+    table = table_of(superposition, "basri_superposition", execute(superposition, "basri_superposition",
+                                                                   superposition_cfg, learner=None), superposition_cfg)
+    for control in CONTROLS:
+        assert not table[f"control_{control}"].any(), table[f"control_{control}_measured"].tolist()
+    assert "not fitted" in table.set_index("claim").loc["low_component_fitted_first", "control_frozen_measured"]
+
+
 def test_missing_data_run_logs_dense_output_per_bias_init(missing_cfg):
     metrics = execute(missing, "basri_missing_data", missing_cfg)
     assert set(metrics["hidden_bias"]) == {"zeros", "normal"}
@@ -153,6 +181,21 @@ def test_missing_data_smoothness_claims_tell_a_smooth_fill_from_a_copy():
                          synthetic_fill(lambda t: np.sin(1.2 * t), "zeros", loss=0.5)])
     fitted, smooth_claim, copy_claim = missing.claims(swapped, cfg)
     assert not fitted.passed and not smooth_claim.passed and not copy_claim.passed
+    # a smooth (or copied) fill that does not fit the training points is no interpolant: a net that
+    # learned nothing, or a constant, is smooth too
+    unfitted = pd.concat([synthetic_fill(lambda t: np.sin(1.2 * t), "normal", loss=3.0),
+                          synthetic_fill(lambda t: 0.95 * np.sin(6 * t), "zeros", loss=3.0)])
+    fitted, smooth_claim, copy_claim = missing.claims(unfitted, cfg)
+    assert not fitted.passed and not smooth_claim.passed and not copy_claim.passed
+    assert "loss ratio 1.5e+00, bending ratio 0.013" in smooth_claim.measured and "< 0.01 on the training points" in smooth_claim.threshold
+
+
+def test_missing_data_claims_fail_on_the_controls(missing_cfg):
+    table = table_of(missing, "basri_missing_data", execute(missing, "basri_missing_data", missing_cfg, learner=None),
+                     missing_cfg)
+    assert list(table["claim"]) == ["training_points_fitted", "gap_filled_smoothly", "bias_free_net_copies_target"]
+    for control in CONTROLS:
+        assert not table[f"control_{control}"].any(), table[f"control_{control}_measured"].tolist()
 
 
 def test_second_derivative_is_exact_for_band_limited_functions():

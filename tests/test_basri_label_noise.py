@@ -5,11 +5,12 @@ import pandas as pd
 import pytest
 import torch
 
-from fprinciple.training import RunContext
-from fprinciple.experiments import basri_label_noise as noise
+from fprinciple import claims
 from fprinciple.engines.classify import load_data
-from fprinciple.runner import execute
+from fprinciple.experiments import basri_label_noise as noise
 from fprinciple.figures import basri_label_noise as figure
+from fprinciple.runner import execute
+from fprinciple.training import RunContext
 
 CPU = RunContext(device=torch.device("cpu"), progress=False)
 
@@ -52,32 +53,68 @@ def metrics_of(rows: list) -> pd.DataFrame:
 
 
 CFG = {"noise": 0.5, "data": {"dataset": "digits"},
-       "claims": {"peak_margin": 0.1, "early_stop_margin": 0.1, "train_accuracy_min": 0.9}}
+       "claims": {"peak_margin": 0.1, "early_fraction": 0.5, "early_stop_margin": 0.1, "train_accuracy_min": 0.9}}
+# an overfitting run: the clean structure first (test peaks at epoch 2), memorised from epoch 6
+OVERFIT = ([0.1, 0.4, 0.5, 0.55, 0.6, 0.8, 0.95, 1.0], [0.1, 0.4, 0.5, 0.45, 0.4, 0.35, 0.3, 0.3],
+           [0.1, 0.7, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6])
+
+
+def verdicts(metrics: pd.DataFrame) -> dict[str, bool]:
+    return {c.claim: c.passed for c in noise.claims(metrics, CFG)}
 
 
 def test_summary_and_claims_on_an_overfitting_curve():
-    metrics = metrics_of(curve_rows("seed-0", [0.1, 0.5, 0.8, 1.0], [0.1, 0.5, 0.4, 0.3], [0.1, 0.85, 0.7, 0.6]))
-    row = noise.summary(metrics).iloc[0]
-    assert (row.peak_epoch, row.peak_test, row.stop_epoch, row.stop_test, row.final_test) == (1, 0.85, 1, 0.85, 0.6)
-    assert all(c.passed for c in noise.claims(metrics, CFG))
+    metrics = metrics_of(curve_rows("seed-0", *OVERFIT))
+    row = noise.summary(metrics, 0.9).iloc[0]
+    assert (row.peak_epoch, row.peak_test, row.stop_epoch, row.stop_test, row.final_test) == (2, 0.85, 2, 0.85, 0.6)
+    assert (row.memorised_epoch, row.clean_passed) == (6, 4)
+    assert all(verdicts(metrics).values())
 
 
 def test_claims_fail_without_overfitting():
     metrics = metrics_of(curve_rows("seed-0", [0.1, 0.5, 0.55, 0.56], [0.1, 0.3, 0.5, 0.55], [0.1, 0.6, 0.8, 0.9]))
-    assert not any(c.passed for c in noise.claims(metrics, CFG))
+    assert not any(verdicts(metrics).values())
+
+
+def test_claims_fail_on_a_constant_learner():
+    # frozen or mean: every accuracy constant, nothing memorised, no peak above the final value
+    flat = [0.1] * 8
+    assert not any(verdicts(metrics_of(curve_rows("seed-0", flat, flat, flat))).values())
+
+
+def test_a_late_peak_is_not_early():
+    train, validation, _ = OVERFIT
+    # the same fall, but the test peak comes at epoch 4, after half of the 6 epochs the net needs to memorise
+    late = metrics_of(curve_rows("seed-0", train, validation, [0.1, 0.6, 0.7, 0.75, 0.85, 0.7, 0.65, 0.6]))
+    assert not verdicts(late)["test_accuracy_peaks_early"]
+
+
+def test_authors_init_draws_their_scales_and_drops_the_output_bias():
+    torch.manual_seed(0)
+    from fprinciple.models import classifier
+
+    net = classifier("dnn", (1, 28, 28), 10, hidden=[256, 256, 256], activation="relu")
+    noise.authors_init(net)
+    linears = [m for m in net.modules() if isinstance(m, torch.nn.Linear)]
+    assert all(abs(m.weight.std().item() - 0.01) < 0.001 for m in linears)
+    assert all(m.bias.min() >= -1 and m.bias.max() <= 1 and m.bias.abs().mean() > 0.4 for m in linears[:-1])
+    assert linears[-1].bias is None and net(torch.rand(3, 784)).shape == (3, 10)
 
 
 def test_tiny_run_through_runner(tmp_path):
     cfg = {
         "seeds": [0], "data": {"dataset": "digits", "n_train": 300, "n_test": 60, "subset_seed": 0},
-        "n_val": 60, "noise": 0.5, "net": {"kind": "dnn", "hidden": [32], "activation": "relu"},
+        "n_val": 60, "noise": 0.5, "net": {"kind": "dnn", "hidden": [32], "activation": "relu"}, "authors_init": True,
         "optimizer": {"name": "sgd", "lr": 0.1, "batch_size": 60}, "epochs": 3, "log_every": 1, "claims": CFG["claims"],
     }
     assert noise.datasets(cfg) == ["digits"] and list(noise.runs(cfg)) == ["seed-0"]
     metrics = execute("basri_label_noise", "seed-0", cfg, tmp_path, device="cpu", progress=False)
-    table = noise.curves(metrics)
+    trained = metrics[metrics["learner"] == "trained"]
+    table = noise.curves(trained)
     assert list(table["epoch"]) == [0, 1, 2, 3]
     assert {"train", "validation", "test"} <= set(table.columns)
-    assert metrics[metrics["metric"] == "steps_per_epoch"]["value"].item() == 4  # 240 samples / batch 60
-    assert len(noise.claims(metrics, cfg)) == 3
-    assert figure.figure(metrics, cfg).axes
+    assert trained[trained["metric"] == "steps_per_epoch"]["value"].item() == 4  # 240 samples / batch 60
+    assert set(metrics["learner"]) == {"trained", "frozen", "mean"}
+    table = claims.evaluate(noise.claims, metrics, cfg, experiment="basri_label_noise", scale="smoke", dataset="digits")
+    assert len(table) == 3 and not table[["control_frozen", "control_mean"]].to_numpy().any()
+    assert figure.figure(metrics[metrics["learner"] == "trained"], cfg).axes

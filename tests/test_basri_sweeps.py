@@ -9,15 +9,18 @@ import pandas as pd
 import pytest
 import torch
 
-from fprinciple import runner
+from fprinciple import claims as claims_table
+from fprinciple import figures, runner
+from fprinciple.engines import sweep
 from fprinciple.experiments import basri_deep, basri_shallow_1d, basri_shallow_2d
+from fprinciple.figures import style
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.models import basri_shallow, kaiming_mlp
 from fprinciple.targets import sphere
+from fprinciple.theory.basri import predicted_learning_time
 from fprinciple.training import RunContext
 from fprinciple.training.ensemble import LearningTimeSpec, learning_times
-
-
+from fprinciple.training.trainer import DIVERGENCE_FACTOR
 
 # --- targets ---------------------------------------------------------------------------------
 
@@ -183,8 +186,29 @@ def test_relative_threshold_and_divergence_are_recorded():
     model, x, y = _tiny_problem(ks=(1,), seeds=(0,))
     spec = LearningTimeSpec(lr=50.0, cap=100, loss="mse", threshold=0.05, relative=True, log_every=1)
     result = learning_times(model, x, y, spec, RunContext())
-    final = _trained(result, "final_loss")["value"]
-    assert np.isnan(_times(result).iloc[0]) and not np.isfinite(final.iloc[0])
+    final = _trained(result, "final_loss")["value"].iloc[0]
+    initial = _trained(result, "train_loss").sort_values("step")["value"].iloc[0]
+    assert np.isnan(_times(result).iloc[0]) and not final <= DIVERGENCE_FACTOR * initial  # blown up (or NaN/inf)
+    assert _trained(result, "diverged")["value"].tolist() == [1.0]
+
+
+def test_a_blown_up_finite_loss_is_diverged_not_capped(monkeypatch):
+    """A loss past DIVERGENCE_FACTOR × its initial value stops the member as diverged while still
+    finite; the controls never diverge."""
+    from fprinciple.training import ensemble
+
+    model, x, y = _tiny_problem(ks=(2,), seeds=(0, 1))
+    spec = LearningTimeSpec(lr=3.0, cap=200, threshold=0.05, log_every=1)
+    unstable = learning_times(copy.deepcopy(model), x, y, spec, RunContext())
+    losses = _trained(unstable, "train_loss").groupby("member")["value"]
+    assert (losses.max() > 1.5 * losses.first()).all()  # lr 3 makes the loss grow
+    monkeypatch.setattr(ensemble, "DIVERGENCE_FACTOR", 1.5)
+    result = learning_times(copy.deepcopy(model), x, y, spec, RunContext())
+    assert _trained(result, "diverged")["value"].tolist() == [1.0, 1.0]
+    assert np.isfinite(_trained(result, "final_loss")["value"]).all() and _times(result).isna().all()
+    assert (result.records.query("learner != @TRAINED and metric == 'diverged'")["value"] == 0).all()
+    zero = _trained(result, "zero_loss")["value"]
+    np.testing.assert_allclose(zero, 0.5 * (y**2).sum(dim=1).numpy())  # the loss of f = 0
 
 
 class Killed(Exception):
@@ -243,7 +267,7 @@ def test_runs_cover_every_net_and_frequency(quick_config):
     runs = basri_shallow_1d.runs(cfg)
     covered = sorted((v["net"], k) for v in runs.values() for k in v["ks"])
     assert covered == sorted((net, k) for net in cfg["nets"] for k in range(1, cfg["k_max"] + 1))
-    assert "net-bias_k-1-4" in runs
+    assert "net-bias_k-1-12" in runs  # one job per net: start-up dominates small jobs
 
 
 @pytest.mark.parametrize("module", [basri_shallow_1d, basri_shallow_2d, basri_deep])
@@ -254,44 +278,207 @@ def test_sweep_run_writes_tidy_metrics(quick_config, module, tmp_path):
     metrics = runner.execute(experiment, run, cfg, tmp_path, progress=False)
     assert list(metrics.columns[:7]) == ["experiment", "run", "seed", "step", "metric", "key", "value"]
     assert {"net", "k"} <= set(metrics.columns) and "ks" not in metrics.columns
-    assert set(metrics["metric"]) == {"train_loss", "learning_time", "final_loss"}
+    assert set(metrics["metric"]) == {"train_loss", "learning_time", "final_loss", "zero_loss", "diverged"}
+    assert set(metrics["learner"]) == {TRAINED, FROZEN, MEAN}
     assert (tmp_path / "meta.json").exists() and not (tmp_path / "checkpoint.pt").exists()
 
 
-def _synthetic(times_by_net: dict[str, dict[int, list[float]]]) -> pd.DataFrame:
-    rows = []
+NO_PROGRESS, LEARNED_LOSS = 0.9, 0.04  # final loss / loss(f = 0) of an unlearned run; final loss of a learned one
+
+
+def test_zero_init_net_learns_in_the_closed_form_time(quick_config):
+    """The premise of the prediction without a free constant: a wide two-layer net with a zero
+    initial output (symmetric init) learns sin(kθ) in ≈ ⌈ln(2·threshold)/(2 ln(1 − lr·n·λ_k))⌉
+    updates, at the net's own lr, with and without bias."""
+    cfg = copy.deepcopy(quick_config["experiments"]["basri_shallow_1d"])
+    cfg.update(seeds=[0], k_max=4, points={"n": 200, "kind": "uniform"}, width=2000, lr=0.05)
+    cfg["nets"]["bias"]["lr"] = 0.025
+    for name, net in cfg["nets"].items():
+        result = basri_shallow_1d.run(cfg, {"net": name, "ks": [2, 4], "seeds": [0]}, RunContext(progress=False))
+        rows = result.records[(result.records["metric"] == "learning_time") & (result.records["learner"] == TRAINED)]
+        measured = rows.set_index("k")["value"]
+        lam = basri_shallow_1d.eigenvalues(np.array([2, 4]), net["bias"])
+        predicted = predicted_learning_time(lam, sweep.net_lr(cfg, net), 200, cfg["loss_threshold"])
+        np.testing.assert_allclose(measured[[2, 4]].to_numpy(), predicted, rtol=0.25, err_msg=name)
+
+
+def _synthetic(times_by_net: dict[str, dict[int, list[float]]], learner: str = TRAINED, kept: float = NO_PROGRESS,
+               diverged: dict[tuple[str, int, int], float] | None = None) -> pd.DataFrame:
+    """The sweep's per-member outcome rows: NaN time = not learned (keeping `kept` of the loss of
+    f = 0 = 0.5); `diverged` marks (net, k, seed) members as diverged with that final loss."""
+    rows, diverged = [], diverged or {}
     for net, by_k in times_by_net.items():
         for k, seeds in by_k.items():
             for seed, t in enumerate(seeds):
-                rows += [(seed, "learning_time", t, net, k), (seed, "final_loss", 0.01 if np.isfinite(t) else 0.5, net, k)]
+                blown = (net, k, seed) in diverged
+                final = diverged.get((net, k, seed), LEARNED_LOSS if np.isfinite(t) else 0.5 * kept)
+                rows += [(seed, "learning_time", np.nan if blown else t, net, k), (seed, "final_loss", final, net, k),
+                         (seed, "zero_loss", 0.5, net, k), (seed, "diverged", float(blown), net, k)]
     frame = pd.DataFrame(rows, columns=["seed", "metric", "value", "net", "k"])
-    return frame.assign(experiment="basri_shallow_1d", run="r", step=0, key=np.nan)
+    return frame.assign(experiment="basri_shallow_1d", run="r", step=0, key=np.nan, learner=learner)
 
 
-def _claims(metrics, cfg):
-    return {c.claim: c.passed for c in basri_shallow_1d.claims(metrics, cfg)}
+def _claims(metrics, cfg, module=basri_shallow_1d):
+    return {c.claim: c for c in module.claims(metrics, cfg)}
 
 
-def test_shallow_claims_follow_the_theory_and_fail_otherwise(quick_config):
-    cfg = copy.deepcopy(quick_config["experiments"]["basri_shallow_1d"])
+def _verdicts(metrics, cfg, module=basri_shallow_1d):
+    return {name: c.passed for name, c in _claims(metrics, cfg, module).items()}
+
+
+def _ideal_shallow(cfg: dict, factor: float = 1.1, spread: float = 0.02) -> dict:
+    """Times at `factor` × the closed-form prediction (no free constant), a small spread over 3
+    seeds; odd k ≥ 3 without bias never learned."""
     ks = np.arange(1, cfg["k_max"] + 1)
-    with np.errstate(divide="ignore"):  # odd k without bias: zero eigenvalue
-        ideal = {name: 0.002 / (cfg["lr"] * basri_shallow_1d.eigenvalues(ks, net["bias"])) for name, net in cfg["nets"].items()}
-    good = {
-        "no_bias": {int(k): [np.nan] * 2 if k % 2 and k >= 3 else [t, t * 1.01] for k, t in zip(ks, ideal["no_bias"])},
-        "bias": {int(k): [t, t * 1.01] for k, t in zip(ks, ideal["bias"])},
-    }
-    assert all(_claims(_synthetic(good), cfg).values())
+    times = {}
+    for name, net in cfg["nets"].items():
+        lam = basri_shallow_1d.eigenvalues(ks, net["bias"])
+        predicted = predicted_learning_time(lam, sweep.net_lr(cfg, net), cfg["points"]["n"], cfg["loss_threshold"])
+        times[name] = {int(k): [np.nan] * 3 if not np.isfinite(t) else [factor * t * (1 + spread * j) for j in (-1, 0, 1)]
+                       for k, t in zip(ks, predicted)}
+    return times
 
-    odd_learned = copy.deepcopy(good)
-    odd_learned["no_bias"][5] = [300.0, 300.0]
-    assert not _claims(_synthetic(odd_learned), cfg)["odd_k_not_learned_no_bias"]
 
-    linear = copy.deepcopy(good)
-    linear["bias"] = {int(k): [10.0 * k] * 2 for k in ks}  # grows like k, not k²
-    verdict = _claims(_synthetic(linear), cfg)
+@pytest.fixture
+def shallow_cfg(quick_config):
+    return copy.deepcopy(quick_config["experiments"]["basri_shallow_1d"])
+
+
+def test_shallow_claims_pass_on_the_theory(shallow_cfg):
+    claims = _claims(_synthetic(_ideal_shallow(shallow_cfg)), shallow_cfg)
+    assert all(c.passed for c in claims.values()), {n: c.measured for n, c in claims.items() if not c.passed}
+    assert "bootstrap interval over seeds [" in claims["loglog_slope_bias"].measured
+    assert "no free constant" in claims["tracks_prediction_bias"].threshold
+    assert "measured / predicted in [1.10, 1.10]" in claims["tracks_prediction_no_bias"].measured
+
+
+def test_shallow_claims_fail_when_nothing_is_learned(shallow_cfg):
+    """A frozen-like learner: no k learned, the loss never moves."""
+    never = {name: {k: [np.nan] * 3 for k in by_k} for name, by_k in _ideal_shallow(shallow_cfg).items()}
+    claims = _claims(_synthetic(never, kept=1.0), shallow_cfg)
+    assert not any(c.passed for c in claims.values())
+    assert "not learned by every seed: k = 6 (0/3)" in claims["loglog_slope_bias"].measured
+
+
+def test_odd_k_claim_needs_no_learning_and_no_progress(shallow_cfg):
+    odd_learned = _ideal_shallow(shallow_cfg)
+    odd_learned["no_bias"][5] = [300.0, 310.0, 320.0]
+    assert not _verdicts(_synthetic(odd_learned), shallow_cfg)["odd_k_not_learned_no_bias"]
+    # capped but half way there: the loss fell to 0.3 of loss(f = 0), a slow mode, not a zero eigenvalue
+    slow = _claims(_synthetic(_ideal_shallow(shallow_cfg), kept=0.3), shallow_cfg)["odd_k_not_learned_no_bias"]
+    assert not slow.passed and "min 0.30" in slow.measured and "keeps ≥ 0.5" in slow.threshold
+    kept = _claims(_synthetic(_ideal_shallow(shallow_cfg), kept=0.6), shallow_cfg)["odd_k_not_learned_no_bias"]
+    assert kept.passed
+    even_missed = _ideal_shallow(shallow_cfg)
+    even_missed["no_bias"][2] = [np.nan, 2.0, 2.0]
+    assert not _verdicts(_synthetic(even_missed), shallow_cfg)["odd_k_not_learned_no_bias"]
+
+
+def test_slope_and_prediction_fail_on_linear_growth(shallow_cfg):
+    linear = _ideal_shallow(shallow_cfg)
+    linear["bias"] = {k: [10.0 * k * (1 + 0.02 * j) for j in (-1, 0, 1)] for k in linear["bias"]}
+    verdict = _verdicts(_synthetic(linear), shallow_cfg)
     assert not verdict["loglog_slope_bias"] and not verdict["tracks_prediction_bias"]
+    assert verdict["loglog_slope_no_bias"] and verdict["every_k_learned_bias"]
 
-    capped = copy.deepcopy(good)
-    capped["bias"][16] = [np.nan, 600.0]
-    assert not _claims(_synthetic(capped), cfg)["every_k_learned_bias"]
+
+def test_prediction_without_free_constant_rejects_a_shape_only_agreement(shallow_cfg):
+    """Times ∝ 1/λ_k but 3× the closed form: the authors' fitted-c overlay would accept them, the
+    comparison without a free constant does not; with a random initial output (no absolute
+    prediction) the claim falls back to the fitted c and says so."""
+    shape_only = _synthetic(_ideal_shallow(shallow_cfg, factor=3.0))
+    claims = _claims(shape_only, shallow_cfg)
+    assert claims["loglog_slope_bias"].passed and not claims["tracks_prediction_bias"].passed
+    assert "measured / predicted in [3.00, 3.00]" in claims["tracks_prediction_bias"].measured
+    for no_closed_form in ({"symmetric_init": False}, {"relative_threshold": True}, {"loss": "mse"}):
+        fitted = _claims(shape_only, {**shallow_cfg, **no_closed_form})["tracks_prediction_bias"]
+        assert fitted.passed and "shape test only" in fitted.threshold, no_closed_form
+
+
+def test_prediction_uses_the_nets_own_learning_rate(shallow_cfg):
+    """The bias net trains at its own lr (half the sweep's): the prediction at the sweep's lr would
+    be off by 2×."""
+    assert shallow_cfg["nets"]["bias"]["lr"] == shallow_cfg["lr"] / 2
+    wrong_lr = {**shallow_cfg, "nets": {**shallow_cfg["nets"], "bias": {**shallow_cfg["nets"]["bias"], "lr": shallow_cfg["lr"]}}}
+    times = _synthetic(_ideal_shallow(shallow_cfg))
+    assert _verdicts(times, shallow_cfg)["tracks_prediction_bias"]
+    assert not _verdicts(times, wrong_lr)["tracks_prediction_bias"]
+
+
+def test_diverged_members_are_counted_and_fail_the_claims(shallow_cfg):
+    blown = {("bias", 12, 0): float("inf"), ("bias", 3, 2): 1e6}
+    claims = _claims(_synthetic(_ideal_shallow(shallow_cfg), diverged=blown), shallow_cfg)
+    every = claims["every_k_learned_bias"]
+    assert not every.passed and "34/36 learned, 2 diverged, 0 not learned by the cap" == every.measured
+    assert not claims["loglog_slope_bias"].passed and "k = 12 (2/3, 1 diverged)" in claims["loglog_slope_bias"].measured
+    odd_blown = _claims(_synthetic(_ideal_shallow(shallow_cfg), diverged={("no_bias", 5, 1): float("nan")}), shallow_cfg)
+    assert not odd_blown["odd_k_not_learned_no_bias"].passed and "1 diverged" in odd_blown["odd_k_not_learned_no_bias"].measured
+
+
+def test_partially_learned_frequency_fails_the_slope(shallow_cfg):
+    partial = _ideal_shallow(shallow_cfg)
+    partial["bias"][12] = [300.0, np.nan, 310.0]
+    claims = _claims(_synthetic(partial), shallow_cfg)
+    assert not claims["loglog_slope_bias"].passed and "k = 12 (2/3)" in claims["loglog_slope_bias"].measured
+    assert not claims["tracks_prediction_bias"].passed and not claims["every_k_learned_bias"].passed
+
+
+def test_claims_table_fails_every_claim_on_the_sweeps_controls(shallow_cfg):
+    """The trained rows pass; the frozen and mean rows the ensemble logs (never learned, their
+    initial loss kept) fail every claim, through the same claim function."""
+    ideal = _ideal_shallow(shallow_cfg)
+    never = {name: {k: [np.nan] * 3 for k in by_k} for name, by_k in ideal.items()}
+    metrics = pd.concat([_synthetic(ideal), _synthetic(never, FROZEN, kept=1.0), _synthetic(never, MEAN, kept=1.0)])
+    table = claims_table.evaluate(basri_shallow_1d.claims, metrics, shallow_cfg, experiment="basri_shallow_1d",
+                                  scale="test", dataset="-")
+    assert table["passed"].all() and len(table) == 6
+    assert not table["control_frozen"].any() and not table["control_mean"].any()
+
+
+@pytest.fixture
+def deep_cfg(quick_config):
+    return copy.deepcopy(quick_config["experiments"]["basri_deep"])
+
+
+def _deep_times(cfg: dict, per_seed_exponents, noise: float = 0.0) -> dict:
+    """Each seed's times ∝ k^exponent (its own exponent), times (1 + noise) alternating by k."""
+    ks = range(1, cfg["k_max"] + 1)
+    return {name: {k: [40.0 * k**e * (1 + noise * (-1) ** (k + j)) for j, e in enumerate(per_seed_exponents)] for k in ks}
+            for name in cfg["nets"]}
+
+
+def test_deep_slope_interval_decides_the_claim(deep_cfg):
+    assert deep_cfg["claims"]["slope_tolerance"] == 0.5
+    quadratic = _claims(_synthetic(_deep_times(deep_cfg, [2.0, 2.05, 1.95, 2.1], noise=0.05)), deep_cfg, basri_deep)
+    assert quadratic["loglog_slope_plain"].passed, quadratic["loglog_slope_plain"].measured
+    for exponents in ([1.0] * 4, [3.0] * 4, [1.1, 2.9, 1.2, 2.8]):
+        # linear, cubic, and seeds that disagree (half near k, half near k³: the interval spans both): all fail
+        claims = _claims(_synthetic(_deep_times(deep_cfg, exponents)), deep_cfg, basri_deep)
+        assert not claims["loglog_slope_plain"].passed, (exponents, claims["loglog_slope_plain"].measured)
+    wide = _claims(_synthetic(_deep_times(deep_cfg, [1.1, 2.9, 1.2, 2.8])), deep_cfg, basri_deep)["loglog_slope_plain"]
+    lo, hi = (float(v) for v in wide.measured.split("[")[1].rstrip("]").split(", "))
+    assert lo < 1.5 and hi > 2.5
+    two_seeds = _claims(_synthetic(_deep_times(deep_cfg, [2.0, 2.0])), deep_cfg, basri_deep)["loglog_slope_plain"]
+    assert not two_seeds.passed and "no interval from 2 seeds" in two_seeds.measured
+
+
+def test_bootstrap_interval_is_deterministic_and_brackets_the_spread():
+    k = np.array([4.0, 5.0, 6.0, 7.0, 8.0])
+    per_seed = np.stack([30 * k**e for e in (1.8, 2.0, 2.2)], axis=1)
+    lo, hi = sweep.bootstrap_slope(k, per_seed)
+    assert (lo, hi) == sweep.bootstrap_slope(k, per_seed)
+    assert 1.8 - 1e-9 <= lo < 2.0 < hi <= 2.2 + 1e-9
+    same = np.stack([30 * k**2] * 3, axis=1)
+    assert sweep.bootstrap_slope(k, same) == pytest.approx((2.0, 2.0))
+
+
+def test_sweep_figure_marks_partial_and_diverged_frequencies(shallow_cfg, tmp_path):
+    times = _ideal_shallow(shallow_cfg)
+    times["bias"][10] = [300.0, np.nan, 310.0]
+    fig = figures.get("basri_shallow_1d")(_synthetic(times, diverged={("bias", 12, 0): float("inf")}), shallow_cfg)
+    ax = fig.axes[1]
+    labels = ax.get_legend_handles_labels()[1]
+    assert "learned by some seeds only (mean of those)" in labels and "diverged (count)" in labels
+    assert "each seed" in labels and "theory: GD on the NTK, no free constant" in labels
+    assert {t.get_text() for t in ax.texts} >= {"2/3", "1"}
+    style.save(fig, str(tmp_path / "f.png"), str(tmp_path / "f.pdf"))

@@ -1,12 +1,21 @@
 """Image classifiers (small CNN, VGG-16 adapted to 32×32) and the shared classification engine."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
-from fprinciple.training import RunContext
-from fprinciple.engines.classify import accuracy_hook, fit, load_data, predict, with_epochs
+from fprinciple.engines.classify import (
+    Interpolant,
+    accuracy_hook,
+    fit,
+    load_data,
+    memo_by_value,
+    predict,
+    with_epochs,
+)
 from fprinciple.models import CLASSIFIERS, SmallCNN, classifier, vgg16
+from fprinciple.training import RunContext
 
 
 @pytest.mark.parametrize("shape", [(1, 8, 8), (1, 28, 28), (3, 32, 32)])
@@ -75,3 +84,33 @@ def test_accuracy_hook_counts_correct_predictions():
     x = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]])
     rows = dict((m, v) for m, _, v in accuracy_hook({"train": (x, torch.tensor([0, 1, 1, 1]))})(0, net, False))
     assert rows["train_accuracy"] == pytest.approx(0.75)
+
+
+def test_interpolant_fits_every_training_row_at_the_same_rate():
+    x, y = torch.rand(2500, 3), torch.arange(2500) % 4
+    even = Interpolant(x, y, 4, steps=10)
+    prior = torch.full((4,), 0.25)
+    for step, share in ((0, 0.0), (5, 0.5), (10, 1.0), (20, 1.0)):
+        probabilities = predict(even.at(step), x).exp()  # predict batches x into row slices
+        expected = (1 - share) * prior + share * torch.nn.functional.one_hot(y, 4)
+        assert torch.allclose(probabilities, expected, atol=1e-6)
+    assert torch.allclose(even.at(10)(x[7:9]).exp(), torch.nn.functional.one_hot(y[7:9], 4).float(), atol=1e-6)
+    # any other input (a test set, a gathered minibatch) gets the prior
+    assert torch.allclose(even.at(10)(torch.rand(5, 3)).exp(), prior.expand(5, -1))
+    assert torch.allclose(even.at(10)(x[[3, 1]]).exp(), prior.expand(2, -1))
+
+
+def test_memo_by_value_measures_each_distinct_array_once():
+    calls = []
+    measure = memo_by_value(lambda a: calls.append(1) or a.sum(), size=2)
+    a, b, c = np.ones(3), np.zeros(3), np.arange(3.0)
+    assert [measure(a), measure(a.copy()), measure(b), measure(a)] == [3, 3, 0, 3] and len(calls) == 2
+    measure(c)  # evicts the least recently used (b)
+    measure(b)
+    assert len(calls) == 4
+
+
+def test_with_epochs_per_group():
+    metrics = pd.DataFrame({"run": ["r"] * 4, "net": ["a", "a", "b", "b"], "metric": ["steps_per_epoch", "x"] * 2,
+                            "step": [0, 30, 0, 30], "value": [10.0, 1.0, 3.0, 1.0]})
+    assert with_epochs(metrics, by=("run", "net"))["epoch"].tolist() == [0, 3, 0, 10]

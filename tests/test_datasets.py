@@ -11,18 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fprinciple.datasets import (
-    NAMES,
-    DatasetError,
-    load,
-    load_camera,
-    load_cifar10,
-    load_cifar_standin,
-    load_digits_as_mnist,
-    load_mnist,
-    mnist,
-    prepare,
-)
+from fprinciple.datasets import NAMES, DatasetError, load, load_cifar10, load_mnist, mnist, prepare
+from fprinciple.datasets.standins import load_camera, load_cifar_standin, load_digits_as_mnist
 from fprinciple.datasets._torchvision import import_torchvision
 
 from .conftest import MNIST_RAW, MNIST_ROOT, needs_mnist

@@ -66,6 +66,7 @@ def _console(*args: str, cwd) -> tuple[int, str]:
 
 
 @needs_mnist
+@pytest.mark.smoke
 def test_corrupt_mnist_in_rule_prepare_data_prints_one_block(tmp_path):
     """The project's rule and script on a copy whose first 5,000 test images are noise (same size)."""
     raw = tmp_path / "data" / "MNIST" / "raw"
@@ -87,9 +88,11 @@ def test_corrupt_mnist_in_rule_prepare_data_prints_one_block(tmp_path):
     assert "Traceback" not in output and not (tmp_path / "results" / "data" / "mnist.json").exists()
 
 
+@pytest.mark.smoke
 def test_invalid_config_prints_one_line_from_snakemake(tmp_path):
     config = ["--configfile", str(ROOT / "config" / "config.yaml"), "--config", "download=maybe"]
     code, output = _console("-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "-n", *config, cwd=ROOT)
     assert code == 1
     assert "Traceback" not in output and 'File "' not in output, output
-    assert [line for line in output.splitlines() if line.startswith("ConfigError: invalid config: ")], output
+    assert [line for line in output.splitlines()
+            if line.startswith("ConfigError: (set by --config) invalid config: download: ")], output

@@ -5,9 +5,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from fprinciple import claims
 from fprinciple.experiments import fp_init_scale as exp
-from fprinciple.runner import execute
 from fprinciple.figures import fp_init_scale as figure
+from fprinciple.runner import execute
 from fprinciple.spectral.dft import uniform_grid
 
 
@@ -36,27 +37,25 @@ def test_high_frequency_fraction_is_exact_for_two_tones():
     assert exp.high_frequency_fraction(y, 5) == pytest.approx(0.1)
     assert exp.high_frequency_fraction(y, 11) == pytest.approx(0.0, abs=1e-12)
     assert exp.high_frequency_fraction(y, 1) == pytest.approx(1.0)
+    assert np.isnan(exp.high_frequency_fraction(np.full(128, 2.0), 5))  # a constant has no such energy
 
 
-def test_runs_cover_part_and_seed(cfg):
+def test_runs_one_job_per_seed(cfg):
     cfg["seeds"] = [0, 1]
-    runs = exp.runs(cfg)
-    assert len(runs) == 2 * 2  # each job trains every scale
-    assert runs["part-mnist_seed-1"] == {"part": "mnist", "seed": 1}
+    assert exp.runs(cfg) == {"seed-0": {"seed": 0}, "seed-1": {"seed": 1}}  # each job trains both parts at every s
     assert exp.datasets(cfg) == ["digits"]
-    assert "sin x" in exp.DATASET(cfg) and "stand-in for MNIST" in exp.DATASET(cfg)
+    assert "sin x" in exp.dataset(cfg) and "stand-in for MNIST" in exp.dataset(cfg)
 
 
 def ideal(energy: dict, test_acc: dict, train_acc: float = 1.0, loss: float = 1e-6) -> pd.DataFrame:
     """Final metrics of two seeds (step 0 rows too, which the claims must ignore)."""
     rows = []
     for seed in (0, 1):
+        run = f"seed-{seed}"
         for s, e in energy.items():
-            run = f"fit-{s}-{seed}"
             rows += [(run, seed, "fit1d", s, 0, "high_freq_energy", 0.5), (run, seed, "fit1d", s, 0, "train_loss", 1.0),
                      (run, seed, "fit1d", s, 90, "high_freq_energy", e), (run, seed, "fit1d", s, 90, "train_loss", loss)]
         for s, a in test_acc.items():
-            run = f"net-{s}-{seed}"
             rows += [(run, seed, "mnist", s, 0, "test_accuracy", 0.1), (run, seed, "mnist", s, 0, "train_accuracy", 0.1),
                      (run, seed, "mnist", s, 50, "test_accuracy", a), (run, seed, "mnist", s, 50, "train_accuracy", train_acc)]
     return pd.DataFrame(rows, columns=["run", "seed", "part", "init_std", "step", "metric", "value"]).assign(key=np.nan)
@@ -65,34 +64,48 @@ def ideal(energy: dict, test_acc: dict, train_acc: float = 1.0, loss: float = 1e
 CLAIM_CFG = {"init_stds": [1, 2, 4], "fit1d": {"high_freq_min": 5, "loss_threshold": 1e-5},
              "mnist": {"data": {"dataset": "digits"}},
              "claims": {"energy_ratio_min": 100, "test_error_margin": 0.05, "train_accuracy_min": 0.98}}
+ENERGY, ACCURACY = {1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}
 
 
-def test_claims_pass_on_ideal_metrics_and_fail_on_bad_ones():
-    good = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG)
-    assert [c.passed for c in good] == [True, True, True]
-    not_monotone = exp.claims(ideal({1: 1e-5, 2: 0.2, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG)
-    assert not not_monotone[0].passed
-    small_ratio = exp.claims(ideal({1: 1e-2, 2: 2e-2, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}), CLAIM_CFG)
-    assert not small_ratio[0].passed
-    same_error = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.93}), CLAIM_CFG)
-    assert not same_error[1].passed
-    underfit = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}, train_acc=0.9), CLAIM_CFG)
-    assert not underfit[2].passed
-    not_fitted = exp.claims(ideal({1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}, loss=1e-3), CLAIM_CFG)
-    assert not not_fitted[2].passed
+def passed(metrics: pd.DataFrame) -> list[bool]:
+    return [c.passed for c in exp.claims(metrics, CLAIM_CFG)]
+
+
+def test_claims_pass_on_ideal_metrics():
+    assert passed(ideal(ENERGY, ACCURACY)) == [True, True, True]
+
+
+def test_claims_fail_on_bad_metrics():
+    assert not passed(ideal({1: 1e-5, 2: 0.2, 4: 0.1}, ACCURACY))[0]  # not monotone
+    assert not passed(ideal({1: 1e-2, 2: 2e-2, 4: 0.1}, ACCURACY))[0]  # too small a ratio
+    assert not passed(ideal(ENERGY, {1: 0.95, 2: 0.94, 4: 0.93}))[1]  # no worse test error
+    assert not passed(ideal(ENERGY, ACCURACY, train_acc=0.9))[2]
+    assert not passed(ideal(ENERGY, ACCURACY, loss=1e-3))[2]
+
+
+def test_claims_fail_on_learners_that_have_not_fitted():
+    # frozen: at init a larger s already has more high-frequency energy, and a worse test error may be
+    # chance, but nothing is fitted, so no claim about what fitting does may pass
+    assert passed(ideal(ENERGY, ACCURACY, train_acc=0.1, loss=0.5)) == [False, False, False]
+    # mean: a constant output (no high-frequency energy at all) and the same test error at every s
+    assert passed(ideal({1: np.nan, 2: np.nan, 4: np.nan}, {1: 0.1, 2: 0.1, 4: 0.1}, train_acc=0.1, loss=0.5)) == [
+        False, False, False]
 
 
 def test_tiny_runs_end_to_end(cfg, tmp_path):
-    frames = [execute("fp_init_scale", run, cfg, tmp_path / run, threads=1, progress=False) for run in exp.runs(cfg)]
-    metrics = pd.concat(frames, ignore_index=True)
-    fits = metrics[metrics["part"] == "fit1d"]
+    metrics = execute("fp_init_scale", "seed-0", cfg, tmp_path, threads=1, progress=False)
+    assert set(metrics["learner"]) == {"trained", "frozen", "mean"}
+    trained = metrics[metrics["learner"] == "trained"]
+    fits = trained[trained["part"] == "fit1d"]
     assert set(fits["metric"]) == {"train_loss", "points", "target", "output", "spectrum", "high_freq_energy"}
-    for _, run in fits.groupby(["run", "init_std"]):  # the dense output at step 0 and at the last step only
+    for _, run in fits.groupby("init_std"):  # the dense output at step 0 and at the last step only
         outputs = run[run["metric"] == "output"]
         assert sorted(outputs["step"].unique()) == [0, run["step"].max()] and len(outputs) == 2 * 64
-    nets = metrics[metrics["part"] == "mnist"]
+    nets = trained[trained["part"] == "mnist"]
     assert {"train_accuracy", "test_accuracy"} <= set(nets["metric"])
     assert sorted(nets["init_std"].unique()) == [1.0, 8.0]
-    assert [c.claim for c in exp.claims(metrics, cfg)] == [
-        "larger_init_more_high_frequency", "larger_init_worse_test_error", "every_scale_fits_training_data"]
-    figure.figure(metrics, cfg).savefig(tmp_path / "fig.png")
+    table = claims.evaluate(exp.claims, metrics, cfg, experiment="fp_init_scale", scale="smoke", dataset="d")
+    assert list(table["claim"]) == ["larger_init_more_high_frequency", "larger_init_worse_test_error",
+                                    "every_scale_fits_training_data"]
+    assert not table[["control_frozen", "control_mean"]].to_numpy().any()
+    figure.figure(trained, cfg).savefig(tmp_path / "fig.png")

@@ -4,11 +4,20 @@
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
+from fprinciple import claims
 from fprinciple.experiments import fp_parity
-from fprinciple.runner import execute
 from fprinciple.figures import fp_parity as figure
-from fprinciple.targets.parity import boolean_target, cube, degree_weights, majority, parity, walsh_coefficients
+from fprinciple.runner import execute
+from fprinciple.targets.parity import (
+    boolean_target,
+    cube,
+    degree_weights,
+    majority,
+    parity,
+    walsh_coefficients,
+)
 
 
 def test_cube_holds_every_point_once_in_bit_order():
@@ -55,50 +64,102 @@ def test_boolean_target_rejects_unknown_names():
         boolean_target("xor3", cube(3))
 
 
-def test_runs_and_split():
+def test_runs_and_training_draws():
     cfg = {"targets": ["parity", "majority"], "seeds": [0, 3]}
-    assert list(fp_parity.runs(cfg)) == [
-        "target-parity_seed-0", "target-parity_seed-3", "target-majority_seed-0", "target-majority_seed-3"
-    ]
-    train, test = fp_parity.split(1024, 0.7, seed=1)
-    assert len(train) == 717 and len(test) == 307 and not set(train) & set(test)
-    assert np.array_equal(train, fp_parity.split(1024, 0.7, seed=1)[0])
+    assert fp_parity.runs(cfg) == {"seeds-0-3": {"seeds": [0, 3]}}
+    draws = fp_parity.training_draws(200, 10, seed=1)
+    assert len(draws) == 200 and draws.min() >= 0 and draws.max() < 1024
+    assert len(np.unique(draws)) < 200  # with repeats, as the authors draw them
+    assert np.array_equal(draws, fp_parity.training_draws(200, 10, seed=1))
+    x = cube(10)
+    assert np.array_equal(fp_parity.cube_index(torch.as_tensor(x[draws])).numpy(), draws)
 
 
-def synthetic(parity_test: float, majority_test: float, parity_train: float = 1.0) -> pd.DataFrame:
+def test_high_frequency_fill_fits_the_training_points_and_fills_with_the_parity():
+    x = cube(6)
+    y = majority(x)
+    seen = np.array([0, 5, 17, 40])
+    fill = fp_parity.HighFrequencyFill(6, seen, y)
+    out = fill(torch.as_tensor(x, dtype=torch.float32))[:, 0].numpy()
+    assert np.array_equal(out[seen], y[seen])
+    unseen = np.setdiff1d(np.arange(64), seen)
+    assert np.array_equal(out[unseen], parity(x)[unseen])
+
+
+def test_mean_degree_and_the_diagonal_spectrum():
+    d = 6
+    x = cube(d)
+    assert fp_parity.mean_degree(degree_weights(parity(x))) == pytest.approx(d)
+    assert fp_parity.mean_degree(degree_weights(x[:, 0])) == pytest.approx(1)
+    assert np.isnan(fp_parity.mean_degree(degree_weights(np.ones(2**d))))  # a constant has no degree
+    k = np.linspace(0, np.pi / 2, 7)
+    # the authors' closed form on the whole cube: |FT of the parity| = |sin k|^d
+    spectrum = fp_parity.diagonal_spectrum(parity(x), fp_parity.diagonal_phases(x, k))
+    assert np.allclose(spectrum, np.abs(np.sin(k)) ** d)
+
+
+def synthetic(parity_test, majority_test, parity_train=1.0, degree=3.0, unseen=840) -> pd.DataFrame:
+    """Final metrics of parity and majority runs, one per seed; the output's Walsh weights put
+    all energy at ``degree`` (and degree 1 for the majority)."""
     rows = []
-    for target, train, test in (("parity", parity_train, parity_test), ("majority", 1.0, majority_test)):
-        for step, (a, b) in ((0, (0.5, 0.5)), (100, (train, test))):
-            run = f"target-{target}_seed-0"
-            rows += [(run, 0, step, "train_accuracy", a, target), (run, 0, step, "test_accuracy", b, target)]
-    return pd.DataFrame(rows, columns=["run", "seed", "step", "metric", "value", "target"]).assign(key=np.nan)
+    for target, tests, train, deg in (("parity", parity_test, parity_train, degree), ("majority", majority_test, 1.0, 1)):
+        for seed, test in enumerate(tests):
+            rows += [(target, seed, 0, "unseen_points", np.nan, unseen)]
+            for step, (a, b) in ((0, (0.5, 0.5)), (100, (train, test))):
+                rows += [(target, seed, step, "train_accuracy", np.nan, a), (target, seed, step, "test_accuracy", np.nan, b)]
+            rows += [(target, seed, 100, "output_walsh", k, float(k == deg)) for k in range(11)]
+    return pd.DataFrame(rows, columns=["target", "seed", "step", "metric", "key", "value"]).assign(run="seeds-0-1-2")
 
 
-CLAIMS = {"train_accuracy_min": 1.0, "chance_tolerance": 0.05, "low_frequency_test_min": 0.9}
-CFG = {"dim": 10, "train_fraction": 0.5, "claims": CLAIMS}
+CLAIMS = {"train_accuracy_min": 1.0, "below_chance_se": 3, "mean_degree_max": 5, "low_frequency_test_min": 0.9}
+CFG = {"dim": 10, "n_train": 200, "claims": CLAIMS}
 
 
-def test_claims_pass_on_ideal_metrics_and_fail_on_bad_ones():
-    assert all(c.passed for c in fp_parity.claims(synthetic(0.3, 0.97), CFG))
-    failed = {c.claim for c in fp_parity.claims(synthetic(0.8, 0.7, parity_train=0.9), CFG) if not c.passed}
-    assert failed == {"training_points_fitted", "parity_not_generalized", "low_frequency_generalized"}
+def verdicts(metrics: pd.DataFrame) -> dict[str, bool]:
+    return {c.claim: c.passed for c in fp_parity.claims(metrics, CFG)}
+
+
+def test_claims_pass_when_the_fill_is_smooth():
+    assert all(verdicts(synthetic([0.43, 0.45, 0.47], [0.97, 0.99, 1.0])).values())
+
+
+def test_claims_fail_on_learners_that_must_fail():
+    # chance is not "below chance": 3 × 840 unseen points resolve 0.5 to ±0.01
+    assert not verdicts(synthetic([0.49, 0.50, 0.48], [1.0, 1.0, 1.0]))["parity_not_generalized"]
+    # the opposite fill: the training points fitted, the unseen ones filled with the parity itself
+    opposite = verdicts(synthetic([1.0, 1.0, 1.0], [0.5, 0.51, 0.49], degree=10))
+    assert opposite == {"parity_not_generalized": False, "parity_fit_is_low_frequency": False,
+                        "low_frequency_generalized": False}
+    # frozen: low degree and near chance, but the training points are not fitted
+    assert not any(verdicts(synthetic([0.45, 0.44, 0.46], [0.6, 0.6, 0.6], parity_train=0.55, degree=1)).values())
+
+
+def test_claims_do_not_crash_on_a_constant_output():
+    metrics = synthetic([0.5, 0.5, 0.5], [0.5, 0.5, 0.5], parity_train=0.5)
+    metrics.loc[metrics["metric"] == "output_walsh", "value"] = np.where(
+        metrics.loc[metrics["metric"] == "output_walsh", "key"] == 0, 1.0, 0.0)
+    assert not any(verdicts(metrics).values())
 
 
 def test_tiny_run_through_runner(tmp_path):
     cfg = {
-        "seeds": [0], "targets": ["parity", "majority"], "dim": 5, "train_fraction": 0.5,
-        "model": {"hidden": [32], "activation": "relu", "init_std": 1.0},
-        "optimizer": {"name": "adam", "lr": 1e-2}, "steps": 40, "log_every": 20, "claims": CLAIMS,
+        "seeds": [0, 1], "targets": ["parity", "majority"], "dim": 5, "n_train": 20,
+        "model": {"hidden": [32], "activation": "tanh", "init": "normal", "init_std": 0.05},
+        "optimizer": {"name": "adam", "lr": 1e-2}, "steps": 40, "log_every": 20,
+        "spectrum": {"max": np.pi / 2, "n": 9}, "claims": {**CLAIMS, "mean_degree_max": 2.5},
     }
-    frames = [execute("fp_parity", run, cfg, tmp_path / run, device="cpu", progress=False) for run in fp_parity.runs(cfg)]
-    metrics = pd.concat(frames, ignore_index=True)
-    one = metrics[metrics["run"] == "target-parity_seed-0"]
+    metrics = execute("fp_parity", "seeds-0-1", cfg, tmp_path, device="cpu", progress=False)
+    assert set(metrics["learner"]) == {"trained", "frozen", "mean", "opposite"}
+    one = metrics[(metrics["target"] == "parity") & (metrics["seed"] == 0) & (metrics["learner"] == "trained")]
     assert sorted(one[one["metric"] == "test_accuracy"]["step"]) == [0, 20, 40]
     target = one[one["metric"] == "target_walsh"].sort_values("key")
     assert np.allclose(target["value"], np.eye(6)[5])
     walsh = one[(one["metric"] == "output_walsh") & (one["step"] == 40)]
     assert len(walsh) == 6 and (walsh["value"] >= 0).all()
-    table = fp_parity.final_accuracies(metrics)
-    assert set(table["target"]) == {"parity", "majority"} and table["test"].between(0, 1).all()
-    assert len(fp_parity.claims(metrics, cfg)) == 3
-    assert len(figure.figure(metrics, cfg).axes) == 4
+    diagonal = one[one["metric"] == "target_diagonal"].sort_values("key")
+    assert np.allclose(diagonal["value"], np.abs(np.sin(diagonal["key"])) ** 5)
+    opposite = fp_parity.final(metrics[metrics["learner"] == "opposite"])
+    assert (opposite["train"] == 1).all() and np.allclose(opposite[opposite["target"] == "parity"]["test"], 1)
+    table = claims.evaluate(fp_parity.claims, metrics, cfg, experiment="fp_parity", scale="smoke", dataset="cube")
+    assert len(table) == 3 and not table[["control_frozen", "control_mean", "control_opposite"]].to_numpy().any()
+    assert len(figure.figure(metrics[metrics["learner"] == "trained"], cfg).axes) == 6

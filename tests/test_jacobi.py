@@ -6,7 +6,15 @@ import pytest
 import torch
 from torch import nn
 
-from fprinciple.targets.poisson import SineSeriesPoisson, interior_grid, make_problem, residual_loss
+from fprinciple.targets.poisson import (
+    SineSeriesPoisson,
+    closed_grid,
+    interior_grid,
+    make_problem,
+    residual_loss,
+    ritz_loss,
+    trapezoid_weights,
+)
 from fprinciple.theory.jacobi import (
     contraction_factors,
     jacobi,
@@ -17,6 +25,7 @@ from fprinciple.theory.jacobi import (
     solve_fd,
     sweeps_to_tolerance,
 )
+from fprinciple.training.controls import Constant, Frozen
 
 N = 63  # h = 1/32
 
@@ -211,3 +220,39 @@ def test_residual_loss_has_gradients_for_a_net():
     loss = residual_loss(net, x, torch.ones(17, dtype=torch.float64))
     loss.backward()
     assert all(p.grad is not None and torch.isfinite(p.grad).all() for p in net.parameters())
+
+
+def test_ritz_loss_is_the_energy_of_a_sine_and_is_minimal_at_the_solution():
+    # u = a sin(kπx) + c, g = b (kπ)² sin(kπx): I = (kπ)² (a²/2 − a b) + β c², exact on the grid.
+    k, b, beta = 3, 0.5, 2.0
+    x = torch.tensor(closed_grid(63), dtype=torch.float64)[:, None]
+    g = torch.tensor(SineSeriesPoisson((k,), (b,)).forcing(closed_grid(63)))
+    for a, c in [(0.5, 0.0), (0.7, 0.1), (-0.2, -0.3)]:
+        expected = (k * np.pi) ** 2 * (a**2 / 2 - a * b) + beta * c**2
+        assert ritz_loss(Sine(a, k, c), x, g, beta).item() == pytest.approx(expected, rel=1e-12)
+    energies = [ritz_loss(Sine(a, k), x, g, beta).item() for a in (0.3, 0.5, 0.7)]
+    assert energies[1] < min(energies[0], energies[2])  # the exact amplitude minimises it
+
+
+def test_trapezoid_weights():
+    x = torch.tensor([[-1.0], [0.0], [0.5], [1.0]], dtype=torch.float64)
+    np.testing.assert_allclose(trapezoid_weights(x).numpy(), [0.5, 0.75, 0.5, 0.25])
+    assert trapezoid_weights(torch.tensor(closed_grid(7))[:, None]).sum().item() == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("loss", [ritz_loss, residual_loss])
+def test_losses_score_the_controls_under_no_grad(loss):
+    """The trainer scores its controls with the same objective: a frozen net (differentiated by its
+    input through Frozen) and a constant, whose derivatives are zero, also under no_grad."""
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(1, 8), nn.Tanh(), nn.Linear(8, 1)).double()
+    x = torch.tensor(closed_grid(15), dtype=torch.float64)[:, None]
+    g = torch.tensor(SineSeriesPoisson((1,), (1.0,)).forcing(closed_grid(15)))
+    reference = loss(net, x, g, 3.0).item()
+    with torch.no_grad():
+        assert loss(Frozen(net), x, g, 3.0).item() == pytest.approx(reference, rel=1e-12)
+        constant = loss(Constant(torch.tensor([0.25], dtype=torch.float64)), x, g, 3.0).item()
+    if loss is ritz_loss:  # u' = 0: −∫ g c = 0 for this odd g, plus the penalty β c²
+        assert constant == pytest.approx(3.0 * 0.25**2, abs=1e-12)
+    else:  # u'' = 0: the residual is g itself
+        assert constant == pytest.approx(torch.mean(g**2).item() + 3.0 * 0.25**2, rel=1e-12)

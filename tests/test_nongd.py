@@ -173,3 +173,32 @@ def test_controls_are_logged_through_the_same_hooks():
     assert set(result.records["learner"]) == {TRAINED, FROZEN, MEAN}
     assert metric(result.records, "evaluations", FROZEN).empty  # evaluations belong to the optimizer
     assert len(metric(result.records, "output", FROZEN)) == 21 * (result.iterations + 1)
+
+
+# --- the evaluation clock ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method,iterations,every", [("powell", 3, 25), ("pso", 20, 15), ("bfgs", 30, 5)])
+def test_evaluation_clock_logs_the_best_so_far_every_m_evaluations(method, iterations, every):
+    _, result = run(method, iterations, log_every_evaluations=every)
+    loss = metric(result.records, "train_loss")
+    steps = list(loss.index)
+    assert steps[0] == 0 and steps[-1] == result.evaluations  # step = evaluations
+    assert steps[1:-1] == [s for s in range(every, result.evaluations, every)]
+    np.testing.assert_array_equal(metric(result.records, "evaluations").to_numpy(), steps)
+    iterations = metric(result.records, "iterations").to_numpy()
+    assert iterations[0] == 0 and iterations[-1] == result.iterations and np.all(np.diff(iterations) >= 0)
+    assert np.all(np.diff(loss.to_numpy()) <= 1e-15)  # the best so far never gets worse
+    if method == "powell":  # finer than its iteration clock: many logged points per sweep
+        assert len(steps) > 3 * (result.iterations + 1)
+    outputs = metric(result.records, "output")
+    for step in steps[1:-1]:  # the hooks saw the best parameters at each step
+        out = outputs[outputs["step"] == step]["value"].to_numpy()
+        assert np.mean((out - Y[:, 0].numpy()) ** 2) == pytest.approx(loss[step], rel=1e-12)
+
+
+def test_evaluation_clock_matches_the_iteration_run_at_its_end():
+    _, by_iteration = run("powell", 3)
+    _, by_evaluation = run("powell", 3, log_every_evaluations=50)
+    assert by_evaluation.evaluations == by_iteration.evaluations  # logging does not change the search
+    assert by_evaluation.final_loss == by_iteration.final_loss

@@ -2,10 +2,12 @@
 accounting database (tests/slurm_cluster.py) runs a small config through
 `snakemake --profile workflow/profiles/slurm`. Every training job goes through sbatch with the
 threads, memory, time and GPUs its config declares, the results equal a local run's, and a job
-that fails ends the run as failed instead of being waited on forever.
+that fails ends the run as failed instead of being waited on forever (one run with --keep-going
+checks both: the failing job beside the working ones).
 
-Opt-in: it installs packages and starts daemons as root, so it runs only when the `-m`
-expression names it (`pytest -m slurm`, as `.ci/run` does) and skips otherwise.
+Opt-in: it installs packages and starts daemons as root, so a plain `pytest` leaves it out
+(pyproject.toml's addopts); `pytest -m slurm` runs it, as `.ci/run` does. Where it cannot be
+root or install the packages it skips with the reason, unless FPRINCIPLE_REQUIRE_SLURM=1 (CI).
 """
 
 import copy
@@ -27,11 +29,11 @@ from .slurm_cluster import single_node_cluster
 pytestmark = pytest.mark.slurm
 
 PROFILE = ["--profile", "workflow/profiles/slurm"]  # as in README.md, run from the checkout
-# The plugin's first status check comes 40 s after a submission by default; 5 s keeps the test
-# near a minute (later checks back off by 10 s each while nothing finishes).
+# The plugin's first status check comes 40 s after a submission by default; 5 s here (each
+# check that finds nothing finished waits 10 s longer, and the run's exit waits out the last one).
 QUICK_STATUS = ["--slurm-init-seconds-before-status-checks", "5"]
 RUN_TIMEOUT_S = 420
-FAIL_TIMEOUT_S = 240
+FAILING = "fp1d_equal_amp"  # the experiment whose job diverges
 SUBMITTED = re.compile(r"has been submitted with SLURM jobid (\d+)")
 
 
@@ -71,6 +73,7 @@ def small_config() -> dict:
     cfg = copy.deepcopy(load_config())
     snapshots = cfg["experiments"]["fp1d_snapshots"]
     snapshots.update(steps=200, log_every=50, snapshot_steps=[0, 100, 200])
+    snapshots["spectrum"]["window"] = 2  # of the 5 logged steps
     snapshots["model"]["hidden"] = [32, 32]
     # --gpus=1 onto the node's fake GPU; the CPU build of torch still trains on the CPU.
     snapshots["resources"] = {"gpu": 1, "mem_mb": 1500, "runtime_min": 7}
@@ -92,36 +95,52 @@ def requested(cfg: dict, experiment: str) -> dict:
             "TresPerJob": f"gres:gpu:{res['gpu']}" if res["gpu"] > 0 else None}
 
 
+def diverging_config() -> dict:
+    """fp1d_equal_amp at a learning rate that makes its training diverge: a job that raises."""
+    diverging = copy.deepcopy(load_config()["experiments"][FAILING])
+    diverging.update(seeds=[0], steps=200, log_every=50, optimizer={"name": "gd", "lr": 1.0e6})
+    diverging["spectrum"]["window"] = 2  # of the 5 logged steps
+    diverging["model"]["hidden"] = [32, 32]
+    return diverging
+
+
 def without_timing(meta: dict) -> dict:
-    """meta.json less its wall-clock fields (wall_s, train_loop_s, steps_per_s: all end in _s)."""
-    return {k: v for k, v in meta.items() if not k.endswith("_s")}
+    """meta.json less what the clock measured (wall_s, train_loop_s, steps_per_s, process_cpu_s:
+    all end in _s; the loops' timings)."""
+    return {k: v for k, v in meta.items() if not k.endswith("_s") and k != "timings"}
 
 
 @pytest.fixture(scope="module")
-def cluster(request):
-    if "slurm" not in request.config.getoption("markexpr"):
-        pytest.skip("opt-in (installs and starts SLURM as root): run with `pytest -m slurm`")
+def cluster():
     with single_node_cluster() as running:
         print(f"\nSLURM: apt-get install {running.install_s:.1f} s, daemons up and node idle {running.start_s:.1f} s")
         yield running
 
 
-def test_profile_runs_the_dag_on_slurm_like_a_local_run(cluster, tmp_path):
+def test_profile_runs_the_dag_on_slurm_like_a_local_run_and_reports_a_failing_job(cluster, tmp_path):
+    """One SLURM run of the small config plus a job that raises (training diverges), with
+    --keep-going: the other jobs finish and equal a local run's, the failing one is reported as
+    failed within the timeout, once (the profile does not resubmit a deterministic failure), and
+    the run ends non-zero."""
     # The case the profile is for: this cluster has no accounting, so sacct cannot report states.
     assert cluster.command("sacct", "-X", "-n", check=False).returncode != 0
 
     cfg = small_config()
+    working = list(cfg["experiments"])
+    cfg["experiments"][FAILING] = diverging_config()
     config = write_config(tmp_path / "config.yaml", cfg)
     on_slurm, local = tmp_path / "slurm", tmp_path / "local"
-    claims_target = str((results_of(local, cfg) / "claims.parquet").relative_to(local))
-    # The local reference runs meanwhile: the SLURM run mostly waits on the queue and on polls.
+    # The local reference runs meanwhile (the SLURM run mostly waits on the queue and on polls),
+    # for the working experiments' figures and claims.
+    targets = [str((results_of(local, cfg) / sub / f"{e}.{ext}").relative_to(local))
+               for e in working for sub, ext in (("figures", "png"), ("claims", "parquet"))]
     start = time.monotonic()
-    slurm_run = start_snakemake(on_slurm, *PROFILE, "--configfile", config, *QUICK_STATUS)
-    local_run = start_snakemake(local, claims_target, "--cores", "2", "--configfile", config)
+    slurm_run = start_snakemake(on_slurm, *PROFILE, "--configfile", config, "--keep-going", *QUICK_STATUS)
+    local_run = start_snakemake(local, *targets, "--cores", "2", "--configfile", config)
     try:
         status, log = finish(slurm_run, RUN_TIMEOUT_S)
         print(f"\nSLURM run {time.monotonic() - start:.1f} s (a local run of the same config beside it)")
-        assert status == 0, log[-5000:] + cluster.logs()
+        assert status != 0, log[-5000:]  # the failing job fails the run
         status, reference = finish(local_run, RUN_TIMEOUT_S)
         assert status == 0, reference[-5000:]
     finally:
@@ -132,16 +151,24 @@ def test_profile_runs_the_dag_on_slurm_like_a_local_run(cluster, tmp_path):
     runs = sorted(p.relative_to(local_results).parent for p in local_results.glob("runs/*/*/metrics.parquet"))
     assert runs
 
-    # Every training job, and nothing else, went through sbatch, with what its config declares.
+    # Every training job, and nothing else, went through sbatch, once, with what its config declares.
     submitted = SUBMITTED.findall(log)
-    jobs = {job["Comment"]: job for job in map(cluster.job, submitted)}
+    jobs = {job["Comment"]: (job_id, job) for job_id, job in ((i, cluster.job(i)) for i in submitted)}
     expected = {f"rule_train_wildcards_{experiment}_{run_id}": experiment for _, experiment, run_id in
                 (run.parts for run in runs)}
-    assert len(submitted) == len(expected) and sorted(jobs) == sorted(expected), log[-3000:]
+    failing = f"rule_train_wildcards_{FAILING}_seed-0"
+    assert len(submitted) == len(expected) + 1 and sorted(jobs) == sorted([*expected, failing]), log[-3000:]
     for comment, experiment in expected.items():
-        assert jobs[comment]["JobState"] == "COMPLETED", comment
+        assert jobs[comment][1]["JobState"] == "COMPLETED", comment
         asked = requested(cfg, experiment)
-        assert {key: jobs[comment].get(key) for key in asked} == asked, comment
+        assert {key: jobs[comment][1].get(key) for key in asked} == asked, comment
+
+    # The failing job: FAILED in SLURM and in Snakemake's report, its log naming the cause.
+    job_id, job = jobs[failing]
+    assert job["JobState"] == "FAILED"
+    assert f"SLURM-job '{job_id}' failed" in log and "Error in rule train" in log
+    rule_log = next(on_slurm.rglob(f"logs/train/{FAILING}/seed-0.log")).read_text()
+    assert "training loss became" in rule_log
 
     # Same results as the local run: every run's metrics and meta, every table, the claims.
     assert runs == sorted(p.relative_to(slurm_results).parent for p in slurm_results.glob("runs/*/*/metrics.parquet"))
@@ -150,31 +177,8 @@ def test_profile_runs_the_dag_on_slurm_like_a_local_run(cluster, tmp_path):
                                       pd.read_parquet(local_results / run / "metrics.parquet"))
         meta = [json.loads((base / run / "meta.json").read_text()) for base in (slurm_results, local_results)]
         assert without_timing(meta[0]) == without_timing(meta[1])
-    for table in ["claims.parquet", *(f"tables/{e}.parquet" for e in cfg["experiments"])]:
+    for table in [*(f"claims/{e}.parquet" for e in working), *(f"tables/{e}.parquet" for e in working)]:
         pd.testing.assert_frame_equal(pd.read_parquet(slurm_results / table), pd.read_parquet(local_results / table))
-    for experiment in cfg["experiments"]:
+    for experiment in working:
         for ext in ("png", "pdf"):
             assert (slurm_results / "figures" / f"{experiment}.{ext}").stat().st_size > 10_000
-
-
-def test_failing_job_fails_the_run(cluster, tmp_path):
-    """A job that raises (training diverges) is reported as failed within the timeout, once:
-    the profile does not resubmit a deterministic failure."""
-    cfg = copy.deepcopy(load_config())
-    diverging = cfg["experiments"]["fp1d_equal_amp"]
-    diverging.update(seeds=[0], steps=200, log_every=50, optimizer={"name": "gd", "lr": 1.0e6})
-    diverging["model"]["hidden"] = [32, 32]
-    cfg["experiments"] = {"fp1d_equal_amp": diverging}
-    cfg["train"]["progress"] = False
-    config = write_config(tmp_path / "config.yaml", cfg)
-
-    start = time.monotonic()
-    status, log = finish(start_snakemake(tmp_path, *PROFILE, "--configfile", config, *QUICK_STATUS), FAIL_TIMEOUT_S)
-    print(f"\nfailing SLURM run {time.monotonic() - start:.1f} s")
-    assert status != 0
-    job_ids = SUBMITTED.findall(log)
-    assert len(job_ids) == 1, log[-3000:]
-    assert cluster.job(job_ids[0])["JobState"] == "FAILED"
-    assert f"SLURM-job '{job_ids[0]}' failed" in log and "Error in rule train" in log
-    rule_log = next(tmp_path.rglob("logs/train/fp1d_equal_amp/seed-0.log")).read_text()
-    assert "training loss became" in rule_log

@@ -209,18 +209,22 @@ def test_convergence_steps_shape_check():
         convergence_steps(np.arange(3), np.zeros((4, 2)), 0.1)
 
 
-def test_convergence_steps_first_below_rule():
-    steps = np.array([0, 10, 20, 30, 40])
+def test_convergence_window():
+    steps = np.array([0, 10, 20, 30, 40, 50])
     delta = np.array(
         [
             [0.9, 0.9, 0.9],
-            [0.05, 0.9, 0.9],  # peak 0: below at 10
-            [0.2, 0.05, 0.9],  # peak 0 rises again (noise); peak 1 below at 20
-            [0.05, 0.2, 0.9],
-            [0.05, 0.05, 0.9],  # peak 2 never below
+            [0.05, 0.9, 0.9],  # peak 0: a one-step dip at 10 ...
+            [0.2, 0.05, 0.9],  # ... then rises; peak 1 below from 20 on
+            [0.05, 0.05, 0.9],
+            [0.05, 0.05, 0.9],
+            [0.05, 0.2, 0.05],  # peak 1 rises at the end; peak 2 below only at the last step
         ]
     )
-    np.testing.assert_array_equal(convergence_steps(steps, delta, 0.1, rule="first_below"), [10, 20, np.nan])
-    np.testing.assert_array_equal(convergence_steps(steps, delta, 0.1, rule="stays_below"), [30, 40, np.nan])
-    with pytest.raises(ValueError, match="first_below"):
-        convergence_steps(steps, delta, 0.1, rule="last")
+    np.testing.assert_array_equal(convergence_steps(steps, delta, 0.1, window=1), [10, 20, 50])
+    np.testing.assert_array_equal(convergence_steps(steps, delta, 0.1, window=2), [30, 20, np.nan])
+    np.testing.assert_array_equal(convergence_steps(steps, delta, 0.1, window=3), [30, 20, np.nan])
+    np.testing.assert_array_equal(convergence_steps(steps, delta, 0.1, window=4), [np.nan, np.nan, np.nan])
+    np.testing.assert_array_equal(convergence_steps(steps, delta, 0.1), [30, np.nan, 50])  # to the end
+    with pytest.raises(ValueError, match="window"):
+        convergence_steps(steps, delta, 0.1, window=0)

@@ -61,7 +61,7 @@ def test_uniform_density_weights_reduce_to_the_unweighted_split():
     x = grid(100)
     rng = np.random.default_rng(2)
     u0, u1 = rng.standard_normal(100), rng.standard_normal(100)
-    w = quadrature_weights(np.full(100, 0.37))
+    w = quadrature_weights(np.full_like(x, 0.37))  # a constant density, not normalised
     np.testing.assert_allclose(w, 1 / 100, rtol=TOL)
     np.testing.assert_allclose(band_energy(u0, w), band_energy(u0), rtol=TOL)
     assert residual_energy_share(u0, u1, 7, w) == pytest.approx(residual_energy_share(u0, u1, 7), rel=1e-12)

@@ -85,13 +85,68 @@ def test_mean_predictor_of_a_classifier_is_the_class_prior():
 
 
 def test_frozen_control_computes_each_output_once():
+    """Slices cut afresh from the same data every epoch hit the cache; a temporary input's entry
+    goes with it (no growth, no stale address reuse)."""
     frozen, calls = Frozen(torch.nn.Linear(1, 1)), []
     frozen.model.register_forward_hook(lambda *_: calls.append(1))
-    x = torch.ones(3, 1)
-    assert frozen(x) is frozen(x) and len(calls) == 1  # cached for the same input tensor
-    frozen(torch.zeros(2, 1))
-    frozen(torch.zeros(2, 1))
-    assert len(calls) == 3  # two other tensors: computed for each
+    data = torch.arange(6.0)[:, None]
+    for _ in range(3):  # three "epochs" of batched evaluation
+        first, _ = frozen(data[:3]), frozen(data[3:])
+    assert len(calls) == 2 and torch.equal(first, frozen.model(data[:3]).detach())
+    calls.clear()
+    for _ in range(3):
+        frozen(data[torch.tensor([0, 2])])  # a fresh minibatch (a copy) every time
+    assert len(calls) == 3 and len(frozen._cache) == 1  # only the data's entry is kept
+    x = torch.ones(2, 1, requires_grad=True)
+    assert frozen(x).grad_fn is not None  # differentiable in its input, never from the cache
+
+
+def test_frozen_control_differentiable_by_its_input_bypasses_the_cache():
+    frozen, calls = Frozen(torch.nn.Linear(1, 1)), []
+    frozen.model.register_forward_hook(lambda *_: calls.append(1))
+    x = torch.linspace(-1, 1, 5)[:, None].requires_grad_(True)
+    first, second = frozen(x), frozen(x)
+    assert first is not second and len(calls) == 2  # never cached: each call has its own graph
+    (slope,) = torch.autograd.grad(first.sum(), x)
+    np.testing.assert_allclose(slope.numpy(), frozen.model.weight.item(), rtol=1e-6)
+    assert not any(p.requires_grad for p in frozen.parameters())  # still never trained
+
+
+def mse_objective(net, xb, yb):
+    return torch.mean((net(xb) - yb) ** 2)
+
+
+def test_objective_equal_to_the_fixed_loss_gives_the_same_run():
+    x, y = problem()
+    spec = TrainSpec(steps=40, lr=1e-2, log_every=10)
+    fixed = train(model(), x, y, spec, CTX, [output_hook(x)], seed=2).records
+    custom = train(model(), x, y, spec, CTX, [output_hook(x)], seed=2, objective=mse_objective).records
+    pd.testing.assert_frame_equal(fixed, custom)
+
+
+def slope_objective(net, xb, yb):
+    """mean (h'(x) − y)²: the loss differentiates the output by the input, like a PDE residual.
+    An output that does not depend on x (the mean control) has h' = 0."""
+    x = xb.detach().requires_grad_(True)
+    out = net(x)
+    if not out.requires_grad:
+        return torch.mean(yb**2)
+    (slope,) = torch.autograd.grad(out.sum(), x, create_graph=True)
+    return torch.mean((slope - yb) ** 2)
+
+
+def test_objective_that_differentiates_by_the_input_trains_and_scores_the_controls():
+    x = torch.linspace(-np.pi, np.pi, 64)[:, None]
+    y = torch.cos(x)  # the wanted slope: h = sin x + c
+    net = model()
+    initial = slope_objective(net, x, y).item()
+    result = train(net, x, y, TrainSpec(steps=200, lr=3e-3, log_every=50), CTX, [output_hook(x)],
+                   objective=slope_objective)
+    loss = result.records.query("metric == 'train_loss'").pivot(index="step", columns="learner", values="value")
+    assert loss[TRAINED].iloc[0] == pytest.approx(initial, rel=1e-6)
+    assert loss[TRAINED].iloc[-1] < 0.2 * initial
+    np.testing.assert_allclose(loss[FROZEN], initial, rtol=1e-6)  # the initial net's loss, every step
+    np.testing.assert_allclose(loss[MEAN], torch.mean(y**2).item(), rtol=1e-6)  # a constant: h' = 0
 
 
 def test_resume_after_kill_equals_uninterrupted(tmp_path):

@@ -6,6 +6,11 @@ learner. ``evaluate`` calls it on the trained network's metrics and on each cont
 ``learner`` column, see ``training.controls``), with the same code; a claim passes only if it
 holds for the trained network and fails on every control. The rule fills in the experiment, the
 scale, the seeds and the dataset, so experiment modules state only the science.
+
+A scale may not reproduce a claim (a net too small to test it, an optimizer whose noise defeats
+the convergence rule): the experiment's ``claims.not_reproduced`` maps the claim id to the reason.
+Such a row is still computed and shown, never passes, and its note gives the reason and what the
+test itself gave; the quick-scale stage of the tests requires every other row to pass.
 """
 
 from __future__ import annotations
@@ -42,16 +47,26 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
     verdicts = {name: {c.claim: c for c in claims(rows, cfg)} for name, rows in by_learner.items()}
     controls = sorted(set(verdicts) - {TRAINED})
     seeds = int(by_learner[TRAINED]["seed"].nunique())
+    not_reproduced = cfg.get("claims", {}).get("not_reproduced", {})
+    unknown = sorted(set(not_reproduced) - set(verdicts[TRAINED]))
+    if unknown:
+        raise ValueError(f"{experiment}: claims.not_reproduced names no claim of the experiment: {unknown}; "
+                         f"its claims are {sorted(verdicts[TRAINED])}")
     rows = []
     for claim in verdicts[TRAINED].values():
         on_controls = {name: verdicts[name].get(claim.claim) for name in controls}
+        holds = bool(claim.passed) and not any(c is not None and c.passed for c in on_controls.values())
+        caveat = ""
+        if claim.claim in not_reproduced:
+            caveat = (f"not reproduced at this scale: {not_reproduced[claim.claim]} "
+                      f"(the test itself {'holds' if holds else 'fails'} here)")
         row = asdict(claim) | {
             "experiment": experiment,
-            "passed": bool(claim.passed) and not any(c is not None and c.passed for c in on_controls.values()),
+            "passed": holds and not caveat,
             "scale": scale,
             "seeds": seeds,
             "dataset": dataset,
-            "note": "; ".join(filter(None, [claim.note, NOT_EVIDENCE.get(scale, "")])),
+            "note": "; ".join(filter(None, [claim.note, caveat, NOT_EVIDENCE.get(scale, "")])),
         }
         for name, control in on_controls.items():
             row[f"control_{name}"] = None if control is None else bool(control.passed)
@@ -78,6 +93,15 @@ def strictly_increasing(values) -> bool:
     (e.g. convergence steps by k): a single value orders nothing."""
     values = np.asarray(values, dtype=float)
     return bool(values.size >= 2 and np.all(np.isfinite(values)) and np.all(np.diff(values) > 0))
+
+
+def converge_in_order(steps) -> bool:
+    """True when the convergence steps ``steps``, listed in the claimed order (NaN: never
+    converged in the run), have at least two finite values, strictly increasing, and every NaN
+    after them: what has not converged by the end converges after everything that has."""
+    values = np.asarray(steps, dtype=float)
+    converged = int(np.isfinite(values).sum())
+    return bool(converged >= 2 and np.isfinite(values[:converged]).all() and np.all(np.diff(values[:converged]) > 0))
 
 
 def _verdict(table: pd.DataFrame) -> str:

@@ -451,6 +451,20 @@ def _logging_within_training(path, node):
                    f"step 0 would be logged; lower log_every to at most {node[length]}"))
 
 
+def _window_within_run(path, node):
+    """A convergence window (``spectrum.window``, ``claims.window``) of more consecutive logged
+    steps than a run logs can never be met: every claim on it would fail for that reason alone."""
+    if "steps" not in node or not node.get("log_every"):
+        return
+    lengths = [node["steps"]] + [o["steps"] for o in (node.get("optimizers") or {}).values() if isinstance(o, dict) and "steps" in o]
+    logged = min(lengths) // node["log_every"] + 1
+    for block in ("spectrum", "claims"):
+        window = node[block].get("window") if isinstance(node.get(block), dict) else None
+        if isinstance(window, int) and window > logged:
+            yield (path + (block, "window"), (f"{window} consecutive logged steps is more than the {logged} that the "
+                   f"shortest run logs (steps {min(lengths)} // log_every {node['log_every']} + 1): lower it or log more often"))
+
+
 def _full_batch_gd(path, node):
     named = [(path + ("optimizer",), node["optimizer"])] if isinstance(node.get("optimizer"), dict) else []
     if isinstance(node.get("optimizers"), dict):
@@ -515,15 +529,6 @@ def _index_ranges(path, node):
                    f"{dims[-1]}: pick dimensions from dims"))
 
 
-def _known_families(path, node):
-    claims, families = node.get("claims"), node.get("families")
-    if isinstance(claims, dict) and isinstance(families, dict):
-        for index, family in enumerate(claims.get("families", ())):
-            if family not in families:
-                yield (path + ("claims", "families", index), (f"{family!r} is not a configured family; "
-                       f"configured: {', '.join(families)}"))
-
-
 def _figure_deltas_configured(path, node):
     for index, delta in enumerate(node.get("figure_deltas", ()) if "deltas" in node else ()):
         if delta not in node["deltas"]:
@@ -550,10 +555,71 @@ def _subset_within_dataset(path, node):
                       else f"{n_train}; lower n_val or raise data.n_train"))
 
 
+def _k0_grid_ordered(path, node):
+    grid = node.get("k0")
+    if isinstance(grid, dict) and {"min", "max"} <= set(grid) and grid["min"] >= grid["max"]:
+        yield path + ("k0",), f"min = {grid['min']} must be below max = {grid['max']}: swap them"
+
+
+def _rdf_epochs_logged(path, node):
+    """The effective-target RDF (XZ20) is measured at logged epochs, from epoch 0 (the claims
+    compare with it), on at most the training samples there are."""
+    rdf = node.get("rdf")
+    if not isinstance(rdf, dict) or "epochs" not in node or not isinstance(rdf.get("measure_epochs"), list):
+        return
+    epochs, every = rdf["measure_epochs"], node.get("log_every", 1)
+    if not epochs or epochs[0] != 0 or epochs != sorted(set(epochs)):
+        yield path + ("rdf", "measure_epochs"), f"{epochs} must be strictly increasing and start at 0 (the drop is measured from it)"
+    for index, epoch in enumerate(epochs):
+        if epoch > node["epochs"]:
+            yield path + ("rdf", "measure_epochs", index), f"{epoch} is beyond epochs = {node['epochs']}: lower it or raise epochs"
+        elif epoch % every:
+            yield (path + ("rdf", "measure_epochs", index), (f"{epoch} is not a multiple of log_every = {every}: the RDF "
+                   "is measured at logged epochs only"))
+    data = node.get("data")
+    if isinstance(data, dict) and "n_samples" in rdf:
+        n_train = data.get("n_train") or SPLIT_SIZES.get(data.get("dataset"), (None,))[0]
+        if n_train is not None and rdf["n_samples"] > n_train:
+            yield (path + ("rdf", "n_samples"), (f"{rdf['n_samples']} is more than the {n_train} training samples "
+                   "(data.n_train): lower it"))
+
+
+def _poisson_consistent(path, node):
+    """fp_poisson: one amplitude per wavenumber, every mode in the lower half of the grid's
+    spectrum (sin(kπx) is mode j = 2k of N + 1 intervals), the hand-over within the DNN's run."""
+    problem = node.get("problem")
+    if isinstance(problem, dict) and {"wavenumbers", "amplitudes"} <= set(problem):
+        if len(problem["wavenumbers"]) != len(problem["amplitudes"]):
+            yield (path + ("problem", "amplitudes"), (f"{len(problem['amplitudes'])} amplitudes for "
+                   f"{len(problem['wavenumbers'])} wavenumbers: give one amplitude per wavenumber"))
+        top = max(problem["wavenumbers"], default=0)
+        if "n_interior" in node and 4 * top >= node["n_interior"] + 1:
+            yield (path + ("problem", "wavenumbers"), (f"k = {top} needs 4k < n_interior + 1 = {node['n_interior'] + 1} "
+                   f"(mode 2k in the lower half of the grid's spectrum): raise n_interior to at least {4 * top}"))
+    hybrid, dnn = node.get("hybrid"), node.get("dnn")
+    if isinstance(hybrid, dict) and isinstance(dnn, dict) and hybrid.get("dnn_steps", 0) > dnn.get("steps", 0):
+        yield (path + ("hybrid", "dnn_steps"), (f"{hybrid['dnn_steps']} is beyond dnn.steps = {dnn['steps']}: the hybrid "
+               "hands over from the DNN's own run; lower it or raise dnn.steps"))
+
+
+def _bands_split_by_cutoff(path, node):
+    """theory_stages: the low band's frequencies ≤ cutoff < the high band's, all below Nyquist."""
+    target = node.get("target")
+    if not (isinstance(target, dict) and {"low", "high", "cutoff"} <= set(target)):
+        return
+    if max(target["low"]) > target["cutoff"]:
+        yield path + ("target", "low"), f"{max(target['low'])} is above cutoff = {target['cutoff']}: the low band is k ≤ cutoff"
+    if min(target["high"]) <= target["cutoff"]:
+        yield path + ("target", "high"), f"{min(target['high'])} is not above cutoff = {target['cutoff']}: the high band is k > cutoff"
+    if "grid_points" in node and 2 * max(target["high"]) >= node["grid_points"]:
+        yield (path + ("target", "high"), (f"{max(target['high'])} is not below the Nyquist frequency "
+               f"{node['grid_points'] // 2} of grid_points = {node['grid_points']}: raise grid_points"))
+
+
 _NODE_RULES = (
-    _grid_ordered, _snapshots_within_steps, _logging_within_training, _full_batch_gd, _amplitudes_match,
-    _below_nyquist, _frequency_range, _index_ranges, _known_families, _figure_deltas_configured,
-    _subset_within_dataset,
+    _grid_ordered, _snapshots_within_steps, _logging_within_training, _window_within_run, _full_batch_gd, _amplitudes_match,
+    _below_nyquist, _frequency_range, _index_ranges, _figure_deltas_configured,
+    _subset_within_dataset, _k0_grid_ordered, _rdf_epochs_logged, _poisson_consistent, _bands_split_by_cutoff,
 )
 
 

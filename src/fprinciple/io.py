@@ -83,7 +83,8 @@ def logging_to(path: str | os.PathLike):
     and the exception propagates.
     """
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as log:
+    # Line-buffered: a job killed mid-run still leaves what it printed (e.g. where it resumed).
+    with open(path, "w", buffering=1) as log:
         try:
             with redirect_stdout(log), redirect_stderr(log):
                 yield

@@ -11,13 +11,18 @@ rule experiment_claims:
     log:
         f"{LOGS}/claims/{{experiment}}.log",
     localrule: True
-    conda:
-        "../envs/fprinciple.yaml"
     params:
         cfg=experiment_config,
         scale=SCALE,
-    script:
-        "../../scripts/experiment_claims.py"
+    run:
+        steps.experiment_claims(
+            input.table,
+            output[0],
+            log[0],
+            wildcards.experiment,
+            params.cfg,
+            params.scale,
+        )
 
 
 rule claims:
@@ -32,7 +37,5 @@ rule claims:
     log:
         f"{LOGS}/claims/all.log",
     localrule: True
-    conda:
-        "../envs/fprinciple.yaml"
-    script:
-        "../../scripts/claims.py"
+    run:
+        steps.claims(input, output.parquet, output.md, output.html, log[0])

@@ -13,7 +13,7 @@ os.environ.update(
 )
 
 from fprinciple import experiments as registry
-from fprinciple import sources
+from fprinciple import rehearsal, sources, steps, workflow_lock
 from fprinciple.config import ConfigError, load_and_validate
 from fprinciple.datasets import NAMES as DATASET_NAMES
 
@@ -27,8 +27,14 @@ except ConfigError as err:
 
 EXPERIMENTS = list(config["experiments"])
 # `--config rehearsal=N` runs the configured settings for the first N steps of every training
-# loop and the first seed only, into their own folder: it proves a config runs end to end.
+# loop and the first seed only, on the real data where present and on same-shape stand-ins
+# where not (fprinciple.rehearsal), into their own folder: it proves a config runs end to end.
 REHEARSAL = config.get("rehearsal")
+REHEARSED = {
+    experiment: rehearsal.experiment_config(cfg, config["data_root"])
+    for experiment, cfg in config["experiments"].items()
+    if REHEARSAL
+}
 SCALE = "rehearsal" if REHEARSAL else config["scale"]
 # Each scale writes its own folder, so switching scale never overwrites the other's results.
 RESULTS = config.get("results", f"results/{SCALE}")
@@ -41,20 +47,27 @@ wildcard_constraints:
     dataset="|".join(DATASET_NAMES),
 
 
+def settings(experiment):
+    """The experiment config its jobs run (in a rehearsal: one seed, the data resolved)."""
+    return REHEARSED[experiment] if REHEARSAL else config["experiments"][experiment]
+
+
 def experiment_config(wildcards):
-    cfg = config["experiments"][wildcards.experiment]
-    if REHEARSAL and "seeds" in cfg:
-        cfg = {**cfg, "seeds": cfg["seeds"][:1]}
-    return cfg
+    return settings(wildcards.experiment)
+
+
+def run_outputs(experiment, name):
+    runs = registry.get(experiment).runs(settings(experiment))
+    return [f"{RESULTS}/runs/{experiment}/{run}/{name}" for run in runs]
 
 
 def run_metrics(wildcards):
-    runs = registry.get(wildcards.experiment).runs(experiment_config(wildcards))
-    return expand(
-        f"{RESULTS}/runs/{{experiment}}/{{run}}/metrics.parquet",
-        experiment=wildcards.experiment,
-        run=list(runs),
-    )
+    return run_outputs(wildcards.experiment, "metrics.parquet")
+
+
+def every_run_meta(wildcards):
+    """meta.json of every run of every experiment (the cost table's input)."""
+    return [path for e in EXPERIMENTS for path in run_outputs(e, "meta.json")]
 
 
 def run_data(wildcards):
@@ -69,7 +82,7 @@ def code(*modules):
     """
 
     def files(wildcards):
-        names = [m.format(experiment=wildcards.experiment) for m in modules]
+        names = [m.format(**dict(wildcards.items())) for m in modules]
         return sorted({str(path) for name in names for path in sources.closure(name)})
 
     return files

@@ -17,11 +17,16 @@ rule figure:
     log:
         f"{LOGS}/figure/{{experiment}}.log",
     localrule: True
-    conda:
-        "../envs/fprinciple.yaml"
     params:
         cfg=experiment_config,
         caption=caption,
         facts=figure_facts,
-    script:
-        "../../scripts/figure.py"
+    run:
+        steps.figure(
+            input.table,
+            output.png,
+            output.pdf,
+            log[0],
+            wildcards.experiment,
+            params.cfg,
+        )

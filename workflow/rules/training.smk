@@ -23,6 +23,7 @@ rule train:
     params:
         cfg=experiment_config,
         max_steps=REHEARSAL,
+        eval_samples=rehearsal.EVAL_SAMPLES if REHEARSAL else None,
     script:
         "../../scripts/train.py"
 
@@ -35,7 +36,5 @@ rule aggregate:
     log:
         f"{LOGS}/aggregate/{{experiment}}.log",
     localrule: True
-    conda:
-        "../envs/fprinciple.yaml"
-    script:
-        "../../scripts/aggregate.py"
+    run:
+        steps.aggregate(input, output[0], log[0])

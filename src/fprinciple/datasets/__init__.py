@@ -12,8 +12,12 @@ import numpy as np
 
 from ._common import DatasetError
 from .cifar10 import load_cifar10, verify_cifar10
+from .cifar10 import files as cifar10_files
+from .mnist import files as mnist_files
 from .mnist import load_mnist, verify_mnist
-from .standins import load_camera, load_cifar_standin, load_digits_as_mnist
+
+# The offline stand-ins (module ``standins``) are imported when one is loaded: scikit-learn and
+# scikit-image would add ~1.5 s of start-up to every training job, most of which never read them.
 
 __all__ = [
     "CAPTIONS",
@@ -22,22 +26,33 @@ __all__ = [
     "DatasetError",
     "caption",
     "load",
-    "load_camera",
     "load_cifar10",
-    "load_cifar_standin",
-    "load_digits_as_mnist",
     "load_mnist",
     "prepare",
+    "present",
 ]
 
-NAMES = ("mnist", "cifar10", "digits", "cifar_standin")
+NAMES = ("mnist", "cifar10", "digits", "cifar_standin", "mnist_standin")
+# The stand-ins that generate as many samples as asked for (so they need n).
+GENERATED = ("cifar_standin", "mnist_standin")
+# The stand-in of each real dataset with its tensor shapes and any split size: what a
+# paper-scale rehearsal runs where the real files are absent (fprinciple.rehearsal).
+SAME_SHAPE_STANDINS = {"mnist": "mnist_standin", "cifar10": "cifar_standin"}
 # What figures and claims call each dataset: a stand-in always says what it stands in for.
 CAPTIONS = {
     "mnist": "MNIST (real)",
     "cifar10": "CIFAR-10 (real)",
     "digits": "scikit-learn digits 8×8 (offline stand-in for MNIST)",
     "cifar_standin": "scikit-image photo crops 32×32, 10 classes (offline stand-in for CIFAR-10)",
+    "mnist_standin": "scikit-learn digits placed in 28×28 images (offline stand-in of MNIST's shape, not MNIST)",
 }
+
+
+def present(name: str, root: str | Path | None) -> bool:
+    """Whether every file real dataset ``name`` reads is under ``root`` (existence only: the
+    loaders check their structure, rule prepare_data their checksums)."""
+    listing = {"mnist": mnist_files, "cifar10": cifar10_files}[name]
+    return root is not None and all(path.is_file() for path in listing(Path(root)))
 
 
 def caption(name: str) -> str:
@@ -74,8 +89,8 @@ def load(
     """Load dataset ``name`` (one of ``NAMES``); ``n`` samples, or the whole split if None.
 
     "mnist" and "cifar10" read real files under ``root`` (see ``load_mnist`` and
-    ``load_cifar10``). "digits" and "cifar_standin" need no files and ignore ``root``
-    and ``download``; "cifar_standin" generates its samples, so it needs ``n``.
+    ``load_cifar10``). The stand-ins need no files and ignore ``root`` and ``download``; those
+    that generate their samples (``GENERATED``) need ``n``.
     """
     folders = {"mnist": "MNIST/raw/", "cifar10": "cifar-10-batches-py/"}
     if name in folders and root is None:
@@ -90,11 +105,20 @@ def load(
         x, y = load_cifar10(root, train, n, seed, download)
         return Dataset(x.reshape(len(x), -1), y, CAPTIONS[name], 10, (3, 32, 32))
     if name == "digits":
+        from .standins import load_digits_as_mnist
+
         x, y = load_digits_as_mnist(n, seed, train)
         return Dataset(x, y, CAPTIONS[name], 10, (1, 8, 8))
+    if name in GENERATED and n is None:
+        raise ValueError(f"{name} generates its samples: give n")
+    if name == "mnist_standin":
+        from .standins import load_mnist_standin
+
+        x, y = load_mnist_standin(n, seed, train)
+        return Dataset(x, y, CAPTIONS[name], 10, (1, 28, 28))
     if name == "cifar_standin":
-        if n is None:
-            raise ValueError("cifar_standin generates its samples: give n")
+        from .standins import load_cifar_standin
+
         x, y = load_cifar_standin(n, seed, train=train)
         return Dataset(x.reshape(len(x), -1), y, CAPTIONS[name], 10, (3, 32, 32))
     raise ValueError(f"unknown dataset {name!r}; allowed names: {', '.join(NAMES)}")
@@ -111,8 +135,8 @@ def prepare(name: str, root: str | Path | None = None, download: bool = False) -
     sizes = {}
     for split, train in (("train", True), ("test", False)):
         # The stand-in generator needs a size; a small one checks that scikit-image's photos load.
-        dataset = load(name, root=root, train=train, n=10 if name == "cifar_standin" else None, download=download)
-        sizes[split] = None if name == "cifar_standin" else len(dataset.y)
+        dataset = load(name, root=root, train=train, n=10 if name in GENERATED else None, download=download)
+        sizes[split] = None if name in GENERATED else len(dataset.y)
     # After loading, which names a missing or malformed file more precisely than a checksum can.
     if name == "mnist":
         verify_mnist(root)

@@ -50,6 +50,11 @@ class _BatchUnpickler(pickle.Unpickler):
         return super().find_class(module, name)
 
 
+def files(root: Path) -> list[Path]:
+    """The six batch files under ``root`` that CIFAR-10 reads."""
+    return [Path(root) / _FOLDER / name for names in _BATCHES.values() for name in names]
+
+
 def load_cifar10(
     root: str | Path, train: bool, n: int | None = None, seed: int = 0, download: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:

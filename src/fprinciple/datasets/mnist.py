@@ -37,6 +37,11 @@ _HOW_TO = (
 )
 
 
+def files(root: Path) -> list[Path]:
+    """The four IDX files under ``root`` that MNIST reads."""
+    return [Path(root) / "MNIST" / "raw" / name for name in (*_IMAGES.values(), *_LABELS.values())]
+
+
 def load_mnist(
     root: str | Path, train: bool, n: int | None = None, seed: int = 0, download: bool = False
 ) -> tuple[np.ndarray, np.ndarray]:

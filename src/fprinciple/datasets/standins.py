@@ -32,6 +32,37 @@ def load_digits_as_mnist(
     return (x / 16).astype(np.float32), y.astype(np.int64)
 
 
+_MNIST_SIDE, _MNIST_DIGIT = 28, 20  # MNIST centres each digit's 20×20 box in a 28×28 image
+_MNIST_SHIFT = 2  # pixels each stand-in digit moves at most, in each direction
+
+
+@lru_cache(maxsize=1)
+def _digits_at_mnist_size() -> np.ndarray:
+    """All 1797 scikit-learn digits resized (bilinear) to MNIST's 20×20 digit box, in [0, 1]."""
+    images = load_digits().images / 16
+    return np.clip(transform.resize(images, (len(images), _MNIST_DIGIT, _MNIST_DIGIT), order=1), 0, 1)
+
+
+def load_mnist_standin(n: int, seed: int = 0, train: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` samples of MNIST's shape (NOT MNIST): scikit-learn digits resized to a 20×20 box and
+    placed in a 28×28 image, moved by up to ±2 pixels; for running MNIST settings (sizes, nets,
+    batches) where MNIST is absent, i.e. for their cost, not their results.
+
+    Train samples are drawn (with repeats, so any ``n``) from the first 1500 digits, test samples
+    from the last 297. x is float32 (n, 784) in [0, 1] (row-major 28×28); y is int64 (n,).
+    """
+    digits, labels = _digits_at_mnist_size(), load_digits().target
+    pool = np.arange(_DIGITS_TRAIN) if train else np.arange(_DIGITS_TRAIN, len(digits))
+    rng = np.random.default_rng([seed, int(train)])
+    chosen = rng.choice(pool, size=n)
+    corner = (_MNIST_SIDE - _MNIST_DIGIT) // 2 + rng.integers(-_MNIST_SHIFT, _MNIST_SHIFT + 1, size=(n, 2))
+    x = np.zeros((n, _MNIST_SIDE, _MNIST_SIDE), dtype=np.float32)
+    for top, left in {tuple(c) for c in corner}:  # one vectorised copy per distinct position
+        rows = np.flatnonzero((corner[:, 0] == top) & (corner[:, 1] == left))
+        x[rows, top : top + _MNIST_DIGIT, left : left + _MNIST_DIGIT] = digits[chosen[rows]]
+    return x.reshape(n, -1), labels[chosen].astype(np.int64)
+
+
 def _retina() -> np.ndarray:
     """The fundus photograph without its black surround, which would look like hubble's sky."""
     image = data.retina()

@@ -6,12 +6,17 @@ An experiment's config names its data as ``{dataset, n_train, n_test}`` and its 
 data (the same subset for every run: ``subset_seed``), trains with minibatches drawn as
 reshuffled epochs, and logs once per ``log_every`` epochs the full-batch train and test loss and
 accuracy, plus whatever the experiment's own hooks measure. ``step`` counts minibatches; every
-run logs ``steps_per_epoch`` at step 0 so figures can speak in epochs.
+run logs ``steps_per_epoch`` at step 0 so figures can speak in epochs. Besides the trainer's
+frozen and mean controls, ``Interpolant`` is a control for claims that one part of the labels is
+fitted before another, and ``memo_by_value`` spares hooks re-measuring an output that a control
+repeats at every logged epoch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,7 +27,8 @@ from torch import nn
 from .. import datasets
 from ..datasets import Dataset
 from ..models import classifier
-from ..training import RunContext, TrainResult, TrainSpec, steps_per_epoch, train
+from ..training import RunContext, TrainResult, TrainSpec, evaluation, steps_per_epoch, train
+from ..training.controls import Control
 from ..training.trainer import Hook
 
 EVAL_BATCH = 1000  # samples per forward pass when measuring: bounds memory for VGG-16 on 10k images
@@ -66,13 +72,22 @@ def build_model(net: dict, data: Data, seed: int, **overrides) -> nn.Module:
 
 @torch.no_grad()
 def predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
-    """Logits for ``x`` in evaluation mode, ``EVAL_BATCH`` samples at a time."""
+    """Logits for ``x`` in evaluation mode, ``EVAL_BATCH`` samples at a time (in a rehearsal, on
+    its evaluation subset: ``training.evaluation``)."""
     training = model.training
     model.eval()
     try:
-        return torch.cat([model(x[i : i + EVAL_BATCH]) for i in range(0, len(x), EVAL_BATCH)])
+        return evaluation.forward(
+            lambda rows: torch.cat([model(rows[i : i + EVAL_BATCH]) for i in range(0, len(rows), EVAL_BATCH)]), x)
     finally:
         model.train(training)
+
+
+def scores(name: str, logits: torch.Tensor, y: torch.Tensor):
+    """``<name>_accuracy`` and ``<name>_loss`` (mean cross-entropy) rows of ``logits`` against
+    labels ``y``: for a hook that has the logits anyway (no second forward pass)."""
+    yield f"{name}_accuracy", np.nan, (logits.argmax(1) == y).double().mean().item()
+    yield f"{name}_loss", np.nan, nn.functional.cross_entropy(logits, y).item()
 
 
 def accuracy_hook(splits: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> Hook:
@@ -80,11 +95,72 @@ def accuracy_hook(splits: dict[str, tuple[torch.Tensor, torch.Tensor]]) -> Hook:
 
     def hook(step: int, model: nn.Module, last: bool):
         for name, (x, y) in splits.items():
-            logits = predict(model, x)
-            yield f"{name}_accuracy", np.nan, (logits.argmax(1) == y).double().mean().item()
-            yield f"{name}_loss", np.nan, nn.functional.cross_entropy(logits, y).item()
+            yield from scores(name, predict(model, x), y)
 
     return hook
+
+
+def memo_by_value(measure: Callable[[np.ndarray], object], size: int = 4) -> Callable[[np.ndarray], object]:
+    """``measure`` remembered for the last ``size`` distinct arrays it was given (keyed by their
+    bytes): the frozen and mean controls give the same output at every logged step, so a costly
+    measure of it (a filter or a non-uniform DFT over the training set) is computed once."""
+    cache: OrderedDict = OrderedDict()
+
+    def memoised(values: np.ndarray):
+        values = np.ascontiguousarray(values)
+        key = (values.shape, values.dtype.str, hashlib.blake2b(values.tobytes(), digest_size=16).digest())
+        if key in cache:
+            cache.move_to_end(key)
+        else:
+            cache[key] = measure(values)
+            if len(cache) > size:
+                cache.popitem(last=False)  # the least recently used
+        return cache[key]
+
+    return memoised
+
+
+EVEN = "even"  # the control of ``Interpolant``
+
+
+class Interpolant(Control):
+    """A learner with no frequency preference, for claims that one part of the labels is fitted
+    before another: on the training inputs it outputs (1 − c)·prior + c·one-hot(label), c rising
+    linearly from 0 at step 0 to 1 at step ``steps``. Its residual is (1 − c) times the mean
+    predictor's, at every input alike, so every frequency of the labels is fitted at the same
+    rate; it is the prior elsewhere (test inputs). Returns log-probabilities as its logits.
+
+    A probability-valued learner cannot do much better as an opposite (high frequencies first):
+    its residual is ≥ 0 at the true class and ≤ 0 elsewhere, i.e. it carries the labels' own
+    high-frequency pattern until it is nearly fitted. The training inputs are recognised as row
+    slices of ``x_train`` (how ``predict`` batches them).
+    """
+
+    def __init__(self, x_train: torch.Tensor, y_train: torch.Tensor, n_classes: int, steps: int):
+        super().__init__()
+        self.x_train, self.steps, self.share = x_train, max(int(steps), 1), 0.0
+        one_hot = nn.functional.one_hot(y_train, n_classes).to(torch.float32)
+        self.register_buffer("one_hot", one_hot)
+        self.register_buffer("prior", one_hot.mean(dim=0))
+
+    def at(self, step: int) -> Interpolant:
+        self.share = min(step / self.steps, 1.0)
+        return self
+
+    def _rows(self, x: torch.Tensor) -> slice | None:
+        base = self.x_train
+        if (x.device != base.device or x.untyped_storage().data_ptr() != base.untyped_storage().data_ptr()
+                or x.dim() != base.dim() or x.stride() != base.stride()):
+            return None
+        start, rest = divmod(x.storage_offset() - base.storage_offset(), base.stride(0))
+        return slice(start, start + len(x)) if rest == 0 and 0 <= start and start + len(x) <= len(base) else None
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows = self._rows(x)
+        if rows is None:
+            return self.prior.log().expand(len(x), -1)
+        probabilities = (1 - self.share) * self.prior + self.share * self.one_hot[rows]
+        return probabilities.clamp_min(1e-12).log()
 
 
 def fit(
@@ -95,10 +171,12 @@ def fit(
     ctx: RunContext,
     hooks: Iterable[Hook] = (),
     splits: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
+    controls: dict[str, Control] | None = None,
 ) -> TrainResult:
     """Train ``model`` on ``data.train`` for ``cfg["epochs"]`` epochs under ``cfg["optimizer"]``.
 
-    ``splits`` names the labelled sets whose accuracy is logged (default: train and test).
+    ``splits`` names the labelled sets whose accuracy is logged (default: train and test);
+    ``controls`` are the experiment's own negative controls (besides frozen and mean).
     """
     opt = cfg["optimizer"]
     n = len(data.y_train)
@@ -122,13 +200,20 @@ def fit(
             yield "steps_per_epoch", np.nan, per_epoch
 
     return train(model.to(ctx.device), data.x_train, data.y_train, spec, ctx,
-                 hooks=[epoch_hook, accuracy_hook(splits), *hooks], seed=seed)
+                 hooks=[epoch_hook, accuracy_hook(splits), *hooks], seed=seed, controls=controls)
 
 
-def with_epochs(metrics: pd.DataFrame) -> pd.DataFrame:
-    """``metrics`` with an ``epoch`` column (step / steps_per_epoch of the row's run)."""
-    per_epoch = metrics[metrics["metric"] == "steps_per_epoch"].groupby("run")["value"].first()
-    return metrics.assign(epoch=metrics["step"] / metrics["run"].map(per_epoch))
+def planned_steps(cfg: dict, data: Data) -> int:
+    """The minibatch steps ``fit`` will take under ``cfg`` (``epochs`` × steps per epoch)."""
+    return cfg["epochs"] * steps_per_epoch(len(data.y_train), cfg["optimizer"].get("batch_size"))
+
+
+def with_epochs(metrics: pd.DataFrame, by: tuple[str, ...] = ("run",)) -> pd.DataFrame:
+    """``metrics`` with an ``epoch`` column (step / steps_per_epoch of the row's run, or of the
+    row's group ``by`` when one run trains several nets in turn)."""
+    per_epoch = metrics[metrics["metric"] == "steps_per_epoch"].groupby(list(by))["value"].first().rename("per_epoch")
+    joined = metrics.join(per_epoch, on=list(by))
+    return metrics.assign(epoch=metrics["step"] / joined["per_epoch"])
 
 
 def with_dataset_name(result: TrainResult, data: Data) -> TrainResult:

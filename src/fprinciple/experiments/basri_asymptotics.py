@@ -15,6 +15,11 @@ depends on d only, so g(d) is the same).
 Metrics (step 0): ``growth_exponent`` and ``growth_intercept`` (key d: slope and intercept of
 the fit); ``log_inverse_coefficient_d<d>`` (key k, value log(1/c_{d,k})) for each d in
 ``curve_dims``, for the figure.
+
+Control: exact theory has no network to freeze and no target to average, so instead of the
+frozen and mean controls the run logs the same metrics for a *perturbed* learner (``learner``
+"perturbed"): the coefficients computed with the dimension left out, i.e. those of the smallest
+configured d used for every d — the bug of a d-independent formula. Every claim must fail on it.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from scipy.special import digamma
 from tqdm import tqdm
 
 from ..claims import Claim
+from ..learners import PERTURBED, TRAINED
 from ..theory.basri import asymptotic_coefficients
 from ..training import RunContext, TrainResult
 from . import seed_runs
@@ -42,6 +48,8 @@ def dataset(cfg: dict) -> str:
 runs = seed_runs
 
 GROWTH, INTERCEPT, CURVE = "growth_exponent", "growth_intercept", "log_inverse_coefficient_d"
+CONTROL_NOTE = ("exact theory, no network: no frozen or mean control; must fail instead on the perturbed "
+                "learner (the smallest d's coefficients used for every d)")
 
 
 def index_range(spec: dict) -> np.ndarray:
@@ -95,7 +103,8 @@ def linear_fit(x, y) -> tuple[float, float, float]:
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
-    """Fit g(d) for every configured d; no randomness, so the seed changes nothing."""
+    """Fit g(d) for every configured d, and the same fit for the perturbed learner (module
+    docstring); no randomness, so the seed changes nothing."""
     started = time.perf_counter()
     dims, ks, dps = sphere_dims(cfg), degrees(cfg), int(cfg["dps"])
     if len(dims) < 1 or len(ks) < 2:
@@ -105,13 +114,18 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     if missing:
         raise ValueError(f"basri_asymptotics.curve_dims: {missing} not in dims {dims.tolist()}")
     rows = []
-    for d in tqdm(dims, desc=ctx.desc or "basri_asymptotics", disable=not ctx.progress, unit="d"):
-        log_inverse = log_inverse_coefficients(d, ks, dps)
+
+    def record(learner: str, d, log_inverse: np.ndarray) -> None:
         g, intercept = fit_exponent(ks, log_inverse)
-        rows += [(0, GROWTH, float(d), g), (0, INTERCEPT, float(d), intercept)]
+        rows.extend([(0, GROWTH, float(d), g, learner), (0, INTERCEPT, float(d), intercept, learner)])
         if int(d) in curves:
-            rows += [(0, curve_metric(d), float(k), v) for k, v in zip(ks, log_inverse)]
-    records = pd.DataFrame(rows, columns=["step", "metric", "key", "value"])
+            rows.extend((0, curve_metric(d), float(k), v, learner) for k, v in zip(ks, log_inverse))
+
+    first_dimension = log_inverse_coefficients(dims[0], ks, dps)
+    for d in tqdm(dims, desc=ctx.desc or "basri_asymptotics", disable=not ctx.progress, unit="d"):
+        record(TRAINED, d, log_inverse_coefficients(d, ks, dps))
+        record(PERTURBED, d, first_dimension)
+    records = pd.DataFrame(rows, columns=["step", "metric", "key", "value", "learner"])
     return TrainResult(
         records=records,
         steps=0,
@@ -154,6 +168,7 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
             f"[{limits['slope_min']}, {limits['slope_max']}], at least 3 dimensions"
         ),
         passed=bool(enough and r2 >= limits["r2_min"] and limits["slope_min"] <= slope <= limits["slope_max"]),
+        note=CONTROL_NOTE,
     )
     small = d <= limits["small_d_max"]
     deviation = np.abs(values[small] - (d[small] + 1))
@@ -171,5 +186,6 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
         ),
         threshold=f"≤ {limits['small_d_tol']} for every d ≤ {limits['small_d_max']}, at least one such d",
         passed=bool(deviation.size > 0 and np.all(np.isfinite(deviation)) and worst <= limits["small_d_tol"]),
+        note=CONTROL_NOTE,
     )
     return [linear, exponent]

@@ -18,6 +18,4 @@ run = run_configured
 
 
 def claims(metrics, cfg: dict):
-    return [
-        order_claim(metrics, cfg, "with equal amplitudes, k=1 converges before k=3 before k=5")
-    ]
+    return [order_claim(metrics, cfg, "with equal amplitudes, k=1 converges before k=3 before k=5")]

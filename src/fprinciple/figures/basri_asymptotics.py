@@ -30,7 +30,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     grid = np.linspace(min(0.0, d.min()), d.max(), 200)
     left.plot(grid, grid + 1, ":", color="grey", lw=1.2, label="d + 1 (k → ∞)")
     left.plot(grid, asymptotics.finite_k_exponent(grid, ks), "--", color=style.TARGET, lw=1.2,
-              label=f"large-k law at k ≈ {int(round(np.sqrt(ks[0] * ks[-1])))}")
+              label=f"large-k law at k ≈ {round(float(np.sqrt(ks[0] * ks[-1])))}")
     slope, intercept, r2 = asymptotics.linear_fit(d, values)
     left.plot(grid, slope * grid + intercept, color="black", lw=0.8, alpha=0.7, label="linear fit")
     left.plot(d, values, "o", color=style.OUTPUT, ms=4, label="g(d) from the exact $c_{d,k}$")

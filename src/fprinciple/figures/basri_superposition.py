@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from ..experiments import basri_superposition as superposition
 from ..targets.sphere import sine, unit_norm
 from . import style
 from ._circle import COMPONENT_COLORS, curve, first_run, pi_ticks
@@ -43,15 +44,15 @@ def figure(metrics: pd.DataFrame, cfg: dict):
 
     ax = fig.add_subplot(grid[1, :])
     coefficients = run[(run["metric"] == "coefficient") & (run["step"] > 0)]
+    fitted = superposition.fitted_steps(run, fraction).set_index("k")["fitted_at"]
     for k, target, color in zip(ks, target_coefficients, COMPONENT_COLORS):
         history = coefficients[coefficients["key"] == k].sort_values("step")
         ax.plot(history["step"], history["value"] / target, color=color, lw=1.8, label=f"k = {int(k)}")
-        reached = history[history["value"] >= fraction * target]
-        if len(reached):
-            ax.axvline(reached["step"].iloc[0], color=color, lw=0.8, ls=":")
+        if np.isfinite(fitted.get(int(k), np.nan)):
+            ax.axvline(fitted[int(k)], color=color, lw=0.8, ls=":")
     ax.axhline(fraction, color="grey", lw=0.8, ls="--", label=f"{fraction:g} of the target's coefficient")
     ax.set(xscale="log", xlabel="step", ylabel="⟨f, u_k⟩ / ⟨y, u_k⟩",
-           title="fitted fraction of each component (dotted: first step it reaches the line)")
+           title="fitted fraction of each component (dotted: the step from which it stays above the line)")
     ax.legend(frameon=True, framealpha=0.9, edgecolor="none", fontsize="small", loc="lower right")
     style.despine(fig)
     return fig

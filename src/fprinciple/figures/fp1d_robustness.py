@@ -1,30 +1,40 @@
-"""XZX18: the ΔF heat map of the equal-amplitude target in every activation × optimizer × depth cell."""
+"""XZX18: the ΔF heat map of the equal-amplitude target in every activation × optimizer × depth
+cell, one block of rows per seed; a cell where any seed breaks the order says so in red."""
 
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from ..experiments.fp1d_robustness import cells
 from . import style
-from ._fp1d import delta_matrix
+from ._fp1d import seed_heatmap
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
-    activations, optimizers, depths = cfg["activations"], list(cfg["optimizers"]), cfg["depths"]
-    columns = [(o, d) for o in optimizers for d in depths]
+    activations, columns = cfg["activations"], cells(cfg)
+    seeds = metrics["seed"].nunique()
     fig, axes = plt.subplots(
-        len(activations), len(columns), figsize=(2.3 * len(columns), 1.9 * len(activations)),
-        layout="constrained", sharey=True, squeeze=False,
+        len(activations), len(columns), figsize=(2.4 * len(columns), (1.3 + 0.25 * 3 * seeds) * len(activations)),
+        layout="constrained", squeeze=False,
     )
+    image = None
     for row, activation in enumerate(activations):
         for col, (optimizer, depth) in enumerate(columns):
             cell = metrics[(metrics["activation"] == activation) & (metrics["optimizer"] == optimizer) & (metrics["depth"] == depth)]
             ax = axes[row, col]
-            image = style.delta_f_heatmap(ax, *delta_matrix(cell), colorbar=False)
-            ax.set_title(f"{activation} · {optimizer} · depth {depth}", fontsize="small")
+            if cell.empty:
+                ax.set_axis_off()
+                continue
+            image, failing = seed_heatmap(ax, cell, cfg, colorbar=False, labels=col == 0)
+            title = f"{activation} · {optimizer} · depth {depth}"
+            if failing:
+                title += f"\norder fails: seed {', '.join(map(str, failing))}"
+            ax.set_title(title, fontsize="small", color="firebrick" if failing else "black")
             ax.tick_params(labelsize="x-small")
             if row < len(activations) - 1:
                 ax.set_xlabel(None)
-    fig.colorbar(image, ax=axes, label="ΔF (red: fitted)", shrink=0.6)
+    if image is not None:
+        fig.colorbar(image, ax=axes, label="ΔF (red: fitted)", shrink=0.6)
     return fig

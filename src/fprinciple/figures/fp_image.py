@@ -23,7 +23,7 @@ def _image(rows: pd.DataFrame) -> np.ndarray:
 
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
-    run = metrics[metrics["run"] == sorted(metrics["run"].unique())[0]]
+    run = metrics[metrics["run"] == min(metrics["run"].unique())]
     outputs = run[run["metric"] == "output"]
     steps = sorted(outputs["step"].unique())
     panels = [("target", _image(run[run["metric"] == "target"]))]
@@ -40,7 +40,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     ax = fig.add_subplot(grid[1, :])
     cutoffs = cfg["cutoffs"]
     colors = sns.color_palette("deep", len(cutoffs))
-    crossed = crossings(run, threshold).set_index("cutoff")
+    crossed = crossings(run, threshold, cfg["claims"]["window"]).set_index("cutoff")
     for cutoff, color in zip(cutoffs, colors):
         for part, dash in (("low", "-"), ("high", "--")):
             rows = run[(run["metric"] == f"e_{part}") & np.isclose(run["key"], cutoff)].sort_values("step")
@@ -55,7 +55,8 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     ax.set(
         xlabel="training step",
         ylabel="relative error",
-        title="error of the low- and high-frequency parts (radial cutoff, fraction of Nyquist; grey lines: snapshots)",
+        title=(f"seed {int(run['seed'].iloc[0])}: error of the low- and high-frequency parts, mean excluded "
+               "(radial cutoff, fraction of Nyquist; circles: stays below the threshold; grey lines: snapshots)"),
     )
     ax.legend(fontsize="small", frameon=False, ncol=len(cutoffs) + 1)
     style.despine(fig)

@@ -44,11 +44,16 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     ax = axes[2]
     energy = metrics[(metrics["part"] == "fit1d") & (metrics["metric"] == "high_freq_energy")]
     start = energy[energy["step"] == 0].groupby("init_std")["value"].mean()
-    trained = final(metrics, "fit1d", ["high_freq_energy"])
+    trained = final(metrics, "fit1d", ["high_freq_energy", "train_loss"])
     ax.plot(start.index, start.to_numpy(), "--", color="grey", marker="o", mfc="none", label="at initialisation (mean)")
-    ax.plot(*trained.groupby("init_std")["high_freq_energy"].mean().reset_index().to_numpy().T,
+    ax.plot(*trained.groupby("init_std")["high_freq_energy"].mean().reset_index()[["init_std", "high_freq_energy"]].to_numpy().T,
             color=style.OUTPUT, marker="o", label="after training (mean)")
-    ax.scatter(trained["init_std"], trained["high_freq_energy"], color=style.OUTPUT, s=10, alpha=0.5, label="seeds")
+    fitted = trained["train_loss"] < cfg["fit1d"]["loss_threshold"]
+    ax.scatter(trained["init_std"][fitted], trained["high_freq_energy"][fitted], color=style.OUTPUT, s=10, alpha=0.5,
+               label="seeds")
+    if (~fitted).any():  # a seed that did not fit its points is no evidence: show it apart
+        ax.scatter(trained["init_std"][~fitted], trained["high_freq_energy"][~fitted], color="#d62728", marker="x", s=25,
+                   label=f"seed not fitted (MSE ≥ {cfg['fit1d']['loss_threshold']:g})")
     ax.set(xscale="log", yscale="log", xlabel="initialisation scale s", ylabel=f"energy fraction at k ≥ {k_min}",
            title="high-frequency energy of the 1-D fit")
     ax.legend(fontsize="x-small", frameon=False)

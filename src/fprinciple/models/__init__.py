@@ -3,10 +3,11 @@ VGG-16 for the real-data experiments."""
 
 from .cnn import CLASSIFIERS, SmallCNN, classifier, vgg16
 from .ensemble import EnsembleMLP, basri_shallow, kaiming_mlp
-from .mlp import ACTIVATIONS, MLP, authors_relu_net, evaluate
+from .mlp import ACTIVATIONS, INITS, MLP, authors_relu_net, evaluate
 
 __all__ = [
     "ACTIVATIONS",
+    "INITS",
     "CLASSIFIERS",
     "MLP",
     "SmallCNN",

@@ -103,6 +103,7 @@ def classifier(name: str, image_shape: tuple[int, int, int], n_classes: int, **s
             settings.get("activation", "relu"),
             settings.get("init_std"),
             settings.get("bias", True),
+            settings.get("init", "fan_in"),
         )
     if name == "cnn":
         return SmallCNN(

@@ -101,45 +101,34 @@ def delta_f(output_hat: np.ndarray, target_hat: np.ndarray, form: str = "complex
         return num / np.abs(y)
 
 
-CONVERGENCE_RULES = ("stays_below", "first_below")
-
-
-def convergence_steps(
-    steps: np.ndarray, delta: np.ndarray, threshold: float, rule: str = "stays_below"
-) -> np.ndarray:
+def convergence_steps(steps: np.ndarray, delta: np.ndarray, threshold: float, window: int | None = None) -> np.ndarray:
     """The logged step at which each peak's ``delta`` converges below ``threshold``.
 
     ``steps``: shape ``(T,)``, increasing. ``delta``: shape ``(T, P)``, the ΔF history of ``P``
     peaks. Returns a float array of shape ``(P,)``, ``nan`` where the peak never converges.
 
-    ``rule="stays_below"`` (PAPERS.md): the first step from which ``delta`` stays below for every
-    later logged step; a dip followed by a rise does not count. ``rule="first_below"``: the
-    first step at which it is below; the reading of a heat map, robust to the late
-    fluctuations of noisy optimizers (SGD, momentum) once a peak is fitted. ``nan`` in
-    ``delta`` counts as not below.
+    Converged at step ``t`` means: ``delta`` is below the threshold at ``t`` and at the next
+    ``window - 1`` logged steps, ``window`` consecutive logged values in all (``window=None``: at
+    every later logged step, to the end of the run). A transient dip shorter than the window
+    does not count; ``window=1`` is "the first step below", a heat map read by eye. ``nan`` in
+    ``delta`` counts as not below, and a run that ends before a window is complete has not
+    converged in it.
     """
-    if rule not in CONVERGENCE_RULES:
-        raise ValueError(f"unknown convergence rule {rule!r}; allowed: {CONVERGENCE_RULES}")
     steps = np.asarray(steps, dtype=float)
     delta = np.asarray(delta, dtype=float)
     if steps.ndim != 1 or delta.ndim != 2 or delta.shape[0] != steps.shape[0]:
-        raise ValueError(
-            f"expected steps (T,) and delta (T, P); got {steps.shape} and {delta.shape}"
-        )
+        raise ValueError(f"expected steps (T,) and delta (T, P); got {steps.shape} and {delta.shape}")
+    if window is not None and window < 1:
+        raise ValueError(f"window must be a positive number of logged steps or None, got {window}")
     t_count, p_count = delta.shape
-    out = np.full(p_count, np.nan)
-    if t_count == 0:
-        return out
     below = delta < threshold
-    if rule == "first_below":
-        ok = below.any(axis=0)
-        out[ok] = steps[np.argmax(below, axis=0)[ok]]
-        return out
-    # Index just after the last logged step that is not below the threshold (0 if none).
-    above_rev = ~below[::-1]
-    has_above = above_rev.any(axis=0)
-    last_above = t_count - 1 - np.argmax(above_rev, axis=0)
-    start = np.where(has_above, last_above + 1, 0)
-    ok = start < t_count
-    out[ok] = steps[start[ok]]
+    # run[t, p]: how many consecutive logged values are below from t on (to the end if all are).
+    run = np.zeros((t_count + 1, p_count), dtype=int)
+    for t in range(t_count - 1, -1, -1):
+        run[t] = np.where(below[t], run[t + 1] + 1, 0)
+    need = (t_count - np.arange(t_count))[:, None] if window is None else np.full((t_count, 1), window)
+    ok = run[:t_count] >= need
+    out = np.full(p_count, np.nan)
+    found = ok.any(axis=0)
+    out[found] = steps[np.argmax(ok, axis=0)[found]]
     return out

@@ -15,6 +15,7 @@ whole periods gives ``|y_hat(+-k0)| ~ 1/2``.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse.linalg
 
 from .dft import DELTA_F_FORMS, find_peaks
 
@@ -34,14 +35,20 @@ _MAX_PHASE_ENTRIES = 2**22
 def first_principal_component(x: np.ndarray) -> np.ndarray:
     """Unit vector along which the centred inputs ``x`` (n, ...) vary most.
 
-    Computed from the ``d x d`` scatter matrix (``O(n d^2)``, cheap for MNIST-sized data) rather
-    than an SVD of the ``n x d`` data. A principal direction is only defined up to sign, so the
-    sign is fixed (largest-magnitude entry positive) to make spectra reproducible across runs.
+    The top right singular vector of the centred ``n x d`` data by ARPACK's Lanczos iteration
+    (``scipy.sparse.linalg.svds``, from a fixed start): ``O(n d)`` per iteration, where the full
+    eigendecomposition of the ``d x d`` scatter matrix (``O(n d^2 + d^3)``) took 90 s on CIFAR-10's
+    50000 x 3072 to keep one vector. Data of fewer than 3 features or samples, too small for
+    ARPACK, use that decomposition. A principal direction is only defined up to sign, so the sign
+    is fixed (largest-magnitude entry positive) to make spectra reproducible across runs.
     """
     xc = np.asarray(x, dtype=np.float64).reshape(len(x), -1)
     xc = xc - xc.mean(axis=0)
-    _, vecs = np.linalg.eigh(xc.T @ xc)  # eigenvalues ascending
-    p = vecs[:, -1]
+    if min(xc.shape) < 3:
+        p = np.linalg.eigh(xc.T @ xc)[1][:, -1]  # eigenvalues ascending
+    else:
+        start = np.random.default_rng(0).standard_normal(min(xc.shape))
+        p = scipy.sparse.linalg.svds(xc, k=1, v0=start)[2][0]
     return p if p[np.argmax(np.abs(p))] > 0 else -p
 
 

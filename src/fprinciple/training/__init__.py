@@ -1,6 +1,7 @@
 """The trainer: optimizers, stopping rules, metric hooks, negative controls, checkpoint/resume."""
 
 from ..learners import CONTROLS, TRAINED
+from . import evaluation
 from .context import RunContext
 from .trainer import TrainingDiverged, TrainResult, TrainSpec, choose_device, combine, steps_per_epoch, train
 
@@ -13,6 +14,7 @@ __all__ = [
     "TrainSpec",
     "choose_device",
     "combine",
+    "evaluation",
     "steps_per_epoch",
     "train",
 ]

@@ -13,7 +13,8 @@ class RunContext:
     """Everything a run needs besides its config: device, checkpoint, progress bar, data root.
 
     ``max_steps`` truncates every training loop of the run (the paper-scale rehearsal runs the
-    papers' settings for a few steps only); ``None`` trains as configured.
+    papers' settings for a few steps only); ``None`` trains as configured. ``eval_samples``
+    caps the samples of every evaluation forward pass (a rehearsal's: ``training.evaluation``).
     """
 
     device: torch.device = field(default_factory=lambda: torch.device("cpu"))
@@ -25,6 +26,7 @@ class RunContext:
     data_root: Path | None = None  # where real datasets live (config data_root)
     download: bool = False  # may torchvision fetch missing datasets into data_root
     max_steps: int | None = None
+    eval_samples: int | None = None
 
     def part(self, name: str) -> RunContext:
         """The context of one part of a job that trains several nets in turn (one init scale, one

@@ -18,7 +18,7 @@ carry ``TRAINED`` (names in ``fprinciple.learners``).
 from __future__ import annotations
 
 import copy
-from collections import OrderedDict
+import weakref
 
 import torch
 from torch import nn
@@ -35,26 +35,33 @@ class Control(nn.Module):
 
 class Frozen(Control):
     """The network as initialised, never updated. Its output on an input tensor is computed once
-    and reused at every logged step (the input is kept alive with it, so its memory address cannot
-    be taken by another tensor while cached)."""
+    and reused at every logged step.
 
-    def __init__(self, model: nn.Module, cache_size: int = 16):
+    The cache is keyed by the input's base tensor (the dataset a slice or view comes from, or
+    the input itself) and the view's offset, shape and stride, and holds the base only weakly:
+    the slices an evaluation cuts from the same data every epoch hit the cache, while a fresh
+    minibatch's entry vanishes with it, so memory stays bounded and a dead tensor's address is
+    never mistaken for a live one. An input that requires grad (an objective that differentiates
+    the output by its input, e.g. a PDE residual) gets a fresh output with its graph."""
+
+    def __init__(self, model: nn.Module):
         super().__init__()
         self.model = copy.deepcopy(model).requires_grad_(False)
-        self._cache: OrderedDict = OrderedDict()
-        self._cache_size = cache_size
+        self._cache: dict[int, tuple[weakref.ref, dict]] = {}
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        key = (x.data_ptr(), tuple(x.shape), tuple(x.stride()), x.dtype, x.device, self.model.training)
-        if key in self._cache:
-            self._cache.move_to_end(key)
-            return self._cache[key][1]
-        with torch.no_grad():
-            out = self.model(x)
-        self._cache[key] = (x, out)
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return out
+        if x.requires_grad:
+            return self.model(x)
+        base = x if x._base is None else x._base
+        ref, outputs = self._cache.get(id(base), (None, None))
+        if ref is None or ref() is not base:  # never seen, or an old base's id reused
+            ref, outputs = weakref.ref(base, lambda _, key=id(base): self._cache.pop(key, None)), {}
+            self._cache[id(base)] = (ref, outputs)
+        key = (x.storage_offset(), tuple(x.shape), tuple(x.stride()), x.dtype, self.model.training)
+        if key not in outputs:
+            with torch.no_grad():
+                outputs[key] = self.model(x)
+        return outputs[key]
 
     def train(self, mode: bool = True):
         # The wrapped net keeps its own mode switches (classify.predict uses eval mode).

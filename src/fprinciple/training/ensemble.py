@@ -5,7 +5,13 @@ Members are independent (the summed loss has a block-diagonal gradient), so they
 ``batch`` at a time: all at once on a GPU, one after another on a CPU. A member's learning time
 is the number of GD updates after which its loss is below the threshold; a member still above
 it after ``cap`` updates is *not learned* (NaN, never the cap itself) and one whose loss turns
-NaN/inf is *diverged*. Converged members leave the batch, so the GPU works only on the rest.
+NaN/inf or grows past ``DIVERGENCE_FACTOR`` times its initial loss (the trainer's rule) is
+*diverged* (NaN time, ``diverged`` = 1). Finished members leave the batch, so the GPU works only
+on the rest.
+
+Per member and learner the records hold ``learning_time``, ``final_loss``, ``zero_loss`` (the loss
+of f = 0, the reference for "no progress") and ``diverged``; the trained net also logs
+``train_loss`` every ``log_every`` updates.
 
 Negative controls (``training.controls``) cost nothing here: the frozen initial net keeps its
 initial loss forever, so it is learned at update 0 or never, and likewise the mean predictor
@@ -15,7 +21,6 @@ initial loss forever, so it is learned at update 0 or never, and likewise the me
 from __future__ import annotations
 
 import sys
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +32,8 @@ from ..learners import FROZEN, MEAN, TRAINED
 from ..models import EnsembleMLP
 from . import checkpoint
 from .context import RunContext
-from .trainer import LOSSES
+from .timing import LoopTiming, Stopwatch
+from .trainer import DIVERGENCE_FACTOR, LOSSES
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,9 @@ class LearningTimes:
     steps: int  # batched GD updates done (summed over the batches)
     wall_s: float
     resumed_from: int  # updates already done by a resumed checkpoint
+    # Per-member updates: planned = cap × members, an upper bound (members stop once learned).
+    # The train_loss rows come with the updates' own losses, so no logging is timed apart.
+    timing: LoopTiming | None = None
 
 
 def _member_loss(name: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
@@ -56,14 +65,22 @@ def _member_loss(name: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     raise ValueError(f"unknown loss {name!r}; allowed: {list(LOSSES)}")
 
 
-def _control_rows(ids: np.ndarray, initial: np.ndarray, mean: np.ndarray, threshold: float) -> list:
-    """Learning time and final loss of the frozen net (its initial loss forever) and of the mean
-    predictor, per member: learned at update 0 if already below the threshold, else never."""
+def _outcome(i: int, step: int, learned: bool, diverged: bool, final: float, zero: float, learner: str) -> list:
+    """The per-member result rows of one learner."""
+    return [(i, step, "learning_time", float(step) if learned else np.nan, learner),
+            (i, step, "final_loss", float(final), learner),
+            (i, step, "zero_loss", float(zero), learner),
+            (i, step, "diverged", float(diverged), learner)]
+
+
+def _control_rows(ids: np.ndarray, losses: dict[str, np.ndarray], zero: np.ndarray, scale: np.ndarray,
+                  threshold: float) -> list:
+    """The frozen net (its initial loss forever) and the mean predictor, per member: learned at
+    update 0 if already below the threshold, else never; never diverged."""
     rows = []
-    for learner, losses in ((FROZEN, initial), (MEAN, mean)):
-        for i, loss in zip(ids, losses):
-            rows += [(i, 0, "learning_time", 0.0 if loss < threshold else np.nan, learner),
-                     (i, 0, "final_loss", float(loss), learner)]
+    for learner, values in losses.items():
+        for i, loss, z, s in zip(ids, values, zero, scale):
+            rows += _outcome(i, 0, loss * s < threshold, False, loss, z, learner)
     return rows
 
 
@@ -73,45 +90,47 @@ def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSp
     `state` resumes a checkpoint."""
     index = torch.as_tensor(ids, device=x.device)
     model, x, y = model.subset(index), x[index], y[index]
-    zero_loss = _member_loss(spec.loss, torch.zeros_like(y), y)
-    scale = 1.0 / zero_loss if spec.relative else torch.ones_like(zero_loss)
+    zero = _member_loss(spec.loss, torch.zeros_like(y), y).cpu().numpy()
+    scale = 1.0 / zero if spec.relative else np.ones_like(zero)
+    with torch.no_grad():
+        initial = _member_loss(spec.loss, model(x), y).cpu().numpy()
     active = np.arange(len(ids))
     rows: list[tuple[int, int, str, float, str]] = []
     step = 0
     if state is None:
         with torch.no_grad():
-            initial = (_member_loss(spec.loss, model(x), y) * scale).cpu().numpy()
-            mean = (_member_loss(spec.loss, y.mean(dim=1, keepdim=True).expand_as(y), y) * scale).cpu().numpy()
-        rows += _control_rows(ids, initial, mean, spec.threshold)
+            mean = _member_loss(spec.loss, y.mean(dim=1, keepdim=True).expand_as(y), y).cpu().numpy()
+        rows += _control_rows(ids, {FROZEN: initial, MEAN: mean}, zero, scale, spec.threshold)
     else:
         active, rows, step = state["active"], state["rows"], state["step"]
         model = model.subset(torch.as_tensor(active, device=x.device))
         model.load_state_dict(state["model"])
-    x, y, scale = x[active], y[active], scale[active]
+    x, y = x[active], y[active]
     start_step = step
+    params = list(model.parameters())
     while len(active):
         loss = _member_loss(spec.loss, model(x), y)
         values = loss.detach().cpu().numpy()
         if step % spec.log_every == 0:
             rows += [(ids[i], step, "train_loss", v, TRAINED) for i, v in zip(active, values)]
-        done_rel = (loss.detach() * scale).cpu().numpy()
-        learned = done_rel < spec.threshold
-        diverged = ~np.isfinite(values)
+        learned = values * scale[active] < spec.threshold
+        diverged = ~np.isfinite(values) | (values > DIVERGENCE_FACTOR * initial[active])
         finished = learned | diverged | (step == cap)
-        for i, v, ok in zip(active[finished], values[finished], learned[finished]):
-            rows += [(ids[i], step, "learning_time", step if ok else np.nan, TRAINED),
-                     (ids[i], step, "final_loss", v, TRAINED)]
+        for j in np.flatnonzero(finished):
+            i = active[j]
+            rows += _outcome(ids[i], step, learned[j], diverged[j], values[j], zero[i], TRAINED)
         if finished.all():
             break
         model.zero_grad(set_to_none=True)
         loss[~torch.as_tensor(finished, device=loss.device)].sum().backward()
         with torch.no_grad():
-            for p in model.parameters():
+            for p in params:
                 p -= spec.lr * p.grad
         if finished.any():
             keep = torch.as_tensor(~finished, device=x.device)
             model = model.subset(keep)
-            x, y, scale = x[keep], y[keep], scale[keep]
+            params = list(model.parameters())
+            x, y = x[keep], y[keep]
             active = active[~finished]
         step += 1
         bar.update()
@@ -152,7 +171,7 @@ def learning_times(
 
     updates = 0
     bar = tqdm(desc=ctx.desc, file=sys.stderr, mininterval=1.0, disable=not ctx.progress, unit="step")
-    start = time.perf_counter()
+    watch = Stopwatch()
     for lo in range(first, members, batch):
         ids = np.arange(lo, min(lo + batch, members))
         rows, n = _train_batch(model, x, y, ids, spec, ctx.steps(spec.cap), resume, saver(lo), bar)
@@ -164,4 +183,5 @@ def learning_times(
     bar.close()
     frame = pd.DataFrame(done, columns=["member", "step", "metric", "value", "learner"])
     frame.insert(3, "key", np.nan)
-    return LearningTimes(frame.astype({"member": int, "step": np.int64}), updates, time.perf_counter() - start, resumed_from)
+    timing = watch.timing(updates, spec.cap * members, planned_logs=0, may_stop_early=True)
+    return LearningTimes(frame.astype({"member": int, "step": np.int64}), updates, timing.wall_s, resumed_from, timing)

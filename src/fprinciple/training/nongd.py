@@ -6,10 +6,14 @@ swarm use loss values only. Each method's own iteration is the clock: after ever
 current parameters (scipy's iterate, the swarm's best particle) are loaded into the module and the
 hooks are called, with the same ``hook(iteration, model, last)`` signature and the same tidy
 records (step, learner, metric, key, value) as the gradient trainer, for the trained module and
-for the negative controls passed in, so the 1-D spectral hook works unchanged. Every logged
+for the negative controls passed in, so the gradient experiments' hooks apply unchanged (the 1-D
+spectral hook feeds float32 inputs: pair it with a float32 module). Every logged
 iteration also records ``train_loss`` and, for the trained module, ``evaluations`` (objective
 calls so far, line-search trials and every particle included; for CG/BFGS each call also
-computes the gradient).
+computes the gradient). With ``log_every_evaluations`` the clock is the evaluation count instead:
+the best parameters found so far are logged every that many calls (step = evaluations, and the
+trained module also records ``iterations``), for Powell, whose iteration is a whole sweep of line
+searches.
 
 Resuming: scipy's minimizers keep their state (Hessian approximation, search directions) inside
 one call and expose no way to restart from it, so there is no checkpoint. Instead a run is a
@@ -19,31 +23,32 @@ for a fixed torch thread count; float64 reductions may round differently with an
 
 Why nevergrad for the swarm: maintained by Meta Research (1.0.12, 2025), on PyPI and conda-forge,
 an ask/tell interface that lets us count evaluations and log per swarm iteration, and all its
-randomness comes from the parametrization's seeded ``RandomState``. pyswarms, the other common
-choice, has had no release since 2021.
+randomness comes from the parametrization's seeded ``RandomState``. pyswarms has had no release
+since 2021; pymoo's PSO (maintained, vectorised) was no faster per particle here and fitted no
+better. We use nevergrad's real-space PSO (``ConfPSO()``, SPSO-2011 constants): its default
+"PSO" maps the space through arctan, whose far tails sent particles to 1e16-sized weights.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-import nevergrad as ng
 import numpy as np
 import pandas as pd
 import scipy.optimize
 import torch
-from torch import nn
 from threadpoolctl import threadpool_limits
+from torch import nn
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 from tqdm import tqdm
 
-from .context import RunContext
 from ..learners import TRAINED
+from .context import RunContext
 from .controls import Control
-from .trainer import Hook, TrainingDiverged, _records_frame
+from .timing import LoopTiming, Stopwatch, logging_points
+from .trainer import Hook, TrainingDiverged, records_frame
 
 GRADIENT_METHODS = ("cg", "bfgs", "l-bfgs-b")
 DERIVATIVE_FREE_METHODS = ("powell", "pso")
@@ -62,6 +67,11 @@ class NonGDSpec:
     max_evaluations: int | None = None
     loss_threshold: float | None = None  # stop after the first iteration whose loss is below
     log_every: int = 1  # iterations; iteration 0 (the initial parameters) and the last are always logged
+    # If set, the clock is objective evaluations instead of iterations: the best parameters found so
+    # far are logged every this many evaluations, with step = evaluations (log_every is unused).
+    # Powell's iteration is a sweep of line searches over every parameter (~20 evaluations each),
+    # too coarse a clock to tell apart peaks that fall below a threshold within one sweep.
+    log_every_evaluations: int | None = None
     swarm_size: int = 40  # PSO particles; one PSO iteration = swarm_size evaluations
     swarm_sigma: float = 1.0  # PSO: std of the initial particles around the initial parameters
     options: Mapping[str, float] = field(default_factory=dict)  # extra scipy options (gtol, xtol, ...)
@@ -69,7 +79,7 @@ class NonGDSpec:
 
 @dataclass
 class NonGDResult:
-    records: pd.DataFrame  # columns step (= iteration), metric, key, value
+    records: pd.DataFrame  # columns step (= iteration, or evaluations), metric, key, value, learner
     iterations: int
     evaluations: int
     # "max_iterations", "max_evaluations", "loss_threshold", "converged" (scipy's own tolerance) or
@@ -78,6 +88,9 @@ class NonGDResult:
     message: str  # scipy's message ("converged" covers its tolerances and precision-loss stops)
     final_loss: float
     wall_s: float
+    # Its steps are objective evaluations (what a run spends, and Powell's binding cap); the plan
+    # is max_evaluations or max_iterations × the evaluations per iteration this run measured.
+    timing: LoopTiming | None = None
 
 
 def trainable_parameters(model: nn.Module) -> list[nn.Parameter]:
@@ -101,23 +114,36 @@ def load_parameters(model: nn.Module, theta: np.ndarray) -> None:
 
 
 class _CountedObjective:
-    """The loss of the module at a flat parameter vector, counting every call."""
+    """The loss of the module at a flat parameter vector, counting every call and keeping the
+    best parameters seen; every `every` calls it hands (evaluations, best theta, best loss) to
+    `on_due` (the evaluation clock)."""
 
-    def __init__(self, model: nn.Module, objective: Objective, with_gradient: bool):
+    def __init__(self, model: nn.Module, objective: Objective, with_gradient: bool,
+                 every: int | None = None, on_due: Callable[[int, np.ndarray, float], None] | None = None):
         self.model, self.objective, self.with_gradient = model, objective, with_gradient
         self.params = trainable_parameters(model)
         self.evaluations = 0
+        self.every, self.on_due = every, on_due
+        self.best_theta, self.best_loss = None, np.inf
 
     def __call__(self, theta: np.ndarray):
         self.evaluations += 1
         load_parameters(self.model, theta)
         if not self.with_gradient:
             with torch.no_grad():
-                return float(self.objective(self.model))
-        loss = self.objective(self.model)
-        grads = torch.autograd.grad(loss, self.params)
-        flat = torch.cat([g.reshape(-1) for g in grads]).detach().cpu().numpy().astype(np.float64)
-        return float(loss.detach()), flat
+                loss = float(self.objective(self.model))
+            out = loss
+        else:
+            tensor = self.objective(self.model)
+            grads = torch.autograd.grad(tensor, self.params)
+            flat = torch.cat([g.reshape(-1) for g in grads]).detach().cpu().numpy().astype(np.float64)
+            loss = float(tensor.detach())
+            out = loss, flat
+        if loss < self.best_loss:
+            self.best_theta, self.best_loss = np.array(theta, dtype=np.float64), loss
+        if self.every and self.evaluations % self.every == 0:
+            self.on_due(self.evaluations, self.best_theta, self.best_loss)
+        return out
 
 
 def minimize_module(
@@ -147,33 +173,42 @@ def minimize_module(
         raise ValueError(f"max_iterations must be >= 1, got {spec.max_iterations}")
     hooks = list(hooks)
     learners = dict(controls or {})
-    counted = _CountedObjective(model, objective, spec.method in GRADIENT_METHODS)
+    by_evaluations = spec.log_every_evaluations is not None
+    counted = _CountedObjective(model, objective, spec.method in GRADIENT_METHODS, spec.log_every_evaluations,
+                                on_due=lambda evaluations, theta, loss: log(evaluations, theta, loss, last=False))
     records: list[tuple[int, str, str, np.ndarray, np.ndarray]] = []
     state = {"iteration": 0, "logged": -1, "first_record": 0, "stopped_by": None}
     bar = tqdm(total=max_iterations, desc=ctx.desc, file=sys.stderr, mininterval=1.0,
                disable=not ctx.progress, unit="it")
 
-    def log(iteration: int, theta: np.ndarray, loss: float, last: bool) -> None:
+    def log(step: int, theta: np.ndarray, loss: float, last: bool) -> None:
+        """Log the module at `theta` as `step` (the iteration, or the evaluations so far)."""
+        with watch.logging():
+            measure(step, theta, loss, last)
+
+    def measure(step: int, theta: np.ndarray, loss: float, last: bool) -> None:
         if not np.isfinite(loss):
-            raise TrainingDiverged(f"{ctx.desc}: {spec.method} loss became {loss} by iteration {iteration}")
-        if iteration == state["logged"]:  # re-logged as the last one: replace, not duplicate
+            raise TrainingDiverged(f"{ctx.desc}: {spec.method} loss became {loss} by iteration {state['iteration']}")
+        if step == state["logged"]:  # re-logged as the last one: replace, not duplicate
             del records[state["first_record"]:]
         state["first_record"] = len(records)
         load_parameters(model, theta)
         nan = np.array([np.nan])
-        records.append((iteration, TRAINED, "evaluations", nan, np.array([float(counted.evaluations)])))
+        records.append((step, TRAINED, "evaluations", nan, np.array([float(counted.evaluations)])))
+        if by_evaluations:
+            records.append((step, TRAINED, "iterations", nan, np.array([float(state["iteration"])])))
         for name, learner in [(TRAINED, model), *learners.items()]:
-            net = learner if name == TRAINED else learner.at(iteration)
+            net = learner if name == TRAINED else learner.at(step)
             if name != TRAINED:
                 with torch.no_grad():
                     loss = float(objective(net))
-            records.append((iteration, name, "train_loss", nan, np.array([loss])))
+            records.append((step, name, "train_loss", nan, np.array([loss])))
             for hook in hooks:
-                for metric, key, value in hook(iteration, net, last):
+                for metric, key, value in hook(step, net, last):
                     value = np.atleast_1d(np.asarray(value, dtype=np.float64))
                     key = np.broadcast_to(np.asarray(key, dtype=np.float64), value.shape)
-                    records.append((iteration, name, metric, key, value))
-        state["logged"] = iteration
+                    records.append((step, name, metric, key, value))
+        state["logged"] = step
 
     def after_iteration(theta: np.ndarray, loss: float) -> bool:
         """Log if due; True when a stopping rule of ours fires."""
@@ -187,12 +222,14 @@ def minimize_module(
         elif spec.max_evaluations is not None and counted.evaluations >= spec.max_evaluations:
             state["stopped_by"] = "max_evaluations"
         stopping = state["stopped_by"] is not None
-        if iteration % spec.log_every == 0 or stopping:
-            log(iteration, theta, loss, last=stopping)
-        return state["stopped_by"] is not None
+        if stopping:
+            log(counted.evaluations if by_evaluations else iteration, theta, loss, last=True)
+        elif not by_evaluations and iteration % spec.log_every == 0:
+            log(iteration, theta, loss, last=False)
+        return stopping
 
     theta0 = parameters_vector(model)
-    start = time.perf_counter()
+    watch = Stopwatch()
     with torch.no_grad():
         log(0, theta0, float(objective(model)), last=False)
     # The optimizers' own linear algebra is on vectors of a few hundred entries, where BLAS threads
@@ -203,21 +240,33 @@ def minimize_module(
         else:
             theta, final_loss, message = _scipy(counted, theta0, spec, max_iterations, after_iteration)
     if state["stopped_by"] is None:  # scipy ended on its own tolerance: log its last iterate as last
-        log(state["iteration"], theta, final_loss, last=True)
+        log(counted.evaluations if by_evaluations else state["iteration"], theta, final_loss, last=True)
     load_parameters(model, theta)
     bar.close()
     stopped_by = state["stopped_by"]
     if stopped_by is None:
         spent = spec.max_evaluations is not None and counted.evaluations >= spec.max_evaluations
         stopped_by = "max_evaluations" if spent else "converged"
+    per_iteration = counted.evaluations / max(state["iteration"], 1)
+    planned = spec.max_iterations * per_iteration
+    if spec.max_evaluations is not None:
+        planned = min(planned, spec.max_evaluations)
+    if by_evaluations:
+        planned_logs = int(planned) // spec.log_every_evaluations + 2  # and iteration 0 and the last
+    else:
+        planned_logs = logging_points(spec.max_iterations, spec.log_every)
+    # scipy's methods may also stop on their own tolerances; the swarm only on ours.
+    timing = watch.timing(counted.evaluations, round(planned), planned_logs,
+                          may_stop_early=spec.loss_threshold is not None or spec.method != "pso")
     return NonGDResult(
-        records=_records_frame(records),
+        records=records_frame(records),
         iterations=state["iteration"],
         evaluations=counted.evaluations,
         stopped_by=stopped_by,
         message=message,
         final_loss=final_loss,
-        wall_s=time.perf_counter() - start,
+        wall_s=timing.wall_s,
+        timing=timing,
     )
 
 
@@ -245,7 +294,10 @@ def _swarm(counted: _CountedObjective, theta0: np.ndarray, spec: NonGDSpec, seed
 
     Particles start at theta0 + swarm_sigma * N(0, I). The logged parameters are the swarm's
     global best, tracked here as PSO itself does (every told loss below the best replaces it).
+    Imported here: nevergrad takes ~2 s to import, and only this method needs it.
     """
+    import nevergrad as ng
+
     parametrization = ng.p.Array(init=theta0).set_mutation(sigma=spec.swarm_sigma)
     parametrization.random_state = np.random.RandomState(seed)
     optimizer = ng.optimizers.ConfPSO(popsize=spec.swarm_size)(parametrization=parametrization, num_workers=1)

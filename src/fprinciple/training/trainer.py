@@ -7,14 +7,15 @@ that become tidy rows, tagged with the learner in a ``learner`` column. The loop
 every `checkpoint_every` steps (model, optimizer, batch RNG, frozen control and the metrics
 logged so far) and once more when it finishes, so a killed job resumes where it stopped, skips a
 part that was already finished, and ends with exactly the metrics of an uninterrupted run.
+A logged loss that is NaN/inf or has grown past ``DIVERGENCE_FACTOR`` times its step-0 value
+stops the run (TrainingDiverged) instead of logging a blow-up as if it were a result.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -28,6 +29,7 @@ from ..learners import FROZEN, TRAINED
 from . import checkpoint
 from .context import RunContext
 from .controls import Control, standard
+from .timing import LoopTiming, Stopwatch, logging_points
 
 OPTIMIZERS = ("gd", "sgd", "adam")
 LOSSES = ("mse", "half_sse", "cross_entropy")
@@ -36,10 +38,21 @@ SAMPLINGS = ("replacement", "epochs")
 # A hook sees (step, model, last) and returns (metric, key, value) triples; key/value may be
 # arrays. `last` is true at the final logged step, whatever stopped the run.
 Hook = Callable[[int, nn.Module, bool], Iterable[tuple[str, object, object]]]
+# A loss the fixed ``TrainSpec.loss`` names cannot express (e.g. a PDE residual, which
+# differentiates the output by its input): objective(model, xb, yb) -> scalar tensor.
+Objective = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+# A run stops as diverged when its logged training loss exceeds this multiple of its step-0 loss
+# (or is NaN/inf). Training that works lowers the loss, and even a loss that oscillates under too
+# high a learning rate stays within a few orders of magnitude; four orders up is a blow-up (Adam
+# at lr 1000 reaches 1e8 in a few hundred steps). The initial value, not the best, is the
+# reference: Adam's loss spikes near convergence jump by orders of magnitude over a tiny minimum.
+DIVERGENCE_FACTOR = 1e4
 
 
 class TrainingDiverged(UserError, RuntimeError):
-    """The loss became NaN or infinite."""
+    """The loss became NaN or infinite, or grew past ``divergence_factor`` times its initial value."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,7 @@ class TrainSpec:
     loss_threshold: float | None = None  # stop at the first step whose full-batch loss is below
     log_every: int = 100
     log_steps: tuple[int, ...] = ()  # extra steps to log at (figure snapshots)
+    divergence_factor: float | None = DIVERGENCE_FACTOR  # stop when loss > factor x step-0 loss; None: off
 
 
 @dataclass
@@ -66,6 +80,8 @@ class TrainResult:
     steps_per_s: float
     resumed_from: int  # 0 for a fresh start
     planned_steps: int | None = None  # the steps the settings ask for (before any truncation)
+    # One per training loop the job ran (steps vs logging, planned vs done): the cost table's input.
+    timings: tuple[LoopTiming, ...] = ()
 
 
 def choose_device(preference: str = "auto") -> torch.device:
@@ -95,7 +111,9 @@ def _optimizer(spec: TrainSpec, params) -> torch.optim.Optimizer:
     raise ValueError(f"unknown optimizer {spec.optimizer!r}; allowed: {list(OPTIMIZERS)}")
 
 
-def _records_frame(records: list[tuple[int, str, str, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+def records_frame(records: list[tuple[int, str, str, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """The tidy table (step, metric, key, value, learner) of the (step, learner, metric, keys,
+    values) tuples a training loop collects; shared by every loop that logs through hooks."""
     if not records:
         return pd.DataFrame({"step": [], "metric": [], "key": [], "value": [], "learner": []})
     sizes = [len(values) for *_, values in records]
@@ -139,10 +157,21 @@ def train(
     hooks: Iterable[Hook] = (),
     seed: int = 0,
     controls: dict[str, Control] | None = None,
+    objective: Objective | None = None,
 ) -> TrainResult:
     """Train `model` on (x, y) under `spec`, logging hook metrics for it and for its controls
-    (the standard ones plus `controls`); checkpoints and resumes through `ctx`."""
-    loss_fn = _loss_fn(spec.loss)
+    (the standard ones plus `controls`); checkpoints and resumes through `ctx`.
+
+    `objective`, if given, replaces ``spec.loss`` as the loss, for the trained network and for
+    the controls' ``train_loss`` alike: ``objective(net, xb, yb)``, where ``y`` is whatever it
+    compares with (the mean control is still the mean of ``y``). The controls' loss is then not
+    computed under ``no_grad``, so an objective may differentiate a control's output by its input.
+    """
+    fixed_loss = _loss_fn(spec.loss)
+
+    def loss_fn(net: nn.Module, xb: torch.Tensor, yb: torch.Tensor) -> torch.Tensor:
+        return objective(net, xb, yb) if objective is not None else fixed_loss(net(xb), yb)
+
     optimizer = _optimizer(spec, model.parameters())
     if spec.optimizer == "gd" and spec.batch_size is not None:
         raise ValueError("optimizer gd is full-batch: set batch_size to null or use optimizer sgd")
@@ -159,8 +188,9 @@ def train(
     if state is not None:
         if state.get("finished"):
             print(f"resumed from checkpoint {ctx.checkpoint}: finished at step {state['step']}", file=sys.stderr)
+            timing = LoopTiming(**state["timing"]) if "timing" in state else None
             return _result(state["records"], state["step"], state["stopped_by"], state["wall_s"],
-                           state["trained_steps"], state["resumed_from"], spec)
+                           state["trained_steps"], state["resumed_from"], spec, timing)
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         learners[FROZEN].model.load_state_dict(state["frozen"])
@@ -173,8 +203,8 @@ def train(
         for name, learner in [(TRAINED, model), *learners.items()]:
             net = learner if name == TRAINED else learner.at(step)
             if name != TRAINED:
-                with torch.no_grad():
-                    loss = loss_fn(net(xb), yb).item()
+                with torch.set_grad_enabled(objective is not None):
+                    loss = loss_fn(net, xb, yb).item()
             records.append((step, name, "train_loss", np.array([np.nan]), np.array([loss])))
             for hook in hooks:
                 for metric, key, value in hook(step, net, last):
@@ -192,7 +222,7 @@ def train(
     stopped_by = "steps" if steps == spec.steps else "max_steps"
     bar = tqdm(total=steps, initial=step, desc=ctx.desc, file=sys.stderr, mininterval=1.0,
                disable=not ctx.progress, unit="step")
-    start = time.perf_counter()
+    watch = Stopwatch()
     while True:
         if full_batch:
             xb, yb = x, y
@@ -202,19 +232,16 @@ def train(
             else:
                 idx = torch.randint(n, (spec.batch_size,), generator=batches)
             xb, yb = x[idx.to(x.device)], y[idx.to(x.device)]
-        loss = loss_fn(model(xb), yb)
+        loss = loss_fn(model, xb, yb)
         reached = False
         if spec.loss_threshold is not None and full_batch:
             reached = loss.item() < spec.loss_threshold
         last = reached or step == steps
         if step % spec.log_every == 0 or step in spec.log_steps or last:
             loss_value = loss.item()
-            if not np.isfinite(loss_value):
-                raise TrainingDiverged(
-                    f"{ctx.desc}: training loss became {loss_value} by step {step}; lower the learning "
-                    "rate (optimizer.lr) or the initialisation scale (model.init_std) in the config"
-                )
-            log(step, xb, yb, loss_value, last)
+            _check_divergence(loss_value, _initial_loss(records), step, spec, ctx)
+            with watch.logging():
+                log(step, xb, yb, loss_value, last)
             bar.set_postfix(loss=f"{loss_value:.3e}", refresh=False)
         if reached:
             stopped_by = "loss_threshold"
@@ -228,12 +255,36 @@ def train(
         if ctx.checkpoint_every and step % ctx.checkpoint_every == 0:
             save()
     bar.close()
-    wall = time.perf_counter() - start
+    timing = watch.timing(step - resumed_from, spec.steps, logging_points(spec.steps, spec.log_every, spec.log_steps),
+                          may_stop_early=spec.loss_threshold is not None)
     if ctx.checkpoint_every:
         # The records alone: a job killed before its outputs were registered resumes instantly.
-        checkpoint.save(ctx, {"finished": True, "step": step, "stopped_by": stopped_by, "wall_s": wall,
-                              "trained_steps": step - resumed_from, "resumed_from": resumed_from, "records": records})
-    return _result(records, step, stopped_by, wall, step - resumed_from, resumed_from, spec)
+        checkpoint.save(ctx, {"finished": True, "step": step, "stopped_by": stopped_by, "wall_s": timing.wall_s,
+                              "trained_steps": step - resumed_from, "resumed_from": resumed_from, "records": records,
+                              "timing": asdict(timing)})
+    return _result(records, step, stopped_by, timing.wall_s, step - resumed_from, resumed_from, spec, timing)
+
+
+def _initial_loss(records) -> float | None:
+    """The trained network's step-0 training loss (also after a resume: it is in the records)."""
+    return next((values[0] for _, learner, metric, _, values in records
+                 if learner == TRAINED and metric == "train_loss"), None)
+
+
+def _check_divergence(loss: float, initial: float | None, step: int, spec: TrainSpec, ctx: RunContext) -> None:
+    """Raise TrainingDiverged for a NaN/inf loss or one past ``spec.divergence_factor`` x its initial value.
+
+    The message says what happened; the runner adds the config keys of the experiment to lower.
+    """
+    if not np.isfinite(loss):
+        what = f"training loss became {loss} by step {step}"
+    elif spec.divergence_factor and initial and initial > 0 and loss > spec.divergence_factor * initial:
+        what = (f"training loss grew from {initial:.3g} at step 0 to {loss:.3g} at step {step}, more than "
+                f"{spec.divergence_factor:g} times its initial value (trainer.DIVERGENCE_FACTOR)")
+    else:
+        return
+    where = f"{ctx.desc}: " if ctx.desc else ""
+    raise TrainingDiverged(f"{where}{what}; lower the learning rate or the initialisation scale")
 
 
 def combine(parts: list[tuple[dict, TrainResult]]) -> TrainResult:
@@ -250,17 +301,19 @@ def combine(parts: list[tuple[dict, TrainResult]]) -> TrainResult:
         steps_per_s=trained / wall if wall > 0 and trained else float("nan"),
         resumed_from=sum(r.resumed_from for r in results),
         planned_steps=sum(r.planned_steps or 0 for r in results),
+        timings=tuple(t for r in results for t in r.timings),
     )
 
 
 def _result(records, step: int, stopped_by: str, wall: float, trained_steps: int, resumed_from: int,
-            spec: TrainSpec) -> TrainResult:
+            spec: TrainSpec, timing: LoopTiming | None) -> TrainResult:
     return TrainResult(
-        records=_records_frame(records),
+        records=records_frame(records),
         steps=step,
         stopped_by=stopped_by,
         wall_s=wall,
         steps_per_s=trained_steps / wall if wall > 0 and trained_steps else float("nan"),
         resumed_from=resumed_from,
         planned_steps=spec.steps,
+        timings=(timing,) if timing is not None else (),
     )

@@ -1,0 +1,101 @@
+"""The cost table of config/paper.yaml (fprinciple.cost), and a check of its model on experiments
+that fit this machine at paper scale.
+
+    python benchmarks/bench_cost.py                        print results/rehearsal/cost.md
+    python benchmarks/bench_cost.py --rehearse [--data-root DIR]   run the rehearsal first (minutes)
+    python benchmarks/bench_cost.py --check fp1d_equal_amp [--cores 2]
+        run that experiment of config/paper.yaml in full (a temporary folder) and compare the CPU
+        seconds it took with the table's estimate: per job, measured / estimated, and in total
+
+The table comes from a rehearsal (`--config rehearsal=3`); `--check` needs one of the same
+config. The runtime lines printed last are the `resources: {runtime_min: ...}` the table
+derives for each experiment, to paste into config/paper.yaml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from fprinciple import cost, experiments, rehearsal
+
+ROOT = Path(__file__).resolve().parents[1]
+PAPER = ROOT / "config" / "paper.yaml"
+
+
+def snakemake(workdir: Path, cores: str, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
+                    "--cores", cores, "--quiet", *args], check=True)
+
+
+def metas(results: Path, experiment: str) -> dict[str, dict]:
+    return {path.parent.name: json.loads(path.read_text()) for path in (results / "runs" / experiment).glob("*/meta.json")}
+
+
+def check(experiment: str, results: Path, cores: str, data_root: str) -> None:
+    """Run ``experiment`` of paper.yaml in full and hold its CPU seconds against the estimate."""
+    paper = yaml.safe_load(PAPER.read_text())
+    settings = paper["experiments"][experiment]
+    module = experiments.get(experiment)
+    rehearsed = metas(results, experiment)
+    jobs = cost.plan(module, rehearsal.substitute_datasets(settings, data_root),
+                     rehearsal.experiment_config(settings, data_root))
+    with tempfile.TemporaryDirectory() as workdir:
+        config = Path(workdir) / "paper-one.yaml"
+        config.write_text(yaml.safe_dump({**paper, "experiments": {experiment: settings}, "data_root": data_root}))
+        start = time.monotonic()
+        snakemake(Path(workdir), cores, "--configfile", str(config))
+        wall = time.monotonic() - start
+        full = metas(Path(workdir) / "results" / paper["scale"], experiment)
+        claims = pd.read_parquet(Path(workdir) / "results" / paper["scale"] / "claims.parquet")
+    rows, measured_total, estimated_total = [], 0.0, 0.0
+    for run, rehearsal_run, factor in jobs:
+        estimate = cost.job_seconds(rehearsed[rehearsal_run], factor)
+        meta = full[run]
+        loops = sum(t["cpu_s"] for t in meta["timings"])
+        logs = sum(t["log_cpu_s"] for t in meta["timings"])
+        measured = {"startup": meta["process_cpu_s"] - loops, "steps": loops - logs, "logs": logs}
+        rows.append({"run": run, **{f"{k}_measured": v for k, v in measured.items()},
+                     **{f"{k}_estimated": v for k, v in estimate.items()},
+                     "ratio": meta["process_cpu_s"] / sum(estimate.values())})
+        measured_total += meta["process_cpu_s"]
+        estimated_total += sum(estimate.values())
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.2f}".format):
+        print(pd.DataFrame(rows).to_string(index=False))
+    print(f"\n{experiment} at paper scale: {measured_total:.1f} CPU s measured (its jobs), {estimated_total:.1f} "
+          f"estimated; measured / estimated = {measured_total / estimated_total:.2f}; {wall:.0f} s wall with "
+          f"--cores {cores}")
+    print(f"\npaper-scale claims ({int(claims['passed'].sum())}/{len(claims)} passed):")
+    print(claims[["claim", "measured", "threshold", "passed"]].to_string(index=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--results", type=Path, default=ROOT / "results" / "rehearsal")
+    parser.add_argument("--rehearse", action="store_true", help="run the rehearsal of config/paper.yaml first")
+    parser.add_argument("--check", metavar="EXPERIMENT", help="run it in full and compare with the estimate")
+    parser.add_argument("--cores", default="2")
+    parser.add_argument("--data-root", default="data", help="the rehearsal's data_root (real MNIST, CIFAR-10)")
+    args = parser.parse_args()
+    if args.rehearse:
+        snakemake(args.results.parents[1], args.cores, "--configfile", str(PAPER), "--config",
+                  f"rehearsal={rehearsal.DEFAULT_STEPS}", f"data_root={args.data_root}")
+    table = pd.read_parquet(args.results / "cost.parquet")
+    print((args.results / "cost.md").read_text())
+    print("resources blocks for config/paper.yaml (runtime_min derived above):")
+    for row in table[table["experiment"] != cost.TOTAL].itertuples():
+        print(f"  {row.experiment}: resources: {{runtime_min: {row.runtime_min}}}")
+    if args.check:
+        check(args.check, args.results, args.cores, args.data_root)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""The work of the workflow's local rules (aggregate, experiment_claims, figure, claims, cost),
+called from their ``run:`` blocks inside Snakemake's own process.
+
+Why not scripts: each is a second or less of pandas or matplotlib, while a script job first
+starts a Python and imports torch, pandas and seaborn (≈ 3 s): 70 such jobs were a third of the
+quick DAG's wall time. Snakemake runs ``run:`` jobs in threads of its process, so nothing here
+redirects the process's streams; a log records what the step wrote. Drawing holds a lock, since
+pyplot's figure registry and rcParams are process-global.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pandas as pd
+
+from . import claims as claims_table
+from . import experiments, io
+from .learners import TRAINED
+
+_PYPLOT = threading.Lock()
+
+
+def _log(path: str, *written: str) -> None:
+    io.write_text("".join(f"wrote {p}\n" for p in written), path)
+
+
+def aggregate(runs: list[str], table: str, log: str) -> None:
+    """One tidy metrics table per experiment: the runs' metrics, concatenated."""
+    io.write_parquet(io.concat_parquet(runs), table)
+    _log(log, table)
+
+
+def experiment_claims(table: str, output: str, log: str, experiment: str, cfg: dict, scale: str) -> None:
+    """An experiment's claims, on its trained network and on every control (claims.evaluate)."""
+    module = experiments.get(experiment)
+    verdicts = claims_table.evaluate(module.claims, pd.read_parquet(table), cfg, experiment=experiment,
+                                     scale=scale, dataset=module.dataset(cfg))
+    io.write_parquet(verdicts, output)
+    _log(log, output)
+
+
+def figure(table: str, png: str, pdf: str, log: str, experiment: str, cfg: dict) -> None:
+    """An experiment's figure, drawn from the trained network's rows of its table."""
+    from . import figures
+    from .figures import style
+
+    metrics = pd.read_parquet(table)
+    with _PYPLOT:
+        fig = figures.get(experiment)(metrics[metrics["learner"] == TRAINED], cfg)
+        style.save(fig, png, pdf)
+    _log(log, png, pdf)
+
+
+def claims(tables: list[str], parquet: str, md: str, html: str, log: str) -> None:
+    """Every experiment's claims in one table, as parquet, markdown and the report's HTML."""
+    table = claims_table.frame(io.concat_parquet(tables).to_dict("records"))
+    io.write_parquet(table, parquet)
+    io.write_text(claims_table.markdown(table), md)
+    io.write_text(claims_table.html(table), html)
+    _log(log, parquet, md, html)
+
+
+def cost(metas: list[str], parquet: str, md: str, html: str, log: str, configured: dict, data_root,
+         resources: dict) -> None:
+    """The full run's cost table, estimated from a rehearsal's meta.json files (fprinciple.cost)."""
+    from . import cost as model
+    from . import rehearsal
+
+    measured: dict[str, dict[str, dict]] = {}
+    for path in metas:
+        meta = json.loads(Path(path).read_text())
+        measured.setdefault(meta["experiment"], {})[meta["run"]] = meta
+    rows = []
+    for experiment, settings in configured.items():
+        module = experiments.get(experiment)
+        full = rehearsal.substitute_datasets(settings, data_root)  # every seed, the data the rehearsal used
+        jobs = model.plan(module, full, rehearsal.experiment_config(settings, data_root))
+        own = {**resources, **settings.get("resources", {})}
+        rows.append(model.experiment_row(experiment, jobs, measured[experiment], own, len(settings.get("seeds", [])),
+                                         module.dataset(full)))
+    table = model.table(rows)
+    io.write_parquet(table, parquet)
+    io.write_text(model.markdown(table, model.machine()), md)
+    io.write_text(model.html(table, model.machine()), html)
+    _log(log, parquet, md, html)

@@ -1,0 +1,130 @@
+"""fp_nongd: the per-optimizer order claim on synthetic ΔF histories (it passes on a low-first
+history and fails on inverted, tied, single-peak and flat ones), and tiny runs of every method."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from fprinciple import claims as claims_table
+from fprinciple.claims import converge_in_order
+from fprinciple.experiments import fp_nongd
+from fprinciple.learners import FROZEN, MEAN, TRAINED
+from fprinciple.training import RunContext
+
+PEAKS = (1, 3, 5)
+CFG = {
+    "seeds": [0],
+    "grid": {"n": 32, "low": -3.1415, "high": 3.1415},
+    "target": {"kind": "sines", "frequencies": [1, 3, 5], "amplitudes": [1.0, 1.0, 1.0]},
+    "model": {"hidden": [4], "activation": "tanh", "init_std": 1.0},
+    "spectrum": {"max_freq": 8, "n_peaks": 3, "delta_form": "complex", "threshold": 0.1, "window": 3},
+    "methods": {
+        "bfgs": {"max_iterations": 6, "options": {"gtol": 0.0}},
+        "powell": {"max_iterations": 2, "max_evaluations": 200, "log_every_evaluations": 40,
+                   "model": {"hidden": [3], "activation": "tanh", "init_std": 1.0}},
+        "pso": {"max_iterations": 3, "swarm_size": 4, "swarm_sigma": 0.5},
+    },
+}
+
+
+def history(converged_at, method="bfgs", seed=0, learner=TRAINED, steps=60):
+    """ΔF rows: peak k is at 0.5 before its step and 0.01 from it on (NaN: never converges)."""
+    rows = []
+    for step in range(steps + 1):
+        for k, at in zip(PEAKS, converged_at):
+            value = 0.01 if at is not None and step >= at else 0.5
+            rows.append({"run": f"method-{method}_seed-{seed}", "seed": seed, "method": method, "learner": learner,
+                         "step": step, "metric": "delta_f", "key": float(k), "value": value})
+    return pd.DataFrame(rows)
+
+
+def claim(metrics, method="bfgs"):
+    return fp_nongd.order_claim(metrics, CFG, method)
+
+
+def test_low_first_history_passes_and_reports_steps():
+    result = claim(pd.concat([history((5, 10, 30)), history((2, 8, 20), seed=1)]))
+    assert result.passed and result.claim == "lower_peaks_first_bfgs"
+    assert "k=1: 5, k=3: 10, k=5: 30" in result.measured and "2/2 seeds" in result.measured
+    assert result.note == ""
+
+
+@pytest.mark.parametrize("converged_at", [(30, 10, 5), (5, 5, 30), (5, None, None), (None, None, None), (None, 5, 10),
+                                          (5, None, 10)])
+def test_inverted_tied_single_and_flat_histories_fail(converged_at):
+    assert not claim(history(converged_at)).passed
+
+
+def test_one_failing_seed_fails_the_claim_and_the_note_says_why():
+    result = claim(pd.concat([history((5, 10, 30)), history((10, 5, 30), seed=1), history((5, 5, 30), seed=2)]))
+    assert not result.passed and "1/3 seeds" in result.measured
+    assert "seed 1: k=3 converges before k=1" in result.note
+    assert "seed 2: k=1 and k=3 converge at the same logged point (5)" in result.note
+
+
+def test_an_unconverged_highest_peak_counts_as_later_and_is_noted():
+    result = claim(history((5, 10, None)))
+    assert result.passed
+    assert "k=5: never" in result.measured and "k = 5 did not converge" in result.note
+    assert "order fails" not in result.note
+
+
+def test_no_rows_of_the_method_fail_without_crashing():
+    result = claim(history((5, 10, 30), method="cg"), method="bfgs")
+    assert not result.passed and "no runs" in result.measured
+
+
+def test_converge_in_order():
+    assert converge_in_order([1, 2, 3]) and converge_in_order([1, 2, np.nan]) and converge_in_order([1, 2, np.nan, np.nan])
+    for values in ([1, 1, 2], [2, 1, 3], [1, np.nan, 2], [1, np.nan, np.nan], [np.nan] * 3, [3]):
+        assert not converge_in_order(values)
+
+
+def test_the_table_passes_only_if_every_control_fails():
+    metrics = pd.concat([history((5, 10, 30)), history((None, None, None), learner=FROZEN),
+                         history((None, None, None), learner=MEAN), history((30, 10, 5), learner="opposite")])
+    cfg = {**CFG, "methods": {"bfgs": CFG["methods"]["bfgs"]}}
+    table = claims_table.evaluate(fp_nongd.claims, metrics, cfg, experiment="fp_nongd", scale="quick", dataset="d")
+    row = table.iloc[0]
+    assert bool(row["passed"]) and not row["control_frozen"] and not row["control_mean"] and not row["control_opposite"]
+    metrics = pd.concat([metrics, history((5, 10, 30), learner="bad")])  # a control that passes sinks the row
+    table = claims_table.evaluate(fp_nongd.claims, metrics, cfg, experiment="fp_nongd", scale="quick", dataset="d")
+    assert not table.iloc[0]["passed"] and table.iloc[0]["control_bad"]
+
+
+# --- tiny runs --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("method", list(CFG["methods"]))
+def test_each_method_runs_and_logs_delta_f_for_every_learner(method):
+    result = fp_nongd.fit(CFG, method, 0, RunContext(progress=False))
+    records = result.records
+    assert set(records["learner"]) == {TRAINED, FROZEN, MEAN, "opposite"}
+    delta = records[(records["metric"] == "delta_f") & (records["learner"] == TRAINED)]
+    assert set(delta["key"]) == set(map(float, PEAKS))
+    spent = records[records["metric"] == "evaluations"].set_index("step")["value"]
+    if method == "powell":  # the evaluation clock: step = evaluations, iterations recorded
+        assert (spent.index.to_numpy() == spent.to_numpy()).all()
+        assert "iterations" in set(records["metric"])
+        assert list(spent.index[:3]) == [0, 40, 80]
+    else:
+        assert list(spent.index) == list(range(result.steps + 1))  # one logged point per iteration
+    frozen = records[(records["metric"] == "delta_f") & (records["learner"] == FROZEN)]
+    assert frozen.groupby("key")["value"].nunique().eq(1).all()  # never updated
+    trained = records[records["learner"] == TRAINED].assign(method=method, run="r", seed=0)
+    [row] = fp_nongd.claims(trained, {**CFG, "methods": {method: CFG["methods"][method]}})
+    assert row.claim == f"lower_peaks_first_{method}" and "seed 0" in row.measured
+
+
+def test_rehearsal_truncates_the_iterations():
+    result = fp_nongd.fit(CFG, "bfgs", 0, RunContext(progress=False, max_steps=2))
+    assert result.steps == 2 and result.stopped_by == "max_steps"
+
+
+def test_one_job_per_method_trains_its_own_seeds():
+    cfg = {**CFG, "seeds": [0, 1], "methods": {**CFG["methods"], "bfgs": {**CFG["methods"]["bfgs"], "seeds": [0, 1, 2]}}}
+    assert fp_nongd.runs(cfg) == {"method-bfgs": {"method": "bfgs", "seeds": [0, 1, 2]},
+                                  "method-powell": {"method": "powell", "seeds": [0, 1]},
+                                  "method-pso": {"method": "pso", "seeds": [0, 1]}}
+    result = fp_nongd.run(CFG, {"method": "bfgs", "seeds": [0, 3]}, RunContext(progress=False))
+    assert set(result.records["seed"]) == {0, 3}

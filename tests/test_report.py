@@ -1,0 +1,32 @@
+"""The report's captions are valid reStructuredText: docutils reports nothing (a stray `|x|` is
+an undefined substitution and shows up as an error box in the HTML report)."""
+
+import io
+import re
+from pathlib import Path
+
+import docutils.core
+import pytest
+
+from .conftest import ROOT
+
+CAPTIONS = sorted((ROOT / "workflow" / "report").glob("*.rst"))
+
+
+def problems(text: str) -> str:
+    """What docutils reports (warnings and errors) when it parses ``text``."""
+    stream = io.StringIO()
+    docutils.core.publish_doctree(text, settings_overrides={"report_level": 2, "halt_level": 5, "warning_stream": stream})
+    return stream.getvalue()
+
+
+def test_problems_are_found():
+    assert "Undefined substitution" in problems("ΔF = |ĥ − ŷ| / |ŷ|")
+    assert problems("ΔF = ``|ĥ − ŷ| / |ŷ|``") == ""
+
+
+@pytest.mark.parametrize("caption", CAPTIONS, ids=lambda p: p.name)
+def test_caption_is_clean_restructuredtext(caption: Path):
+    # The generic captions are Jinja templates: each placeholder renders to plain text.
+    text = re.sub(r"\{\{.*?\}\}", "value", caption.read_text())
+    assert problems(text) == ""
