@@ -18,6 +18,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from fprinciple.claims import not_reproduced
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -31,7 +33,7 @@ def measure(workdir: Path, cfg: dict, cores: str) -> None:
     wall = time.perf_counter() - start
     results = workdir / cfg.get("results", f"results/{cfg['scale']}")
     claims = pd.read_parquet(results / "claims.parquet")
-    declared = {(e, c) for e, block in cfg["experiments"].items() for c in block.get("claims", {}).get("not_reproduced", {})}
+    declared = {(e, c) for e, block in cfg["experiments"].items() for c in not_reproduced(block)}
     undeclared = [(e, c) for e, c, ok in claims[["experiment", "claim", "passed"]].values if not ok and (e, c) not in declared]
     job_s, startup = [], []
     for tsv in sorted((results / "benchmarks" / "train").rglob("*.tsv")):

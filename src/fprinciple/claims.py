@@ -38,6 +38,11 @@ class Claim:
     note: str = ""  # e.g. why a claim only holds at paper scale
 
 
+def not_reproduced(cfg: dict) -> dict[str, str]:
+    """The claims an experiment config declares not reproduced at its scale: claim id -> reason."""
+    return cfg.get("claims", {}).get("not_reproduced", {})
+
+
 def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.DataFrame, cfg: dict, *,
              experiment: str, scale: str, dataset: str) -> pd.DataFrame:
     """The claims of one experiment on the trained network and on every control, one row each."""
@@ -47,8 +52,8 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
     verdicts = {name: {c.claim: c for c in claims(rows, cfg)} for name, rows in by_learner.items()}
     controls = sorted(set(verdicts) - {TRAINED})
     seeds = int(by_learner[TRAINED]["seed"].nunique())
-    not_reproduced = cfg.get("claims", {}).get("not_reproduced", {})
-    unknown = sorted(set(not_reproduced) - set(verdicts[TRAINED]))
+    declared = not_reproduced(cfg)
+    unknown = sorted(set(declared) - set(verdicts[TRAINED]))
     if unknown:
         raise ValueError(f"{experiment}: claims.not_reproduced names no claim of the experiment: {unknown}; "
                          f"its claims are {sorted(verdicts[TRAINED])}")
@@ -57,8 +62,8 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
         on_controls = {name: verdicts[name].get(claim.claim) for name in controls}
         holds = bool(claim.passed) and not any(c is not None and c.passed for c in on_controls.values())
         caveat = ""
-        if claim.claim in not_reproduced:
-            caveat = (f"not reproduced at this scale: {not_reproduced[claim.claim]} "
+        if claim.claim in declared:
+            caveat = (f"not reproduced at this scale: {declared[claim.claim]} "
                       f"(the test itself {'holds' if holds else 'fails'} here)")
         row = asdict(claim) | {
             "experiment": experiment,

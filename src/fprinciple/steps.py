@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import claims as claims_table
-from . import experiments, io
+from . import cost as cost_model
+from . import experiments, io, rehearsal
 from .learners import TRAINED
 
 _PYPLOT = threading.Lock()
@@ -44,7 +45,7 @@ def experiment_claims(table: str, output: str, log: str, experiment: str, cfg: d
 
 def figure(table: str, png: str, pdf: str, log: str, experiment: str, cfg: dict) -> None:
     """An experiment's figure, drawn from the trained network's rows of its table."""
-    from . import figures
+    from . import figures  # here: matplotlib and seaborn would slow every DAG build by ~1 s
     from .figures import style
 
     metrics = pd.read_parquet(table)
@@ -66,9 +67,6 @@ def claims(tables: list[str], parquet: str, md: str, html: str, log: str) -> Non
 def cost(metas: list[str], parquet: str, md: str, html: str, log: str, configured: dict, data_root,
          resources: dict) -> None:
     """The full run's cost table, estimated from a rehearsal's meta.json files (fprinciple.cost)."""
-    from . import cost as model
-    from . import rehearsal
-
     measured: dict[str, dict[str, dict]] = {}
     for path in metas:
         meta = json.loads(Path(path).read_text())
@@ -77,12 +75,12 @@ def cost(metas: list[str], parquet: str, md: str, html: str, log: str, configure
     for experiment, settings in configured.items():
         module = experiments.get(experiment)
         full = rehearsal.substitute_datasets(settings, data_root)  # every seed, the data the rehearsal used
-        jobs = model.plan(module, full, rehearsal.experiment_config(settings, data_root))
+        jobs = cost_model.plan(module, full, rehearsal.experiment_config(settings, data_root))
         own = {**resources, **settings.get("resources", {})}
-        rows.append(model.experiment_row(experiment, jobs, measured[experiment], own, len(settings.get("seeds", [])),
+        rows.append(cost_model.experiment_row(experiment, jobs, measured[experiment], own, len(settings.get("seeds", [])),
                                          module.dataset(full)))
-    table = model.table(rows)
+    table = cost_model.table(rows)
     io.write_parquet(table, parquet)
-    io.write_text(model.markdown(table, model.machine()), md)
-    io.write_text(model.html(table, model.machine()), html)
+    io.write_text(cost_model.markdown(table, cost_model.machine()), md)
+    io.write_text(cost_model.html(table, cost_model.machine()), html)
     _log(log, parquet, md, html)
