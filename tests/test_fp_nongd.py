@@ -62,6 +62,17 @@ def test_one_failing_seed_fails_the_claim_and_the_note_says_why():
     assert "seed 2: k=1 and k=3 converge at the same logged point (5)" in result.note
 
 
+def test_a_failing_seed_notes_when_each_peak_first_fell_below_the_threshold():
+    """k = 1 dips below at step 2, is lifted back above, and settles with k = 3 at step 10."""
+    rows = history((10, 10, 30))
+    early = (rows["key"] == 1.0) & (rows["step"] == 2)
+    rows.loc[early, "value"] = 0.01
+    result = claim(rows)
+    assert not result.passed
+    assert "k=1 and k=3 converge at the same logged point (10)" in result.note
+    assert "first logged point below the threshold: k=1: 2, k=3: 10, k=5: 30" in result.note
+
+
 def test_an_unconverged_highest_peak_counts_as_later_and_is_noted():
     result = claim(history((5, 10, None)))
     assert result.passed

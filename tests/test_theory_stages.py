@@ -112,3 +112,17 @@ def test_run_trains_every_activation_and_loss_and_records_the_stages():
     assert frozen["value"].isna().all()  # no decrease, no change: no share
     table = theory_stages.stage_table(records[records["learner"] == TRAINED].assign(seed=0, density="bump"))
     assert set(table["stage"]) == set(STAGES)
+
+
+def test_an_activation_trains_on_its_own_learning_rate(monkeypatch):
+    """``lr_by_activation`` overrides the loss's lr for that activation only."""
+    cfg = CFG | {"optimizers": {"l2": {"name": "gd", "lr": 0.02, "lr_by_activation": {"relu": 0.3}},
+                                "l4": CFG["optimizers"]["l4"]}}
+    problem = theory_stages.Problem(cfg, "uniform")
+    lrs = {}
+    for activation in ("tanh", "relu"):
+        for power in (2, 4):
+            monkeypatch.setattr(theory_stages, "train", lambda model, x, y, spec, ctx, **kw: lrs.setdefault(
+                (activation, power), spec.lr))
+            theory_stages.train_one(cfg, problem, activation, power, 0, RunContext(progress=False))
+    assert lrs == {("tanh", 2): 0.02, ("relu", 2): 0.3, ("tanh", 4): 0.0005, ("relu", 4): 0.0005}

@@ -102,6 +102,10 @@ def _evaluations_at(rows: pd.DataFrame, seed: int, step: float) -> float:
     return float(spent.iloc[0]) if len(spent) else np.nan
 
 
+def _steps(step: float) -> str:
+    return "never" if np.isnan(step) else str(int(step))
+
+
 def why_not_ordered(ks, steps) -> str:
     """What breaks "lower first" in one net: a tie, an inversion, or too few converged peaks."""
     steps = [np.inf if np.isnan(s) else s for s in steps]
@@ -120,13 +124,18 @@ def order_claim(metrics: pd.DataFrame, cfg: dict, method: str) -> Claim:
     settings, spectrum = cfg["methods"][method], cfg["spectrum"]
     rows = metrics[metrics["method"] == method] if "method" in metrics else metrics.iloc[:0]
     table = fit1d.convergence(rows, spectrum["threshold"], spectrum["window"])
+    # Where the order fails, the first logged point below the threshold (a window of one) shows
+    # whether a lower peak was fitted first and then pushed back above it by the method's steps.
+    first_below = fit1d.convergence(rows, spectrum["threshold"], 1).set_index(["seed", "k"])["converged_at"]
     verdicts, parts, never = {}, [], set()
     failures = []
     for seed, g in table.sort_values("k").groupby("seed"):
         steps = g["converged_at"].to_numpy()
         verdicts[seed] = converge_in_order(steps)
         if not verdicts[seed]:
-            failures.append(f"seed {seed}: {why_not_ordered(g['k'].tolist(), steps)}")
+            firsts = ", ".join(f"k={k}: {_steps(first_below.get((seed, k), np.nan))}" for k in g["k"])
+            failures.append(f"seed {seed}: {why_not_ordered(g['k'].tolist(), steps)} (first logged point below the "
+                            f"threshold: {firsts})")
         cells = []
         for k, at in zip(g["k"], steps):
             if np.isnan(at):

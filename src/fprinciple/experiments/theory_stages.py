@@ -147,7 +147,8 @@ def train_one(cfg: dict, problem: Problem, activation: str, power: int, seed: in
 
     opt = cfg["optimizers"][f"l{power}"]
     steps = cfg["steps"]
-    spec = TrainSpec(steps=steps, lr=opt["lr"], optimizer=opt["name"], log_every=cfg["log_every"])
+    lr = opt.get("lr_by_activation", {}).get(activation, opt["lr"])
+    spec = TrainSpec(steps=steps, lr=lr, optimizer=opt["name"], log_every=cfg["log_every"])
     x = torch.as_tensor(problem.train_x, dtype=torch.float32, device=ctx.device)[:, None]
     y = torch.as_tensor(problem.target(problem.train_x), dtype=torch.float32, device=ctx.device)[:, None]
     opposite = HighBandFirst(problem, ctx.steps(steps))
