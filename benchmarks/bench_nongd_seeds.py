@@ -1,0 +1,71 @@
+"""How reliably fp_nongd's order claim holds per seed: each method of the quick config trained
+from many initialisations, each seed judged alone by the claim itself (`fp_nongd.order_claim`).
+The declared reasons in config/config.yaml quote these rates; --model, --init-std and
+--delta-form try the alternatives named in docs/experiments/fp_nongd.md.
+
+    python benchmarks/bench_nongd_seeds.py [--methods cg bfgs l-bfgs-b] [--seeds 200 219]
+        [--hidden 8 8] [--activation tanh] [--init-std 1.0] [--delta-form complex]
+        [--config config/config.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import time
+
+import pandas as pd
+import torch
+import yaml
+
+from fprinciple.experiments import fp_nongd
+from fprinciple.training import RunContext
+
+
+def seed_rows(cfg: dict, method: str, seed: int) -> pd.DataFrame:
+    """The trained net's logged rows of one seed, labelled as the aggregate labels them."""
+    result = fp_nongd.fit(cfg, method, seed, RunContext())
+    rows = pd.DataFrame(result.records)
+    return rows[rows["learner"] == "trained"].assign(seed=seed, method=method, run=f"method-{method}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--config", default="config/config.yaml")
+    parser.add_argument("--methods", nargs="+", default=["cg", "bfgs", "l-bfgs-b"])
+    parser.add_argument("--seeds", nargs=2, type=int, default=[200, 219], metavar=("FIRST", "LAST"))
+    parser.add_argument("--hidden", nargs="+", type=int, help="hidden widths (default: each method's own net)")
+    parser.add_argument("--activation", help="with --hidden (default tanh)")
+    parser.add_argument("--init-std", type=float, help="with or without --hidden: the net's init_std")
+    parser.add_argument("--delta-form", choices=["complex", "magnitude"])
+    args = parser.parse_args()
+    torch.set_num_threads(1)  # tiny nets: one thread is fastest, and leaves the other cores free
+
+    cfg = yaml.safe_load(open(args.config))["experiments"]["fp_nongd"]
+    if args.delta_form:
+        cfg["spectrum"]["delta_form"] = args.delta_form
+    for method in args.methods:
+        block = copy.deepcopy(cfg)
+        settings = block["methods"][method]
+        model = copy.deepcopy(settings.get("model", block["model"]))
+        if args.hidden:
+            model.update(hidden=args.hidden, activation=args.activation or "tanh")
+        if args.init_std is not None:
+            model["init_std"] = args.init_std
+        settings["model"] = model
+        seeds = range(args.seeds[0], args.seeds[1] + 1)
+        start = time.perf_counter()
+        failing = []
+        for seed in seeds:
+            verdict = fp_nongd.order_claim(seed_rows(block, method, seed), block, method)
+            if not verdict.passed:
+                failing.append("  " + verdict.note.split(";")[0].removeprefix("order fails in "))
+        net = "-".join(map(str, [1, *model["hidden"], 1]))
+        print(f"{method}: {net} {model['activation']} init_std {model.get('init_std')}, "
+              f"{block['spectrum']['delta_form']} ΔF: order holds in {len(seeds) - len(failing)}/{len(seeds)} seeds "
+              f"({time.perf_counter() - start:.0f} s)")
+        print("\n".join(failing) if failing else "  every seed in order", flush=True)
+
+
+if __name__ == "__main__":
+    main()
