@@ -119,10 +119,8 @@ def test_an_activation_trains_on_its_own_learning_rate(monkeypatch):
     cfg = CFG | {"optimizers": {"l2": {"name": "gd", "lr": 0.02, "lr_by_activation": {"relu": 0.3}},
                                 "l4": CFG["optimizers"]["l4"]}}
     problem = theory_stages.Problem(cfg, "uniform")
-    lrs = {}
-    for activation in ("tanh", "relu"):
-        for power in (2, 4):
-            monkeypatch.setattr(theory_stages, "train", lambda model, x, y, spec, ctx, **kw: lrs.setdefault(
-                (activation, power), spec.lr))
-            theory_stages.train_one(cfg, problem, activation, power, 0, RunContext(progress=False))
-    assert lrs == {("tanh", 2): 0.02, ("relu", 2): 0.3, ("tanh", 4): 0.0005, ("relu", 4): 0.0005}
+    used = []
+    monkeypatch.setattr(theory_stages, "train", lambda model, x, y, spec, ctx, **kwargs: used.append(spec.lr))
+    for activation, power in (("tanh", 2), ("relu", 2), ("tanh", 4), ("relu", 4)):
+        theory_stages.train_one(cfg, problem, activation, power, 0, RunContext(progress=False))
+    assert used == [0.02, 0.3, 0.0005, 0.0005]
