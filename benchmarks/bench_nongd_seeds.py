@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import copy
 import time
+from pathlib import Path
 
 import pandas as pd
 import torch
@@ -41,7 +42,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)  # tiny nets: one thread is fastest, and leaves the other cores free
 
-    cfg = yaml.safe_load(open(args.config))["experiments"]["fp_nongd"]
+    cfg = yaml.safe_load(Path(args.config).read_text())["experiments"]["fp_nongd"]
     if args.delta_form:
         cfg["spectrum"]["delta_form"] = args.delta_form
     for method in args.methods:
