@@ -121,7 +121,16 @@ def test_claims_table_passes_on_the_theory_and_fails_on_the_perturbed_learner(ti
     assert (table["control_perturbed"] == False).all()
     assert not {"control_frozen", "control_mean"} & set(table.columns)  # no network: no such controls
     assert all("perturbed" in note and "no frozen or mean" in note for note in table["note"])
-    assert "R² = nan" in table["control_perturbed_measured"].iloc[0]  # a constant g(d) is no line
+    assert "no line (constant)" in table["control_perturbed_measured"].iloc[0]  # a constant g(d) is no line
+
+
+def test_a_constant_exponent_is_no_line_whatever_the_round_off():
+    """R² of a constant is 0/0: the fit says so instead of printing round-off noise."""
+    d = np.arange(2, 51, 4)
+    flat = np.full(len(d), 2.998)
+    for noisy in (flat, flat + 1e-13 * np.sin(d)):
+        assert np.isnan(experiment.linear_fit(d, noisy)[2])
+    assert experiment.linear_fit(d, d + 1.0)[2] == pytest.approx(1.0)
 
 def test_claims_fail_on_nonlinear_or_wrong_growth(tiny):
     d = np.arange(2, 51, 4)

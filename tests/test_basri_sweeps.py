@@ -326,15 +326,16 @@ def _verdicts(metrics, cfg, module=basri_shallow_1d):
     return {name: c.passed for name, c in _claims(metrics, cfg, module).items()}
 
 
-def _ideal_shallow(cfg: dict, factor: float = 1.1, spread: float = 0.02) -> dict:
-    """Times at `factor` × the closed-form prediction (no free constant), a small spread over 3
-    seeds; odd k ≥ 3 without bias never learned."""
+def _ideal_shallow(cfg: dict, factor: float = 1.1, spread: float = 0.02, seeds: int = 3) -> dict:
+    """Times at `factor` × the closed-form prediction (no free constant), a small spread over
+    `seeds` seeds; odd k ≥ 3 without bias never learned."""
     ks = np.arange(1, cfg["k_max"] + 1)
     times = {}
     for name, net in cfg["nets"].items():
         lam = basri_shallow_1d.eigenvalues(ks, net["bias"])
         predicted = predicted_learning_time(lam, sweep.net_lr(cfg, net), cfg["points"]["n"], cfg["loss_threshold"])
-        times[name] = {int(k): [np.nan] * 3 if not np.isfinite(t) else [factor * t * (1 + spread * j) for j in (-1, 0, 1)]
+        offsets = np.linspace(-1, 1, seeds)
+        times[name] = {int(k): [np.nan] * seeds if not np.isfinite(t) else [factor * t * (1 + spread * j) for j in offsets]
                        for k, t in zip(ks, predicted)}
     return times
 
@@ -424,15 +425,22 @@ def test_partially_learned_frequency_fails_the_slope(shallow_cfg):
 
 
 def test_claims_table_fails_every_claim_on_the_sweeps_controls(shallow_cfg):
-    """The trained rows pass; the frozen and mean rows the ensemble logs (never learned, their
-    initial loss kept) fail every claim, through the same claim function."""
-    ideal = _ideal_shallow(shallow_cfg)
-    never = {name: {k: [np.nan] * 3 for k in by_k} for name, by_k in ideal.items()}
+    """The trained rows are reproduced (per-seed claims on 5 seeds, the slopes by their bootstrap
+    interval); the frozen and mean rows the ensemble logs (never learned, their initial loss kept)
+    reproduce none, through the same claim function."""
+    ideal = _ideal_shallow(shallow_cfg, seeds=5)
+    never = {name: {k: [np.nan] * 5 for k in by_k} for name, by_k in ideal.items()}
     metrics = pd.concat([_synthetic(ideal), _synthetic(never, FROZEN, kept=1.0), _synthetic(never, MEAN, kept=1.0)])
     table = claims_table.evaluate(basri_shallow_1d.claims, metrics, shallow_cfg, experiment="basri_shallow_1d",
-                                  scale="test", dataset="-")
+                                  scale="test", dataset="-").set_index("claim")
     assert table["passed"].all() and len(table) == 6
+    assert set(table["replication"]) == {"per seed", "across seeds"}
+    assert (table.loc[table["replication"] == "per seed", "judged"] == 5).all()
     assert not table["control_frozen"].any() and not table["control_mean"].any()
+    three = _ideal_shallow(shallow_cfg)  # 3 seeds cannot decide a per-seed claim; the slopes still can
+    table = claims_table.evaluate(basri_shallow_1d.claims, _synthetic(three), shallow_cfg,
+                                  experiment="basri_shallow_1d", scale="test", dataset="-").set_index("claim")
+    assert (table["passed"] == (table["replication"] == "across seeds")).all()
 
 
 @pytest.fixture

@@ -79,11 +79,26 @@ def test_high_frequency_fill_fits_the_training_points_and_fills_with_the_parity(
     x = cube(6)
     y = majority(x)
     seen = np.array([0, 5, 17, 40])
-    fill = fp_parity.HighFrequencyFill(6, seen, y)
+    fill = fp_parity.high_frequency_fill(6, seen, y)
     out = fill(torch.as_tensor(x, dtype=torch.float32))[:, 0].numpy()
     assert np.array_equal(out[seen], y[seen])
     unseen = np.setdiff1d(np.arange(64), seen)
     assert np.array_equal(out[unseen], parity(x)[unseen])
+
+
+def test_random_fill_fits_the_training_points_and_has_no_frequency_preference():
+    """A coin flip on every unseen point: its mean Walsh degree is about d/2, far above the net's
+    smooth fill, so the low-degree claim must fail on it; each seed draws its own coins."""
+    d = 10
+    x = cube(d)
+    y = parity(x)
+    seen = np.unique(fp_parity.training_draws(200, d, 0))
+    inputs = torch.as_tensor(x, dtype=torch.float32)
+    out = fp_parity.random_fill(d, seen, y, seed=0)(inputs)[:, 0].numpy()
+    assert np.array_equal(out[seen], y[seen]) and set(np.unique(out)) == {-1.0, 1.0}
+    assert fp_parity.mean_degree(degree_weights(out)) == pytest.approx(d / 2, abs=0.5)
+    other = fp_parity.random_fill(d, seen, y, seed=1)(inputs)[:, 0].numpy()
+    assert not np.array_equal(out, other)
 
 
 def test_mean_degree_and_the_diagonal_spectrum():
@@ -149,7 +164,7 @@ def test_tiny_run_through_runner(tmp_path):
         "spectrum": {"max": np.pi / 2, "n": 9}, "claims": {**CLAIMS, "mean_degree_max": 2.5},
     }
     metrics = execute("fp_parity", "seeds-0-1", cfg, tmp_path, device="cpu", progress=False)
-    assert set(metrics["learner"]) == {"trained", "frozen", "mean", "opposite"}
+    assert set(metrics["learner"]) == {"trained", "frozen", "mean", "opposite", "random_fill"}
     one = metrics[(metrics["target"] == "parity") & (metrics["seed"] == 0) & (metrics["learner"] == "trained")]
     assert sorted(one[one["metric"] == "test_accuracy"]["step"]) == [0, 20, 40]
     target = one[one["metric"] == "target_walsh"].sort_values("key")
@@ -161,5 +176,6 @@ def test_tiny_run_through_runner(tmp_path):
     opposite = fp_parity.final(metrics[metrics["learner"] == "opposite"])
     assert (opposite["train"] == 1).all() and np.allclose(opposite[opposite["target"] == "parity"]["test"], 1)
     table = claims.evaluate(fp_parity.claims, metrics, cfg, experiment="fp_parity", scale="smoke", dataset="cube")
-    assert len(table) == 3 and not table[["control_frozen", "control_mean", "control_opposite"]].to_numpy().any()
+    controls = ["control_frozen", "control_mean", "control_opposite", "control_random_fill"]
+    assert len(table) == 3 and not table[controls].to_numpy().any()
     assert len(figure.figure(metrics[metrics["learner"] == "trained"], cfg).axes) == 6

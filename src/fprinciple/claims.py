@@ -1,29 +1,55 @@
-"""The claims table: one row per claim, each computed from a run's metrics and held against the
-run's negative controls (DESIGN.md contract).
+"""The claims table: one row per claim, each computed from a run's metrics, judged over the
+seeds by one rule, and held against the run's negative controls.
 
-An experiment's ``claims(metrics, cfg)`` returns ``Claim``s computed from the metrics of one
-learner. ``evaluate`` calls it on the trained network's metrics and on each control's (the
-``learner`` column, see ``training.controls``), with the same code; a claim passes only if it
-holds for the trained network and fails on every control. The rule fills in the experiment, the
-scale, the seeds and the dataset, so experiment modules state only the science.
+A claim about training is a statement about initialisations. An experiment's ``claims(metrics,
+cfg)`` returns ``Claim``s computed from the metrics of one learner; ``evaluate`` calls it once on
+all of a learner's metrics (the row's measured text) and once per seed (one per condition and
+seed for a claim with ``conditions``): each call's ``passed`` is that seed's verdict. The row
+reports how often the statement holds, and **the rule** decides it, the same for every such
+claim: it is *reproduced* when the one-sided ``CONFIDENCE`` Clopper–Pearson lower bound of the
+holding rate is above ``MIN_RATE``, i.e. the statement holds significantly more often than not
+(5 of 5 seeds, 9 of 10, 15 of 20). A claim that already is a statistic over the seeds, with its
+own uncertainty (a bootstrap interval, pooled counts), says so (``replication=ACROSS_SEEDS``)
+and keeps its verdict; so does exact theory (``EXACT``).
 
-A scale may not reproduce a claim (a net too small to test it, an optimizer whose noise defeats
-the convergence rule): the experiment's ``claims.not_reproduced`` maps the claim id to the reason.
-Such a row is still computed and shown, never passes, and its note gives the reason and what the
-test itself gave; the quick-scale stage of the tests requires every other row to pass.
+Every control (``learners``) is judged the same way, and a row is reproduced only if no control
+is: a claim that a frozen net or a mean predictor also "reproduces" is not evidence.
+
+Three statuses: ``reproduced``; ``not reproduced`` (tested, did not hold: the row says what was
+measured); ``untested`` (this scale lacks what the claim needs: the config declares it under
+``claims.untested`` with what is missing, or the metrics hold nothing to judge it on). A config
+also declares in advance the claims its scale does not reproduce (``claims.not_reproduced``), so
+the reproduction stage can require every other row. A declared row that holds anyway is
+reported as reproduced and marked ``stale``: the declaration is no longer true.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.stats import binomtest
 
 from .learners import TRAINED
 
-CLAIM_COLUMNS = ["experiment", "claim", "statement", "measured", "threshold", "passed", "scale", "seeds", "note", "dataset"]
+CONFIDENCE = 0.95  # one-sided confidence of the lower bound on a holding rate
+MIN_RATE = 0.5  # reproduced: the holding rate is significantly above this ("more often than not")
+RULE = (f"reproduced when the one-sided {CONFIDENCE:.0%} Clopper–Pearson lower bound of the holding rate "
+        f"is above {MIN_RATE:g}")
+
+REPRODUCED, NOT_REPRODUCED, UNTESTED = "reproduced", "not reproduced", "untested"
+STATUSES = (REPRODUCED, NOT_REPRODUCED, UNTESTED)
+DECLARATIONS = {"not_reproduced": NOT_REPRODUCED, "untested": UNTESTED}  # config key -> status declared
+
+# How a claim is replicated (``Claim.replication``):
+PER_SEED = "per seed"  # a statement about one initialisation, judged seed by seed by the rule
+ACROSS_SEEDS = "across seeds"  # one statistic over every seed, with its own uncertainty
+EXACT = "exact"  # exact theory: no initialisation to replicate
+
+CLAIM_COLUMNS = ["experiment", "claim", "status", "passed", "statement", "measured", "threshold", "held", "judged",
+                 "lower_bound", "replication", "declared", "stale", "scale", "seeds", "note", "dataset"]
 # Scales whose claim rows are not evidence: the smoke test and the truncated paper-scale rehearsal.
 NOT_EVIDENCE = {"smoke": "smoke test (tiny settings): not evidence", "rehearsal": "rehearsal (paper settings, truncated): not evidence"}
 
@@ -33,58 +59,207 @@ class Claim:
     claim: str  # short id, unique within the experiment
     statement: str  # what the paper says, in words
     measured: str  # the computed quantity, formatted
-    threshold: str  # the test applied to it, in words and numbers
-    passed: bool  # on the learner whose metrics it was computed from
+    threshold: str  # the test applied to it (to one seed's runs, for a per-seed claim)
+    passed: bool | None  # on these metrics; None: they hold nothing to judge the claim on
     note: str = ""  # e.g. why a claim only holds at paper scale
+    replication: str = PER_SEED
+    # Metric columns whose values are separate conditions (e.g. activation and depth): each
+    # (condition, seed) is judged alone, and the claim holds when every condition is reproduced
+    # by the rule, or with ``pooled`` when the rate over all (condition, seed) nets is.
+    conditions: tuple[str, ...] = ()
+    pooled: bool = False
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A claim judged on one learner: how often it held, and whether that reproduces it."""
+
+    reproduced: bool
+    tested: bool  # anything to judge: at least one seed, or a verdict for an across-seed claim
+    held: int | None = None  # per-seed claims: seeds (or nets, pooled over conditions) where it held
+    judged: int | None = None
+    lower_bound: float = float("nan")
+    text: str = ""  # the rate in words, per condition where there are several
+    by_condition: dict = field(default_factory=dict)
+
+
+def lower_bound(held: int, judged: int) -> float:
+    """The one-sided ``CONFIDENCE`` Clopper–Pearson lower bound of a rate of held/judged."""
+    if judged <= 0:
+        return float("nan")
+    return float(binomtest(held, judged, alternative="greater").proportion_ci(CONFIDENCE, method="exact").low)
+
+
+def rate_reproduced(held: int, judged: int) -> bool:
+    """The rule: the holding rate is significantly above ``MIN_RATE``."""
+    return judged > 0 and lower_bound(held, judged) > MIN_RATE
+
+
+def rate_text(held: int, judged: int, unit: str = "seeds") -> str:
+    return f"{held}/{judged} {unit} (lower bound {lower_bound(held, judged):.2f})" if judged else f"no {unit}"
+
+
+def declarations(cfg: dict) -> dict[str, tuple[str, str]]:
+    """The claims an experiment config declares it cannot show at its scale: claim id ->
+    (status declared, reason), from ``claims.not_reproduced`` and ``claims.untested``."""
+    block = cfg.get("claims", {})
+    found: dict[str, tuple[str, str]] = {}
+    for key, status in DECLARATIONS.items():
+        for claim, reason in (block.get(key) or {}).items():
+            if claim in found:
+                raise ValueError(f"claims.{key}.{claim}: the claim is declared twice (not_reproduced and untested); "
+                                 "keep one")
+            found[claim] = (status, reason)
+    return found
 
 
 def not_reproduced(cfg: dict) -> dict[str, str]:
-    """The claims an experiment config declares not reproduced at its scale: claim id -> reason."""
-    return cfg.get("claims", {}).get("not_reproduced", {})
+    """Every declared claim of an experiment config (not reproduced or untested): claim id -> reason."""
+    return {claim: reason for claim, (_, reason) in declarations(cfg).items()}
+
+
+def _outcomes(claims: Callable, rows: pd.DataFrame, cfg: dict, wanted: dict[str, Claim]) -> dict[str, dict]:
+    """Per per-seed claim: {(condition values, seed): passed} from the claims computed on each
+    seed's (and condition's) rows alone; None verdicts (nothing to judge there) are left out."""
+    found: dict[str, dict] = {name: {} for name in wanted}
+    for columns in {claim.conditions for claim in wanted.values()}:
+        names = [name for name, claim in wanted.items() if claim.conditions == columns]
+        missing = [c for c in columns if c not in rows.columns]
+        if missing:
+            raise ValueError(f"claims {names}: condition columns {missing} are not in the metrics")
+        for keys, subset in rows.groupby([*columns, "seed"], sort=True):
+            *condition, seed = keys
+            for claim in claims(subset, cfg):
+                if claim.claim in names and claim.passed is not None:
+                    found[claim.claim][(tuple(condition), seed)] = bool(claim.passed)
+    return found
+
+
+def _condition_name(condition: tuple) -> str:
+    return "/".join(str(v) for v in condition)
+
+
+def judge(claim: Claim, outcomes: dict | None) -> Verdict:
+    """The rule applied to one learner's verdicts of one claim (``outcomes`` as ``_outcomes``)."""
+    if claim.replication != PER_SEED:
+        tested = claim.passed is not None
+        return Verdict(reproduced=bool(claim.passed), tested=tested, text=claim.replication)
+    if not outcomes:
+        return Verdict(reproduced=False, tested=False, held=0, judged=0, text="no seed to judge")
+    per_condition: dict[tuple, list[bool]] = {}
+    for (condition, _seed), holds in sorted(outcomes.items(), key=lambda item: str(item[0])):
+        per_condition.setdefault(condition, []).append(holds)
+    rates = {c: (sum(v), len(v)) for c, v in per_condition.items()}
+    held, judged = sum(h for h, _ in rates.values()), sum(n for _, n in rates.values())
+    if not claim.conditions:
+        return Verdict(rate_reproduced(held, judged), True, held, judged, lower_bound(held, judged),
+                       f"holds in {rate_text(held, judged)}")
+    listed = ", ".join(f"{_condition_name(c)} {h}/{n}" for c, (h, n) in rates.items())
+    axes = " × ".join(claim.conditions)
+    if claim.pooled:
+        return Verdict(rate_reproduced(held, judged), True, held, judged, lower_bound(held, judged),
+                       f"holds in {rate_text(held, judged, 'nets')} pooled over {len(rates)} {axes} conditions "
+                       f"(per condition: {listed})", rates)
+    every = all(rate_reproduced(h, n) for h, n in rates.values())
+    weakest = min(rates, key=lambda c: lower_bound(*rates[c]))
+    return Verdict(every, True, held, judged, lower_bound(*rates[weakest]),
+                   f"holds in {held}/{judged} nets; every {axes} condition by the rule: "
+                   f"{'yes' if every else 'no'}, weakest {_condition_name(weakest)} {rate_text(*rates[weakest])} "
+                   f"(per condition: {listed})", rates)
+
+
+def _threshold(claim: Claim) -> str:
+    if claim.replication != PER_SEED:
+        return claim.threshold
+    if not claim.conditions:
+        return f"per seed: {claim.threshold}; {RULE} over seeds"
+    over = ("over every (condition, seed) net, pooled" if claim.pooled
+            else f"over seeds, in every {' × '.join(claim.conditions)} condition")
+    return f"per {' × '.join(claim.conditions)} condition and seed: {claim.threshold}; {RULE} {over}"
 
 
 def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.DataFrame, cfg: dict, *,
              experiment: str, scale: str, dataset: str) -> pd.DataFrame:
-    """The claims of one experiment on the trained network and on every control, one row each."""
+    """The claims of one experiment, judged by the rule on the trained network and on every
+    control, one row each."""
     by_learner = {name: rows for name, rows in metrics.groupby("learner", sort=True)}
     if TRAINED not in by_learner:
         raise ValueError(f"{experiment}: the metrics hold no rows of the trained network (learner {TRAINED!r})")
-    verdicts = {name: {c.claim: c for c in claims(rows, cfg)} for name, rows in by_learner.items()}
+    whole = {name: {c.claim: c for c in claims(rows, cfg)} for name, rows in by_learner.items()}
+    verdicts = {}
+    for name, rows in by_learner.items():
+        per_seed = {c.claim: c for c in whole[name].values() if c.replication == PER_SEED}
+        outcomes = _outcomes(claims, rows, cfg, per_seed) if per_seed else {}
+        verdicts[name] = {c.claim: judge(c, outcomes.get(c.claim)) for c in whole[name].values()}
     controls = sorted(set(verdicts) - {TRAINED})
     seeds = int(by_learner[TRAINED]["seed"].nunique())
-    declared = not_reproduced(cfg)
-    unknown = sorted(set(declared) - set(verdicts[TRAINED]))
+    declared = declarations(cfg)
+    unknown = sorted(set(declared) - set(whole[TRAINED]))
     if unknown:
-        raise ValueError(f"{experiment}: claims.not_reproduced names no claim of the experiment: {unknown}; "
-                         f"its claims are {sorted(verdicts[TRAINED])}")
+        raise ValueError(f"{experiment}: claims.not_reproduced / claims.untested name no claim of the experiment: "
+                         f"{unknown}; its claims are {sorted(whole[TRAINED])}")
     rows = []
-    for claim in verdicts[TRAINED].values():
+    for claim in whole[TRAINED].values():
+        verdict = verdicts[TRAINED][claim.claim]
         on_controls = {name: verdicts[name].get(claim.claim) for name in controls}
-        holds = bool(claim.passed) and not any(c is not None and c.passed for c in on_controls.values())
+        leaks = [name for name, v in on_controls.items() if v is not None and v.reproduced]
+        holds = verdict.reproduced and not leaks
+        status_declared, reason = declared.get(claim.claim, ("", ""))
+        if holds:
+            status = REPRODUCED
+        elif status_declared == UNTESTED or not verdict.tested:
+            status = UNTESTED
+        else:
+            status = NOT_REPRODUCED
         caveat = ""
-        if claim.claim in declared:
-            caveat = (f"not reproduced at this scale: {declared[claim.claim]} "
-                      f"(the test itself {'holds' if holds else 'fails'} here)")
+        if status_declared and holds:
+            caveat = f"STALE declaration: the config declares it {status_declared} here ({reason}), but it holds"
+        elif status_declared:
+            caveat = f"declared {status_declared} at this scale: {reason}"
+        elif not verdict.tested:
+            caveat = "untested: these metrics hold nothing to judge it on"
+        if leaks:
+            caveat = "; ".join(filter(None, [f"also reproduced by the control(s) {', '.join(leaks)}: not evidence",
+                                             caveat]))
         row = asdict(claim) | {
             "experiment": experiment,
-            "passed": holds and not caveat,
+            "status": status,
+            "passed": status == REPRODUCED,
+            "measured": "; ".join(filter(None, [verdict.text if claim.replication == PER_SEED else "",
+                                                claim.measured])),
+            "threshold": _threshold(claim),
+            "held": verdict.held,
+            "judged": verdict.judged,
+            "lower_bound": verdict.lower_bound,
+            "declared": status_declared,
+            "stale": bool(status_declared and holds),
             "scale": scale,
             "seeds": seeds,
             "dataset": dataset,
             "note": "; ".join(filter(None, [claim.note, caveat, NOT_EVIDENCE.get(scale, "")])),
         }
+        for key in ("conditions", "pooled"):
+            row.pop(key)
         for name, control in on_controls.items():
-            row[f"control_{name}"] = None if control is None else bool(control.passed)
-            row[f"control_{name}_measured"] = None if control is None else control.measured
+            row[f"control_{name}"] = None if control is None else control.reproduced
+            row[f"control_{name}_measured"] = None if control is None else _control_text(
+                control, whole[name][claim.claim])
         rows.append(row)
     return frame(rows)
+
+
+def _control_text(verdict: Verdict, claim: Claim) -> str:
+    if claim.replication != PER_SEED:
+        return claim.measured
+    return f"{verdict.text}; {claim.measured}"
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
     """Rows as the claims table: the contract's columns first, then the controls' columns."""
     extra = sorted({key for row in rows for key in row} - set(CLAIM_COLUMNS))
     table = pd.DataFrame(rows, columns=[*CLAIM_COLUMNS, *extra])
-    return table.astype({"passed": bool, "seeds": int} | {c: "boolean" for c in control_names(table, prefix=True)})
+    return table.astype({"passed": bool, "stale": bool, "seeds": int, "held": "Int64", "judged": "Int64",
+                         "lower_bound": float} | {c: "boolean" for c in control_names(table, prefix=True)})
 
 
 def control_names(table: pd.DataFrame, prefix: bool = False) -> list[str]:
@@ -95,44 +270,58 @@ def control_names(table: pd.DataFrame, prefix: bool = False) -> list[str]:
 
 def strictly_increasing(values) -> bool:
     """True when there are at least two values, every one finite, each above the one before
-    (e.g. convergence steps by k): a single value orders nothing."""
+    (e.g. convergence steps by k): a single value orders nothing, and a peak that never
+    converged within the run (NaN) breaks the order."""
     values = np.asarray(values, dtype=float)
     return bool(values.size >= 2 and np.all(np.isfinite(values)) and np.all(np.diff(values) > 0))
 
 
-def converge_in_order(steps) -> bool:
-    """True when the convergence steps ``steps``, listed in the claimed order (NaN: never
-    converged in the run), have at least two finite values, strictly increasing, and every NaN
-    after them: what has not converged by the end converges after everything that has."""
-    values = np.asarray(steps, dtype=float)
-    converged = int(np.isfinite(values).sum())
-    return bool(converged >= 2 and np.isfinite(values[:converged]).all() and np.all(np.diff(values[:converged]) > 0))
-
-
-def _verdict(table: pd.DataFrame) -> str:
-    scale = ", ".join(sorted(set(table["scale"])))
-    passed = int(table["passed"].sum())
+def summary(table: pd.DataFrame) -> str:
+    """One line: the rows by status, the untested ones by experiment, stale declarations."""
+    counts = table["status"].value_counts()
+    parts = [f"{int(counts.get(status, 0))} {status}" for status in STATUSES]
+    untested = table[table["status"] == UNTESTED]["experiment"].value_counts(sort=False)
+    if len(untested):
+        parts[-1] += " (" + ", ".join(f"{e}: {n}" for e, n in untested.items()) + "; their notes say what is missing)"
+    stale = table[table["stale"]]
+    line = ", ".join(parts) + f" of {len(table)} claims"
+    if len(stale):
+        line += f"; {len(stale)} stale declaration(s): " + ", ".join(f"{r.experiment}/{r.claim}" for r in stale.itertuples())
+    scales = ", ".join(sorted(set(table["scale"])))
     caveat = next((text for key, text in NOT_EVIDENCE.items() if key in set(table["scale"])), "")
-    return f"{passed} of {len(table)} claims pass (scale: {scale}{'; ' + caveat if caveat else ''})."
+    return f"{line} (scale: {scales}{'; ' + caveat if caveat else ''})."
 
 
-def _control_cell(passed) -> str:
-    """How a control fared: a claim must fail on it."""
-    if passed is None or pd.isna(passed):
+def _control_cell(reproduced) -> str:
+    """How a control fared: a claim must not be reproduced on it."""
+    if reproduced is None or pd.isna(reproduced):
         return "—"
-    return "**passes**" if passed else "fails"
+    return "**reproduced**" if reproduced else "not reproduced"
+
+
+def _status_cell(row: dict) -> str:
+    status = row["status"]
+    if row["stale"]:
+        return f"**{status} (stale declaration)**"
+    if status == REPRODUCED:
+        return status
+    return f"{status} (declared)" if row["declared"] else f"**{status}**"
+
+
+INTRO = (f"A claim about training is judged seed by seed: {RULE}. A row is reproduced only if no negative "
+         "control is. Untested: this scale lacks what the claim needs; declared: the config says so in advance.")
 
 
 def markdown(table: pd.DataFrame) -> str:
-    """The claims table as Markdown, with a one-line verdict on top; a control column says
-    whether the claim (wrongly) passes on that control."""
+    """The claims table as Markdown, with a one-line summary on top; a control column says
+    whether the claim is (wrongly) reproduced on that control."""
     controls = control_names(table)
-    columns = ["experiment", "claim", "passed", *controls, "statement", "measured", "threshold", "seeds", "dataset", "note"]
+    columns = ["experiment", "claim", "status", *controls, "statement", "measured", "threshold", "seeds", "dataset", "note"]
     lines = [
         "# Claims",
         "",
-        _verdict(table),
-        f"A claim passes only if it holds for the trained network and fails on every negative control ({', '.join(controls)}).",
+        summary(table),
+        INTRO + f" Controls: {', '.join(controls)}.",
         "",
         "| " + " | ".join(f"control: {c}" if c in controls else c for c in columns) + " |",
         "|" + "---|" * len(columns),
@@ -140,8 +329,8 @@ def markdown(table: pd.DataFrame) -> str:
     for row in table.to_dict("records"):
         cells = []
         for column in columns:
-            if column == "passed":
-                cells.append("yes" if row["passed"] else "**NO**")
+            if column == "status":
+                cells.append(_status_cell(row))
             elif column in controls:
                 cell = _control_cell(row[f"control_{column}"])
                 measured = row.get(f"control_{column}_measured")
@@ -155,11 +344,9 @@ def markdown(table: pd.DataFrame) -> str:
 def html(table: pd.DataFrame) -> str:
     """A self-contained HTML page of the claims table for the Snakemake report."""
     controls = control_names(table)
-    shown = table.assign(passed=table["passed"].map({True: "yes", False: "NO"}))
+    shown = table.drop(columns=["passed"]).assign(status=[_status_cell(r).replace("*", "") for r in table.to_dict("records")])
     for name in controls:
-        shown[f"control_{name}"] = [
-            _control_cell(p).replace("*", "") for p in table[f"control_{name}"]
-        ]
+        shown[f"control_{name}"] = [_control_cell(p).replace("*", "") for p in table[f"control_{name}"]]
     body = shown.to_html(index=False, escape=True, border=0, classes="claims", na_rep="—")
     style = (
         "body{font-family:sans-serif;font-size:13px} table.claims{border-collapse:collapse}"
@@ -168,6 +355,5 @@ def html(table: pd.DataFrame) -> str:
     )
     return (
         f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Claims</title><style>{style}</style></head>"
-        f"<body><h1>Claims</h1><p>{_verdict(table)} A claim passes only if it holds for the trained network and "
-        f"fails on every negative control ({', '.join(controls)}).</p>{body}</body></html>\n"
+        f"<body><h1>Claims</h1><p>{summary(table)}</p><p>{INTRO}</p>{body}</body></html>\n"
     )

@@ -32,7 +32,7 @@ import pandas as pd
 from scipy.special import digamma
 from tqdm import tqdm
 
-from ..claims import Claim
+from ..claims import EXACT, Claim
 from ..learners import PERTURBED, TRAINED
 from ..theory.basri import asymptotic_coefficients
 from ..training import RunContext, TrainResult
@@ -93,13 +93,20 @@ def finite_k_exponent(d, ks) -> np.ndarray:
     return kbar * (digamma((kbar + d + 1) / 2) - digamma(kbar / 2))
 
 
+def is_constant(y) -> bool:
+    """Whether y varies by no more than float round-off (then R² is 0/0: no line to judge)."""
+    y = np.asarray(y, dtype=float)
+    return bool(np.ptp(y) <= 1e-9 * max(1.0, float(np.abs(y).max())))
+
+
 def linear_fit(x, y) -> tuple[float, float, float]:
-    """(slope, intercept, R^2) of the least-squares line y ~ x."""
+    """(slope, intercept, R^2) of the least-squares line y ~ x; R² is NaN for a constant y."""
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     slope, intercept = np.polyfit(x, y, 1)
+    if is_constant(y):
+        return float(slope), float(intercept), float("nan")
     residual = y - (slope * x + intercept)
-    total = np.sum((y - y.mean()) ** 2)
-    return float(slope), float(intercept), float(1.0 - np.sum(residual**2) / total) if total > 0 else float("nan")
+    return float(slope), float(intercept), float(1.0 - np.sum(residual**2) / np.sum((y - y.mean()) ** 2))
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
@@ -159,7 +166,8 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
         claim="growth_exponent_linear_in_d",
         statement="the exponent g(d) of 1/c_{d,k} ~ k^g(d) grows linearly with the sphere dimension d",
         measured=(
-            f"g(d) ≈ {slope:.4f} d + {intercept:.3f}, R² = {r2:.6f} over {span}; "
+            (f"g(d) = {values[0]:.3f} at every d: no line (constant)" if enough and is_constant(values)
+             else f"g(d) ≈ {slope:.4f} d + {intercept:.3f}, R² = {r2:.6f}") + f" over {span}; "
             + (f"g({d[0]:g}) = {values[0]:.3f}, g({d[-1]:g}) = {values[-1]:.3f}; " if len(d) else "")
             + f"theory: slope 1 as k → ∞ (g → d + 1), {predicted:.4f} from the finite-k law at these k"
         ),
@@ -169,6 +177,7 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
         ),
         passed=bool(enough and r2 >= limits["r2_min"] and limits["slope_min"] <= slope <= limits["slope_max"]),
         note=CONTROL_NOTE,
+        replication=EXACT,
     )
     small = d <= limits["small_d_max"]
     deviation = np.abs(values[small] - (d[small] + 1))
@@ -187,5 +196,6 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
         threshold=f"≤ {limits['small_d_tol']} for every d ≤ {limits['small_d_max']}, at least one such d",
         passed=bool(deviation.size > 0 and np.all(np.isfinite(deviation)) and worst <= limits["small_d_tol"]),
         note=CONTROL_NOTE,
+        replication=EXACT,
     )
     return [linear, exponent]

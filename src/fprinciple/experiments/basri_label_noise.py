@@ -170,25 +170,24 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
                                        f"{'never' if np.isnan(r.memorised_epoch) else f'{r.memorised_epoch:g}'}, above the true-label "
                                        f"share from epoch {'never' if np.isnan(r.clean_passed) else f'{r.clean_passed:g}'}"),
             threshold=(f"peak − final ≥ {limits['peak_margin']} and peak epoch ≤ {limits['early_fraction']} × the epoch at which "
-                       f"the train accuracy on the noisy labels reaches {limits['train_accuracy_min']} (the last epoch if never), "
-                       "in every run"),
-            passed=bool(ok and ((table["peak_test"] - table["final_test"] >= limits["peak_margin"])
-                                & (table["peak_epoch"] <= table["early_by"])).all()),
+                       f"the train accuracy on the noisy labels reaches {limits['train_accuracy_min']} (the last epoch if never)"),
+            passed=bool(((table["peak_test"] - table["final_test"] >= limits["peak_margin"])
+                         & (table["peak_epoch"] <= table["early_by"])).all()) if ok else None,
         ),
         row(
             claim="early_stopping_works",
             statement="stopping at the best accuracy on the (equally noisy) validation labels recovers the clean test peak",
             measured=per_run(lambda r: f"test {r.stop_test:.3f} at best-validation epoch {r.stop_epoch:g} "
                                        f"vs final {r.final_test:.3f}"),
-            threshold=f"test at the best-validation epoch ≥ final test + {limits['early_stop_margin']}, in every run",
-            passed=bool(ok and (table["stop_test"] >= table["final_test"] + limits["early_stop_margin"]).all()),
+            threshold=f"test at the best-validation epoch ≥ final test + {limits['early_stop_margin']}",
+            passed=bool((table["stop_test"] >= table["final_test"] + limits["early_stop_margin"]).all()) if ok else None,
         ),
         row(
             claim="noisy_labels_memorised",
             statement="by the end the net has memorised the random training labels: the fall of the test accuracy is overfitting",
             measured=per_run(lambda r: f"final train accuracy (noisy labels) {r.final_train:.3f}"),
-            threshold=f"≥ {limits['train_accuracy_min']} in every run (a perfectly clean classifier scores "
+            threshold=f"≥ {limits['train_accuracy_min']} (a perfectly clean classifier scores "
                       f"{clean_share:.2f} on these labels)",
-            passed=bool(ok and (table["final_train"] >= limits["train_accuracy_min"]).all()),
+            passed=bool((table["final_train"] >= limits["train_accuracy_min"]).all()) if ok else None,
         ),
     ]

@@ -129,8 +129,9 @@ def steps_to_threshold(metrics: pd.DataFrame, cfg: dict) -> pd.DataFrame:
 
 def _sweep_claim(table: pd.DataFrame, axis: str, direction: int, min_factor: float, claim: str,
                  statement: str, cfg: dict) -> Claim:
-    """The seed-mean steps strictly fall (``direction`` −1) or rise (+1) along ``axis``, by at
-    least ``min_factor`` from one end to the other; every run must reach the loss level."""
+    """The steps (their mean over the seeds in ``table``: one seed's, when the rule judges it)
+    strictly fall (``direction`` −1) or rise (+1) along ``axis``, by at least ``min_factor`` from
+    one end to the other; every run must reach the loss level."""
     runs = table.sort_values(axis)
     converged = int(runs["steps"].notna().sum())
     means = runs.groupby(axis)["steps"].mean()  # NaN if any seed never reached the level
@@ -149,9 +150,9 @@ def _sweep_claim(table: pd.DataFrame, axis: str, direction: int, min_factor: flo
         statement=statement,
         measured=f"mean steps to MSE/mean(y²) < {cfg['relative_loss_threshold']:g} over seeds: {listed} "
         f"(end-to-end factor {factor:.3g}; {converged}/{len(runs)} runs reached it; {per_seed})",
-        threshold=f"every run reaches the level within {cfg['steps']} steps; the mean steps strictly {word} with "
+        threshold=f"every run reaches the level within {cfg['steps']} steps; the steps strictly {word} with "
         f"{axis}, by a factor ≥ {min_factor:g} from the first {axis} to the last",
-        passed=ordered and converged == len(runs) and factor >= min_factor,
+        passed=bool(ordered and converged == len(runs) and factor >= min_factor) if len(runs) else None,
     )
 
 

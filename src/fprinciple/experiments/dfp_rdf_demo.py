@@ -24,7 +24,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from ..claims import Claim
+from ..claims import EXACT, Claim
 from ..learners import PERTURBED
 from ..spectral.lfr import frequency_profile
 from ..training import RunContext, TrainResult
@@ -114,6 +114,7 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
             threshold=f"every peak inside the k0 grid and each ≥ {limits['min_peak_ratio']} × the previous one (k ascending)",
             passed=moves,
             note="exact analysis; fails on the perturbed input (positions shuffled: the same values as white noise)",
+            replication=EXACT,
         ),
         Claim(
             claim="median_k0_proportional_to_k",
@@ -124,5 +125,6 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
             threshold=f"slope / {exponent:g} within 1 ± {limits['exponent_tolerance']} (all medians inside the grid)",
             passed=bool(np.isfinite(slope) and abs(slope / exponent - 1) <= limits["exponent_tolerance"]),
             note="exact analysis; fails on the perturbed input (positions shuffled)",
+            replication=EXACT,
         ),
     ]

@@ -46,6 +46,9 @@ from . import grid
 
 PAPER_FIGURE = "seed 004 fig 1.12 (XZLXM19 fig. 4: filtering method, DNN/CNN/VGG16 on MNIST and CIFAR-10)"
 CASE = ["run", "dataset", "net", "seed", "delta"]
+# Each dataset × net is a condition of its own (δ is analysis, not a training condition): a claim
+# is reproduced when it is, by the rule over seeds, for every dataset and net.
+CONDITIONS = ("dataset", "net")
 
 
 def datasets(cfg: dict) -> list[str]:
@@ -142,8 +145,10 @@ def mean_gaps(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
 def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     tau, min_gap = cfg["claims"]["threshold"], cfg["claims"]["min_gap"]
     table = crossings(metrics, tau)
-    # never fitted low (∞ − ∞ or ∞ − t) counts as the worst margin
-    table["margin"] = np.where(np.isinf(table["low"]), -np.inf, table["high"] - table["low"])
+    # Both parts must be fitted within the run, as in the paper's figure: a part that never
+    # crosses the threshold counts as the worst margin.
+    crossed = np.isfinite(table["low"]) & np.isfinite(table["high"])
+    table["margin"] = np.where(crossed, table["high"] - table["low"], -np.inf)
     gap = mean_gaps(metrics, tau)
     gap["gap"] = gap["gap"].fillna(-np.inf)
     short = gap[gap["gap"] <= min_gap]
@@ -156,7 +161,6 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
         + " — where raw e_low(0) is small the low band is close to the label mean, and the relative low error "
         "follows the epoch-to-epoch swings of the coarse class balance" if len(short) and len(short) < len(gap) else "")
     nets = "/".join(cfg["nets"])
-    cases = f"{len(table)} cases (dataset × net × δ × seed)"
     head_start = int((table["start_low"] < tau).sum())
     raw_note = (
         f"errors relative to epoch 0: raw e_low starts below e_high by construction (uniform softmax: e_high = 1); "
@@ -179,18 +183,23 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
                 f"for every net ({nets}), dataset and filter width δ, the low-frequency part of the labels is "
                 "fitted first: e_low falls below the threshold before e_high does"
             ),
-            measured=f"margin epoch(e_high/e_high(0) < {tau}) − epoch(e_low/e_low(0) < {tau}): {worst(table, 'margin', ' epochs')}",
-            threshold=f"e_low/e_low(0) < {tau} at an earlier logged epoch than e_high/e_high(0) < {tau} (never = ∞) in all {cases}",
-            passed=bool(len(table) > 0 and (table["margin"] > 0).all()),
+            measured=(f"e_high/e_high(0) fell below {tau} within the run in {int(np.isfinite(table['high']).sum())} of "
+                      f"{len(table)} cases, e_low/e_low(0) in {int(np.isfinite(table['low']).sum())}; margin "
+                      f"epoch(e_high/e_high(0) < {tau}) − epoch(e_low/e_low(0) < {tau}): {worst(table, 'margin', ' epochs')}"),
+            threshold=(f"both e_low/e_low(0) and e_high/e_high(0) fall below {tau} within the run, e_low at an earlier "
+                       f"logged epoch, for every δ"),
+            passed=bool((table["margin"] > 0).all()) if len(table) else None,
             note=raw_note,
+            conditions=CONDITIONS,
         ),
         Claim(
             claim="low_error_below_high_error",
             statement="until the high part is fitted, the low-frequency error is below the high-frequency error (fig 1.12: solid under dashed)",
             measured=(f"mean of e_high/e_high(0) − e_low/e_low(0) over the logged epochs after 0 with e_high/e_high(0) ≥ {tau} "
                       f"(none logged = −∞): {worst(gap, 'gap', '')}"),
-            threshold=f"> {min_gap} in all {cases}",
-            passed=bool(len(gap) > 0 and (gap["gap"] > min_gap).all()),
+            threshold=f"> {min_gap} for every δ",
+            passed=bool((gap["gap"] > min_gap).all()) if len(gap) else None,
             note=gap_note,
+            conditions=CONDITIONS,
         ),
     ]

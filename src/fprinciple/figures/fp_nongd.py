@@ -6,7 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ..claims import converge_in_order
+from ..claims import strictly_increasing
 from ..engines.fit1d import convergence
 from ..experiments.fp_nongd import LABELS, clock
 from . import style
@@ -24,7 +24,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         rows = metrics[metrics["method"] == method]
         image, _ = seed_heatmap(ax, rows, cfg, colorbar=False)
         table = convergence(rows, spectrum["threshold"], spectrum["window"]).sort_values("k")
-        held = sum(converge_in_order(g["converged_at"]) for _, g in table.groupby("seed"))
+        held = sum(strictly_increasing(g["converged_at"]) for _, g in table.groupby("seed"))
         settings = cfg["methods"][method]
         model = settings.get("model", cfg["model"])
         net = "-".join(map(str, [1, *model["hidden"], 1]))
