@@ -38,6 +38,16 @@ include: "workflow/rules/claims.smk"
 include: "workflow/rules/cost.smk"
 
 
+onsuccess:
+    # The claims by status, as the run's last line (the table itself: claims.md).
+    if Path(f"{RESULTS}/claims.parquet").exists():
+        print(
+            steps.claims_summary(
+                f"{RESULTS}/claims.parquet", f"{RESULTS}/claims.md"
+            )
+        )
+
+
 rule all:
     default_target: True
     input:

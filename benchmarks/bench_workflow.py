@@ -1,14 +1,19 @@
-"""Wall time of the quick-scale DAG with `snakemake --cores N` in a fresh directory: training
-jobs, their time and start-up (job time less the run's own wall time), and whether every claim
-passed or was declared not reproduced. Target (issue 10): the whole quick DAG at most 480 s with
---cores 2 on the 2-core build machine, per-job start-up under 2.5 s.
+"""Wall and CPU time of the quick-scale DAG with `snakemake --cores N` in a fresh directory:
+training jobs, their time and start-up (job time less the run's own wall time), and the claims
+by status, with every row that is neither reproduced nor declared, and every stale declaration
+(``claims.unexpected``). Target (issue 20): the whole quick DAG at most 480 s with --cores 2 on
+the 2-core build machine.
+
+`--seed-offset K` adds K to every seed list of the config (an experiment's and a method's own):
+the same DAG on seeds the config was never tuned on, whose statuses should not change.
 
     python benchmarks/bench_workflow.py [--cores 2] [--config config/config.yaml] [--only fp1d_ basri_]
-                                        [--keep DIR]
+                                        [--seed-offset 1000] [--keep DIR]
 """
 
 import argparse
 import json
+import resource
 import subprocess
 import sys
 import tempfile
@@ -18,9 +23,18 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from fprinciple.claims import not_reproduced
+from fprinciple.claims import STATUSES, unexpected
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def shift_seeds(node, offset: int):
+    """A copy of a config node with every ``seeds`` list shifted by ``offset``."""
+    if isinstance(node, dict):
+        return {k: ([s + offset for s in v] if k == "seeds" else shift_seeds(v, offset)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [shift_seeds(v, offset) for v in node]
+    return node
 
 
 def measure(workdir: Path, cfg: dict, cores: str) -> None:
@@ -28,13 +42,12 @@ def measure(workdir: Path, cfg: dict, cores: str) -> None:
     config.write_text(yaml.safe_dump(cfg))
     command = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
                "--cores", cores, "--configfile", str(config), "--quiet"]
-    start = time.perf_counter()
+    start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(command, check=True)
-    wall = time.perf_counter() - start
+    wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     results = workdir / cfg.get("results", f"results/{cfg['scale']}")
     claims = pd.read_parquet(results / "claims.parquet")
-    declared = {(e, c) for e, block in cfg["experiments"].items() for c in not_reproduced(block)}
-    undeclared = [(e, c) for e, c, ok in claims[["experiment", "claim", "passed"]].values if not ok and (e, c) not in declared]
     job_s, startup = [], []
     for tsv in sorted((results / "benchmarks" / "train").rglob("*.tsv")):
         run = tsv.relative_to(results / "benchmarks" / "train").with_suffix("")
@@ -42,10 +55,18 @@ def measure(workdir: Path, cfg: dict, cores: str) -> None:
         job_s.append(seconds)
         startup.append(seconds - json.loads((results / "runs" / run / "meta.json").read_text())["wall_s"])
     print(f"{len(cfg['experiments'])} experiments: {', '.join(cfg['experiments'])}")
-    print(f"snakemake --cores {cores}: {wall:.1f} s wall; {len(job_s)} training jobs, {sum(job_s):.1f} s of job time, "
-          f"start-up median {pd.Series(startup).median():.2f} s (max {max(startup):.2f} s)")
-    print(f"claims: {int(claims['passed'].sum())}/{len(claims)} pass, {len(declared)} declared not reproduced, "
-          f"undeclared failures: {undeclared or 'none'}")
+    print(f"snakemake --cores {cores}: {wall:.1f} s wall, {cpu:.1f} s CPU (every process); {len(job_s)} training "
+          f"jobs, {sum(job_s):.1f} s of job time, start-up median {pd.Series(startup).median():.2f} s "
+          f"(max {max(startup):.2f} s)")
+    counts = claims["status"].value_counts()
+    print("claims: " + ", ".join(f"{int(counts.get(s, 0))} {s}" for s in STATUSES) + f" of {len(claims)}")
+    for row in claims.itertuples():
+        print(f"  {row.experiment}/{row.claim}: {row.status}{' (declared)' if row.declared else ''}"
+              f"{' STALE' if row.stale else ''}: {row.measured[:160]}")
+    problems = unexpected(claims, cfg["experiments"])
+    print("unexpected (neither reproduced nor declared, or stale): " + ("none" if not problems else ""))
+    for problem in problems:
+        print(f"  {problem}")
 
 
 def main() -> None:
@@ -53,11 +74,13 @@ def main() -> None:
     parser.add_argument("--cores", default="2")
     parser.add_argument("--config", default=str(ROOT / "config" / "config.yaml"))
     parser.add_argument("--only", nargs="+", metavar="PREFIX", help="keep only experiments whose id starts with one of these")
+    parser.add_argument("--seed-offset", type=int, default=0, help="add this to every seed of the config")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="run in DIR and keep its results")
     args = parser.parse_args()
     cfg = yaml.safe_load(Path(args.config).read_text())
     if args.only:
         cfg["experiments"] = {k: v for k, v in cfg["experiments"].items() if k.startswith(tuple(args.only))}
+    cfg["experiments"] = shift_seeds(cfg["experiments"], args.seed_offset)
     if args.keep:
         args.keep.mkdir(parents=True, exist_ok=True)
         measure(args.keep.resolve(), cfg, args.cores)

@@ -20,7 +20,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile")]
-TRAINED_RUN = "results/quick/runs/fp1d_snapshots/seed-0"
+TRAINED_RUN = "results/quick/runs/fp1d_snapshots/seeds-0"
 STEPS = 2000  # the trained run's steps: its first checkpoint comes at 5% of training
 STALE_LOCK_MESSAGE = "Removed the stale lock of a killed Snakemake run"
 
@@ -30,7 +30,7 @@ def tiny_config(path: Path) -> str:
     of its 2000 steps, and an exact-theory experiment (mpmath, no training)."""
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     snapshots = copy.deepcopy(cfg["experiments"]["fp1d_snapshots"])
-    snapshots.update(steps=STEPS, log_every=100, snapshot_steps=[0, 100, STEPS])
+    snapshots.update(seeds=[0], steps=STEPS, log_every=100, snapshot_steps=[0, 100, STEPS])
     snapshots["model"]["hidden"] = [32, 32]
     asymptotics = copy.deepcopy(cfg["experiments"]["basri_asymptotics"])
     asymptotics.update(dims={"min": 2, "max": 10, "step": 4}, degrees={"min": 800, "max": 820, "step": 10},

@@ -140,7 +140,7 @@ def test_superposition_claims_fail_on_the_controls(superposition_cfg):
 def test_missing_data_run_logs_dense_output_per_bias_init(missing_cfg):
     metrics = execute(missing, "basri_missing_data", missing_cfg)
     assert set(metrics["hidden_bias"]) == {"zeros", "normal"}
-    assert set(metrics["run"]) == {"hidden_bias-zeros_seed-0", "hidden_bias-normal_seed-0"}
+    assert set(metrics["run"]) == {"hidden_bias-zeros_seeds-0", "hidden_bias-normal_seeds-0"}
     for _, run in metrics.groupby("run"):
         target = run[run["metric"] == "target"]
         assert len(target) == 16 and (np.abs(target["key"]) >= 5 * np.pi / 12 - 1e-12).all()

@@ -107,8 +107,8 @@ def test_tiny_run_through_runner(tmp_path):
         "n_val": 60, "noise": 0.5, "net": {"kind": "dnn", "hidden": [32], "activation": "relu"}, "authors_init": True,
         "optimizer": {"name": "sgd", "lr": 0.1, "batch_size": 60}, "epochs": 3, "log_every": 1, "claims": CFG["claims"],
     }
-    assert noise.datasets(cfg) == ["digits"] and list(noise.runs(cfg)) == ["seed-0"]
-    metrics = execute("basri_label_noise", "seed-0", cfg, tmp_path, device="cpu", progress=False)
+    assert noise.datasets(cfg) == ["digits"] and list(noise.runs(cfg)) == ["seeds-0"]
+    metrics = execute("basri_label_noise", "seeds-0", cfg, tmp_path, device="cpu", progress=False)
     trained = metrics[metrics["learner"] == "trained"]
     table = noise.curves(trained)
     assert list(table["epoch"]) == [0, 1, 2, 3]

@@ -66,7 +66,7 @@ def test_fit_logs_accuracy_per_epoch_and_learns_digits():
     ctx = RunContext(device=torch.device("cpu"), progress=False)
     data = load_data({"dataset": "digits", "n_train": 300, "n_test": 100}, ctx)
     cfg = {"epochs": 4, "log_every": 2, "optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9, "batch_size": 30}}
-    result = fit(cfg, classifier("dnn", (1, 8, 8), 10, hidden=[64]), data, seed=0, ctx=ctx)
+    result = fit(cfg, {0: classifier("dnn", (1, 8, 8), 10, hidden=[64])}, data, ctx=ctx)
     metrics = with_epochs(result.records.assign(run="r"))
     accuracy = metrics[metrics["metric"] == "test_accuracy"].pivot(index="epoch", columns="learner", values="value")
     assert list(accuracy.index) == [0, 2, 4] and result.steps == 40

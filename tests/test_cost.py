@@ -159,7 +159,7 @@ def test_experiment_row_and_total():
 
 def test_a_full_runs_own_timings_reproduce_its_cpu_seconds(tmp_path, tiny_fit1d):
     """Planned = done (no truncation): the model's loop seconds are exactly the measured ones."""
-    execute("fp1d_equal_amp", "seed-0", tiny_fit1d, tmp_path, progress=False)
+    execute("fp1d_equal_amp", "seeds-0", tiny_fit1d, tmp_path, progress=False)
     meta = json.loads((tmp_path / "meta.json").read_text())
     (timing,) = meta["timings"]
     assert timing["steps"] == timing["planned_steps"] == tiny_fit1d["steps"]

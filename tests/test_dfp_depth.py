@@ -97,7 +97,7 @@ def tiny_cfg() -> dict:
 
 def test_tiny_run_end_to_end(tmp_path):
     cfg = tiny_cfg()
-    metrics = execute("dfp_depth", "seed-0", cfg, tmp_path, threads=1, progress=False)
+    metrics = execute("dfp_depth", "seeds-0", cfg, tmp_path, threads=1, progress=False)
     assert set(metrics["learner"]) == {"trained", "frozen", "mean", dfp_depth.UNIFORM_RATE}
     parts = metrics[metrics["metric"] == "train_loss"].groupby(["sweep", "depth", "frequency"]).size()
     assert len(parts) == 4  # 2 depths + 2 frequencies

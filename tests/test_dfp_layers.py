@@ -124,7 +124,7 @@ def tiny_cfg() -> dict:
 
 def test_tiny_run_end_to_end(tmp_path):
     cfg = tiny_cfg()
-    metrics = execute("dfp_layers", "seed-0", cfg, tmp_path, threads=1, progress=False)
+    metrics = execute("dfp_layers", "seeds-0", cfg, tmp_path, threads=1, progress=False)
     medians = metrics[(metrics["metric"] == "median_k0") & (metrics["learner"] == "trained")]
     assert sorted(medians["key"].unique()) == [1.0, 2.0] and sorted(medians["step"].unique()) == [0, 2, 4]
     frozen = metrics[(metrics["metric"] == "median_k0") & (metrics["learner"] == "frozen")]
@@ -143,5 +143,5 @@ def test_real_mnist_check_runs_dfp_layers_on_mnist():
 def test_tiny_run_on_real_mnist(tmp_path):
     cfg = tiny_cfg()
     cfg["data"] = {"dataset": "mnist", "n_train": 100, "n_test": 50, "subset_seed": 0}
-    metrics = execute("dfp_layers", "seed-0", cfg, tmp_path, threads=1, progress=False, data_root=MNIST_ROOT)
+    metrics = execute("dfp_layers", "seeds-0", cfg, tmp_path, threads=1, progress=False, data_root=MNIST_ROOT)
     assert metrics["dataset_name"].iloc[0] == "MNIST (real)"

@@ -90,7 +90,7 @@ def test_first_epoch_reaching():
 def test_tiny_run_end_to_end(tmp_path):
     cfg = copy.deepcopy(load_config("smoke.yaml")["experiments"]["dfp_resnet"])
     runs = dfp_resnet.runs(cfg)
-    assert list(runs) == ["blocks_removed-0_seed-0", "blocks_removed-4_seed-0"]
+    assert list(runs) == ["blocks_removed-0_seeds-0", "blocks_removed-4_seeds-0"]
     parts = [execute("dfp_resnet", run, cfg, tmp_path / run, threads=1, progress=False) for run in runs]
     metrics = pd.concat(parts, ignore_index=True)
     assert {"train_accuracy", "validation_accuracy", "median_k0", "rdf_S-3"} <= set(metrics["metric"])

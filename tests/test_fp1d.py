@@ -193,7 +193,7 @@ def test_snapshot_claims_fail(output_at, expected):
 
 
 def test_tiny_equal_amp_run_logs_every_control_and_the_claims_fail_on_them(tiny_fit1d, tmp_path):
-    metrics = execute("fp1d_equal_amp", "seed-0", tiny_fit1d, tmp_path, progress=False)
+    metrics = execute("fp1d_equal_amp", "seeds-0", tiny_fit1d, tmp_path, progress=False)
     assert set(metrics["learner"]) == {TRAINED, FROZEN, MEAN, fit1d.OPPOSITE}
     opposite = fit1d.convergence(metrics[metrics["learner"] == fit1d.OPPOSITE], 0.1, 1)
     assert opposite.sort_values("k")["converged_at"].is_monotonic_decreasing  # k = 5 first
@@ -219,8 +219,8 @@ def test_tiny_robustness_job_trains_every_cell_of_one_activation(tiny_fit1d, tmp
     del cfg["optimizer"], cfg["model"]
     cfg |= {"model": {"width": 8, "init_std": 1.0}, "activations": ["tanh"], "depths": [1, 2], "steps": 40,
             "optimizers": {"adam": {"lr": 1e-2, "steps": 20}, "gd": {"lr": 0.05}}}
-    assert list(fp1d_robustness.runs(cfg)) == ["activation-tanh_seed-0"]
-    metrics = execute("fp1d_robustness", "activation-tanh_seed-0", cfg, tmp_path, progress=False)
+    assert list(fp1d_robustness.runs(cfg)) == ["activation-tanh_seeds-0"]
+    metrics = execute("fp1d_robustness", "activation-tanh_seeds-0", cfg, tmp_path, progress=False)
     trained = metrics[metrics["learner"] == TRAINED]
     assert set(map(tuple, trained[["optimizer", "depth"]].drop_duplicates().to_numpy())) == {
         ("adam", 1), ("adam", 2), ("gd", 1), ("gd", 2)}

@@ -43,8 +43,8 @@ def verdicts(low, high) -> list[bool]:
     return [c.passed for c in fp_image.claims(errors_table(low, high), CLAIM_CFG)]
 
 
-def test_runs_one_per_seed(cfg):
-    assert fp_image.runs(cfg) == {"seed-0": {"seed": 0}, "seed-1": {"seed": 1}}
+def test_runs_one_job_for_every_seed(cfg):
+    assert fp_image.runs(cfg) == {"seeds-0-1": {"seeds": [0, 1]}}  # one job, each seed in turn
     assert "16×16" in fp_image.dataset(cfg)
 
 
@@ -100,7 +100,7 @@ def test_claims_fail(low, high, expected):
 
 def test_tiny_run_end_to_end(cfg, tmp_path):
     cfg["seeds"] = [0]
-    metrics = execute("fp_image", "seed-0", cfg, tmp_path, threads=1, progress=False)
+    metrics = execute("fp_image", "seeds-0", cfg, tmp_path, threads=1, progress=False)
     assert set(metrics["learner"]) == {TRAINED, FROZEN, MEAN, fp_image.OPPOSITE}
     metrics = metrics[metrics["learner"] == TRAINED]
     target = metrics[metrics["metric"] == "target"]
@@ -119,7 +119,7 @@ def test_tiny_run_end_to_end(cfg, tmp_path):
 
 def test_claims_table_holds_the_claims_against_every_control(cfg, tmp_path):
     cfg["seeds"], cfg["steps"] = [0], 10
-    metrics = execute("fp_image", "seed-0", cfg, tmp_path, threads=1, progress=False)
+    metrics = execute("fp_image", "seeds-0", cfg, tmp_path, threads=1, progress=False)
     table = claims_table.evaluate(fp_image.claims, metrics, cfg, experiment="fp_image", scale="smoke", dataset="x")
     assert list(table["claim"]) == ["coarse_before_fine", "early_output_is_blurred"]
     for control in ("frozen", "mean", "opposite"):

@@ -42,7 +42,7 @@ def test_high_frequency_fraction_is_exact_for_two_tones():
 
 def test_runs_one_job_per_seed(cfg):
     cfg["seeds"] = [0, 1]
-    assert exp.runs(cfg) == {"seed-0": {"seed": 0}, "seed-1": {"seed": 1}}  # each job trains both parts at every s
+    assert exp.runs(cfg) == {"seeds-0-1": {"seeds": [0, 1]}}  # one job trains both parts at every s, every seed
     assert exp.datasets(cfg) == ["digits"]
     assert "sin x" in exp.dataset(cfg) and "stand-in for MNIST" in exp.dataset(cfg)
 
@@ -93,7 +93,7 @@ def test_claims_fail_on_learners_that_have_not_fitted():
 
 
 def test_tiny_runs_end_to_end(cfg, tmp_path):
-    metrics = execute("fp_init_scale", "seed-0", cfg, tmp_path, threads=1, progress=False)
+    metrics = execute("fp_init_scale", "seeds-0", cfg, tmp_path, threads=1, progress=False)
     assert set(metrics["learner"]) == {"trained", "frozen", "mean"}
     trained = metrics[metrics["learner"] == "trained"]
     fits = trained[trained["part"] == "fit1d"]

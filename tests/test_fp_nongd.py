@@ -2,7 +2,6 @@
 history and fails on inverted, tied, unconverged, single-peak and flat ones), judged by the seed
 rule against the controls, and tiny runs of every method."""
 
-import numpy as np
 import pandas as pd
 import pytest
 

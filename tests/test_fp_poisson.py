@@ -116,7 +116,7 @@ def test_a_mode_that_never_converges_fails_the_order():
 
 @pytest.fixture(scope="module")
 def records():
-    return fp_poisson.run(CFG, {"seed": 0}, RunContext(progress=False)).records
+    return fp_poisson.run(CFG, {"seeds": [0]}, RunContext(progress=False)).records
 
 
 def test_every_solver_logs_every_learner(records):
@@ -153,7 +153,7 @@ def test_controls_are_what_they_say(records):
 
 
 def test_rehearsal_truncates_dnn_steps_and_sweeps():
-    result = fp_poisson.run(CFG, {"seed": 0}, RunContext(progress=False, max_steps=3))
+    result = fp_poisson.run(CFG, {"seeds": [0]}, RunContext(progress=False, max_steps=3))
     records = result.records
     assert records.loc[records["solver"] == "dnn", "step"].max() == 3
     hybrid = records[(records["solver"] == "hybrid") & (records["learner"] == TRAINED)]

@@ -31,7 +31,7 @@ def config(**claims) -> dict:
 
 
 def test_runs_cover_every_seed():
-    assert sorted(fp_projection.runs(config())) == ["seed-0", "seed-1"]
+    assert fp_projection.runs(config()) == {"seeds-0-1": {"seeds": [0, 1]}}
     assert fp_projection.datasets(config()) == ["digits"]
 
 
@@ -128,7 +128,7 @@ def test_tiny_run_end_to_end(tmp_path):
     cfg["families"] = {"mnist": cfg["families"]["mnist"]}
     cfg["seeds"] = [0]
     cfg["spectrum"]["noise_floor"] = 0.5  # 60 samples: a low floor keeps a few peaks to follow
-    metrics = runner.execute("fp_projection", "seed-0", cfg, tmp_path, progress=False)
+    metrics = runner.execute("fp_projection", "seeds-0", cfg, tmp_path, progress=False)
     assert set(metrics["learner"]) == {"trained", "frozen", "mean", "even"}
     trained = metrics[metrics["learner"] == "trained"]
     assert trained["dataset"].iloc[0].startswith("scikit-learn digits") and set(trained["family"]) == {"mnist"}

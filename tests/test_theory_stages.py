@@ -99,7 +99,7 @@ def test_problem_has_equal_band_energy_and_the_opposite_fails_every_stage(densit
 
 
 def test_run_trains_every_activation_and_loss_and_records_the_stages():
-    result = theory_stages.run(CFG, {"density": "bump", "seed": 0}, RunContext(progress=False))
+    result = theory_stages.run(CFG, {"density": "bump", "seeds": [0]}, RunContext(progress=False))
     records = result.records
     assert set(records["learner"]) == {TRAINED, FROZEN, MEAN, "opposite"}
     nets = records[["activation", "power"]].drop_duplicates()
@@ -110,7 +110,7 @@ def test_run_trains_every_activation_and_loss_and_records_the_stages():
     assert set(outputs["step"]) == {0, 30}  # the bulky grid outputs are kept at the ends only
     frozen = records[(records["metric"] == "stage_share") & (records["learner"] == FROZEN)]
     assert frozen["value"].isna().all()  # no decrease, no change: no share
-    table = theory_stages.stage_table(records[records["learner"] == TRAINED].assign(seed=0, density="bump"))
+    table = theory_stages.stage_table(records[records["learner"] == TRAINED].assign(density="bump"))
     assert set(table["stage"]) == set(STAGES)
 
 
@@ -120,7 +120,7 @@ def test_an_activation_trains_on_its_own_learning_rate(monkeypatch):
                                 "l4": CFG["optimizers"]["l4"]}}
     problem = theory_stages.Problem(cfg, "uniform")
     used = []
-    monkeypatch.setattr(theory_stages, "train", lambda model, x, y, spec, ctx, **kwargs: used.append(spec.lr))
+    monkeypatch.setattr(theory_stages, "train_seeds", lambda members, spec, ctx, together: used.append(spec.lr))
     for activation, power in (("tanh", 2), ("relu", 2), ("tanh", 4), ("relu", 4)):
-        theory_stages.train_one(cfg, problem, activation, power, 0, RunContext(progress=False))
+        theory_stages.train_nets(cfg, problem, activation, power, [0], RunContext(progress=False))
     assert used == [0.02, 0.3, 0.0005, 0.0005]

@@ -65,7 +65,8 @@ class Claim:
     replication: str = PER_SEED
     # Metric columns whose values are separate conditions (e.g. activation and depth): each
     # (condition, seed) is judged alone, and the claim holds when every condition is reproduced
-    # by the rule, or with ``pooled`` when the rate over all (condition, seed) nets is.
+    # by the rule; or, with ``pooled``, when the rate over all (condition, seed) nets is and no
+    # condition fails significantly (its rate's upper bound below ``MIN_RATE``: ``rate_fails``).
     conditions: tuple[str, ...] = ()
     pooled: bool = False
 
@@ -93,6 +94,19 @@ def lower_bound(held: int, judged: int) -> float:
 def rate_reproduced(held: int, judged: int) -> bool:
     """The rule: the holding rate is significantly above ``MIN_RATE``."""
     return judged > 0 and lower_bound(held, judged) > MIN_RATE
+
+
+def upper_bound(held: int, judged: int) -> float:
+    """The one-sided ``CONFIDENCE`` Clopper–Pearson upper bound of a rate of held/judged."""
+    if judged <= 0:
+        return float("nan")
+    return float(binomtest(held, judged, alternative="less").proportion_ci(CONFIDENCE, method="exact").high)
+
+
+def rate_fails(held: int, judged: int) -> bool:
+    """The rule's mirror: the holding rate is significantly below ``MIN_RATE`` (the statement
+    fails more often than not), e.g. 0 of 5 seeds."""
+    return judged > 0 and upper_bound(held, judged) < MIN_RATE
 
 
 def rate_text(held: int, judged: int, unit: str = "seeds") -> str:
@@ -157,9 +171,13 @@ def judge(claim: Claim, outcomes: dict | None) -> Verdict:
     listed = ", ".join(f"{_condition_name(c)} {h}/{n}" for c, (h, n) in rates.items())
     axes = " × ".join(claim.conditions)
     if claim.pooled:
-        return Verdict(rate_reproduced(held, judged), True, held, judged, lower_bound(held, judged),
-                       f"holds in {rate_text(held, judged, 'nets')} pooled over {len(rates)} {axes} conditions "
-                       f"(per condition: {listed})", rates)
+        failing = [c for c, (h, n) in rates.items() if rate_fails(h, n)]
+        text = (f"holds in {rate_text(held, judged, 'nets')} pooled over {len(rates)} {axes} conditions "
+                f"(per condition: {listed})")
+        if failing:
+            text += f"; fails in most seeds of {', '.join(map(_condition_name, failing))}"
+        return Verdict(rate_reproduced(held, judged) and not failing, True, held, judged, lower_bound(held, judged),
+                       text, rates)
     every = all(rate_reproduced(h, n) for h, n in rates.values())
     weakest = min(rates, key=lambda c: lower_bound(*rates[c]))
     return Verdict(every, True, held, judged, lower_bound(*rates[weakest]),
@@ -173,7 +191,8 @@ def _threshold(claim: Claim) -> str:
         return claim.threshold
     if not claim.conditions:
         return f"per seed: {claim.threshold}; {RULE} over seeds"
-    over = ("over every (condition, seed) net, pooled" if claim.pooled
+    over = ("over every (condition, seed) net, pooled, and no condition failing significantly (its rate's "
+            f"one-sided {CONFIDENCE:.0%} upper bound below {MIN_RATE:g})" if claim.pooled
             else f"over seeds, in every {' × '.join(claim.conditions)} condition")
     return f"per {' × '.join(claim.conditions)} condition and seed: {claim.threshold}; {RULE} {over}"
 
@@ -290,6 +309,28 @@ def summary(table: pd.DataFrame) -> str:
     scales = ", ".join(sorted(set(table["scale"])))
     caveat = next((text for key, text in NOT_EVIDENCE.items() if key in set(table["scale"])), "")
     return f"{line} (scale: {scales}{'; ' + caveat if caveat else ''})."
+
+
+def unexpected(table: pd.DataFrame, experiments: dict[str, dict]) -> list[str]:
+    """What the reproduction stage refuses in a claims table run from ``experiments`` (their
+    config blocks): a row neither reproduced nor declared, a stale declaration (it holds now), a
+    declaration with no row, an experiment with no rows."""
+    problems = []
+    rows = {(r.experiment, r.claim): r for r in table.itertuples()}
+    for experiment, cfg in experiments.items():
+        declared = declarations(cfg)
+        if not any(e == experiment for e, _ in rows):
+            problems.append(f"{experiment}: no claim rows")
+        for claim in sorted(set(declared) - {c for e, c in rows if e == experiment}):
+            problems.append(f"{experiment}/{claim}: declared {declared[claim][0]}, but there is no such row")
+    for (experiment, claim), row in rows.items():
+        declared = declarations(experiments.get(experiment, {}))
+        if row.stale:
+            problems.append(f"{experiment}/{claim}: stale declaration (declared {row.declared}, but it holds): "
+                            "remove it from the config")
+        elif row.status != REPRODUCED and claim not in declared:
+            problems.append(f"{experiment}/{claim}: {row.status} and not declared: {row.measured[:300]}")
+    return problems
 
 
 def _control_cell(reproduced) -> str:

@@ -64,6 +64,11 @@ def claims(tables: list[str], parquet: str, md: str, html: str, log: str) -> Non
     _log(log, parquet, md, html)
 
 
+def claims_summary(parquet: str, md: str) -> str:
+    """The run's last console line: the claims by status, and where to read them."""
+    return f"Claims: {claims_table.summary(pd.read_parquet(parquet))} Table: {md}"
+
+
 def cost(metas: list[str], parquet: str, md: str, html: str, log: str, configured: dict, data_root,
          resources: dict) -> None:
     """The full run's cost table, estimated from a rehearsal's meta.json files (fprinciple.cost)."""

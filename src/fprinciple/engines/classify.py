@@ -27,8 +27,9 @@ from torch import nn
 from .. import datasets
 from ..datasets import Dataset
 from ..models import classifier
-from ..training import RunContext, TrainResult, TrainSpec, evaluation, steps_per_epoch, train
+from ..training import RunContext, TrainResult, TrainSpec, evaluation, steps_per_epoch
 from ..training.controls import Control
+from ..training.seeds import Member, batched, train_seeds
 from ..training.trainer import Hook
 
 EVAL_BATCH = 1000  # samples per forward pass when measuring: bounds memory for VGG-16 on 10k images
@@ -165,15 +166,16 @@ class Interpolant(Control):
 
 def fit(
     cfg: dict,
-    model: nn.Module,
+    models: dict[int, nn.Module],
     data: Data,
-    seed: int,
     ctx: RunContext,
     hooks: Iterable[Hook] = (),
     splits: dict[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
     controls: dict[str, Control] | None = None,
 ) -> TrainResult:
-    """Train ``model`` on ``data.train`` for ``cfg["epochs"]`` epochs under ``cfg["optimizer"]``.
+    """Train each of ``models`` (seed -> its net) on ``data.train`` for ``cfg["epochs"]`` epochs
+    under ``cfg["optimizer"]``, one after another or as one batched ensemble (``cfg["ensemble"]``:
+    ``training.seeds``); the records get a ``seed`` column.
 
     ``splits`` names the labelled sets whose accuracy is logged (default: train and test);
     ``controls`` are the experiment's own negative controls (besides frozen and mean).
@@ -199,8 +201,10 @@ def fit(
         if step == 0:
             yield "steps_per_epoch", np.nan, per_epoch
 
-    return train(model.to(ctx.device), data.x_train, data.y_train, spec, ctx,
-                 hooks=[epoch_hook, accuracy_hook(splits), *hooks], seed=seed, controls=controls)
+    hooks = [epoch_hook, accuracy_hook(splits), *hooks]
+    members = [Member(seed, model.to(ctx.device), data.x_train, data.y_train, hooks=hooks, controls=dict(controls or {}))
+               for seed, model in models.items()]
+    return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
 
 
 def planned_steps(cfg: dict, data: Data) -> int:

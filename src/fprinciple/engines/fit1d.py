@@ -29,8 +29,9 @@ from ..spectral.dft import (
     uniform_grid,
 )
 from ..targets.functions1d import make_target
-from ..training import RunContext, TrainResult, TrainSpec, train
+from ..training import RunContext, TrainResult, TrainSpec
 from ..training.controls import Control
+from ..training.seeds import Member, batched, train_seeds
 
 VARIANT_COLUMNS = ("activation", "optimizer", "depth")
 # The opposite control admits its frequencies over the first half of the run, so that each peak
@@ -125,12 +126,11 @@ def build_model(model_cfg: dict, hidden: list[int], activation: str) -> MLP:
                init=model_cfg.get("init", "fan_in"))
 
 
-def fit(cfg: dict, seed: int, ctx: RunContext, hidden: list[int], activation: str, optimizer: dict) -> TrainResult:
-    """Train one MLP on the experiment's 1-D problem with the given architecture and optimizer,
-    logging it and its controls (frozen, mean, opposite)."""
+def fit(cfg: dict, seeds: list[int], ctx: RunContext, hidden: list[int], activation: str, optimizer: dict) -> TrainResult:
+    """Train one MLP per seed on the experiment's 1-D problem with the given architecture and
+    optimizer, logging each and its controls (frozen, mean, opposite); one after another or as
+    one batched ensemble (the config's ``ensemble``: ``training.seeds``)."""
     x, y = problem(cfg)
-    torch.manual_seed(seed)
-    model = build_model(cfg["model"], hidden, activation).to(ctx.device)
     spec = TrainSpec(
         steps=cfg["steps"],
         lr=optimizer["lr"],
@@ -142,15 +142,20 @@ def fit(cfg: dict, seed: int, ctx: RunContext, hidden: list[int], activation: st
     )
     inputs = torch.as_tensor(x, dtype=torch.float32, device=ctx.device)[:, None]
     targets = torch.as_tensor(y, dtype=torch.float32, device=ctx.device)[:, None]
+    hook = spectral_hook(x, y, cfg, ctx.device)
     opposite = opposite_control(cfg, x, y, ctx.steps(cfg["steps"])).to(ctx.device)
-    return train(model, inputs, targets, spec, ctx, hooks=[spectral_hook(x, y, cfg, ctx.device)], seed=seed,
-                 controls={OPPOSITE: opposite})
+    members = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = build_model(cfg["model"], hidden, activation).to(ctx.device)
+        members.append(Member(seed, model, inputs, targets, hooks=[hook], controls={OPPOSITE: opposite}))
+    return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
 
 
 def run_configured(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
-    """Train with the experiment's own `model` and `optimizer` blocks."""
+    """Train with the experiment's own `model` and `optimizer` blocks, every seed of the job."""
     model = cfg["model"]
-    return fit(cfg, variant["seed"], ctx, model["hidden"], model["activation"], cfg["optimizer"])
+    return fit(cfg, variant["seeds"], ctx, model["hidden"], model["activation"], cfg["optimizer"])
 
 
 def variant_columns(metrics: pd.DataFrame) -> list[str]:

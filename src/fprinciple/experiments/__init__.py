@@ -4,9 +4,10 @@ Each experiment module (``experiments/<id>.py``) provides:
 
 - ``PAPER_FIGURE``: the figure it regenerates (for captions);
 - ``dataset(cfg) -> str``: what it measures on, for captions and claim rows (a stand-in says so);
-- ``runs(cfg) -> {run_id: variant}``: every training job (``grid`` builds them); a variant holds
-  ``seed`` (or ``seeds`` when one job trains several, whose records then carry a ``seed``
-  column), and its other scalar entries become columns of the metrics table;
+- ``runs(cfg) -> {run_id: variant}``: every training job (``grid``, ``seed_runs`` and
+  ``all_seeds_run`` build them); a variant holds ``seed`` (or ``seeds`` when one job trains
+  several, whose records then carry a ``seed`` column), and its other scalar entries become
+  columns of the metrics table;
 - ``run(cfg, variant, ctx) -> TrainResult``: train one run and log its metrics, for the trained
   network and its negative controls (``training.controls``; the trainer logs them itself);
 - ``claims(metrics, cfg) -> list[Claim]``: the paper's claims computed from the metrics of one
@@ -58,5 +59,19 @@ def grid(**axes) -> dict[str, dict]:
 
 
 def seed_runs(cfg: dict) -> dict[str, dict]:
-    """The run list of an experiment whose only variation is the seed."""
+    """The run list of an experiment whose only variation is the seed: one job per seed."""
     return grid(seed=cfg["seeds"])
+
+
+def seeds_label(seeds) -> str:
+    """A job's seeds in its run id: '0-to-19' for consecutive seeds, else each ('0-3-7')."""
+    seeds = [int(s) for s in seeds]
+    if len(seeds) > 2 and seeds == list(range(seeds[0], seeds[0] + len(seeds))):
+        return f"{seeds[0]}-to-{seeds[-1]}"
+    return "-".join(map(str, seeds))
+
+
+def all_seeds_run(cfg: dict) -> dict[str, dict]:
+    """One job training every seed (its nets one after another or as one batched ensemble): for
+    small nets, where a job's start-up costs more than a net."""
+    return {f"seeds-{seeds_label(cfg['seeds'])}": {"seeds": list(cfg["seeds"])}}

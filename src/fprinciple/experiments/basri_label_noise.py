@@ -37,14 +37,15 @@ from ..engines.classify import (
     with_epochs,
 )
 from ..training import RunContext, TrainResult
-from . import seed_runs
+from ..training.seeds import seeds_in_turn
+from . import all_seeds_run
 
 AUTHORS_WEIGHT_STD = 0.01  # MNIST/optimize.py: tf.random_normal(..., stddev=.01)
 AUTHORS_BIAS_RANGE = 1.0  # tf.random_uniform([k], -1, 1)
 
 PAPER_FIGURE = "BJKK19 fig. 5 (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
 
-runs = seed_runs
+runs = all_seeds_run  # one job: each seed in turn (one Python start-up)
 
 
 def datasets(cfg: dict) -> list[str]:
@@ -86,7 +87,7 @@ def noisy_split(data: Data, n_val: int, noise: float, seed: int) -> tuple[Data, 
     return noisy, (data.x_train[val], torch.as_tensor(y_val, device=device)), clean
 
 
-def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
+def run_seed(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     seed = variant["seed"]
     data, validation, clean = noisy_split(load_data(cfg["data"], ctx), cfg["n_val"], cfg["noise"], seed)
     model = build_model(cfg["net"], data, seed)
@@ -99,8 +100,11 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
             for split, share in clean.items():
                 yield f"{split}_clean_label_share", np.nan, share
 
-    result = fit(cfg, model, data, seed, ctx, hooks=[clean_share], splits=splits)
+    result = fit(cfg, {seed: model}, data, ctx, hooks=[clean_share], splits=splits)
     return with_dataset_name(result, data)
+
+
+run = seeds_in_turn(run_seed)
 
 
 @torch.no_grad()
@@ -116,32 +120,32 @@ def authors_init(model: torch.nn.Module) -> None:
 
 
 def curves(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Per run and epoch: train, validation and test accuracy (one column each)."""
+    """Per seed and epoch: train, validation and test accuracy (one column each)."""
     rows = with_epochs(metrics)
     rows = rows[rows["metric"].isin(["train_accuracy", "validation_accuracy", "test_accuracy"])]
-    table = rows.pivot_table(index=["run", "epoch"], columns="metric", values="value").reset_index()
+    table = rows.pivot_table(index=["seed", "epoch"], columns="metric", values="value").reset_index()
     return table.rename(columns=lambda c: c.removesuffix("_accuracy"))
 
 
 def summary(metrics: pd.DataFrame, memorised: float = 1.0) -> pd.DataFrame:
-    """Per run: the final epoch's accuracies, the test peak (value, epoch), the test accuracy at
+    """Per seed: the final epoch's accuracies, the test peak (value, epoch), the test accuracy at
     the epoch of best validation accuracy (the first such epoch: the early-stopping point), and
     the first epoch at which the train accuracy on the noisy labels reaches ``memorised`` (NaN if
     it never does) and at which it passes the share of true training labels (``clean_passed``)."""
-    share = metrics[metrics["metric"] == "train_clean_label_share"].groupby("run")["value"].first()
+    share = metrics[metrics["metric"] == "train_clean_label_share"].groupby("seed")["value"].first()
 
     def first_epoch(run: pd.DataFrame, reached: pd.Series) -> float:
         return float(run["epoch"][reached.idxmax()]) if reached.any() else np.nan
 
     rows = []
-    for run_name, run in curves(metrics).groupby("run", sort=True):
+    for seed, run in curves(metrics).groupby("seed", sort=True):
         run = run.sort_values("epoch").reset_index(drop=True)
         peak, stop, last = run["test"].idxmax(), run["validation"].idxmax(), run.index[-1]
-        rows.append((run_name, run["epoch"][last], run["train"][last], run["test"][last],
+        rows.append((seed, run["epoch"][last], run["train"][last], run["test"][last],
                      run["test"][peak], run["epoch"][peak], run["epoch"][stop], run["test"][stop],
                      first_epoch(run, run["train"] >= memorised),
-                     first_epoch(run, run["train"] > share.get(run_name, np.inf))))
-    columns = ["run", "last_epoch", "final_train", "final_test", "peak_test", "peak_epoch", "stop_epoch", "stop_test",
+                     first_epoch(run, run["train"] > share.get(seed, np.inf))))
+    columns = ["seed", "last_epoch", "final_train", "final_test", "peak_test", "peak_epoch", "stop_epoch", "stop_test",
                "memorised_epoch", "clean_passed"]
     return pd.DataFrame(rows, columns=columns)
 
@@ -157,7 +161,7 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     clean_share = metrics[metrics["metric"] == "train_clean_label_share"]["value"].mean()
 
     def per_run(fmt) -> str:
-        return "; ".join(f"{r.run}: {fmt(r)}" for r in table.itertuples())
+        return "; ".join(f"seed {r.seed}: {fmt(r)}" for r in table.itertuples())
 
     ok = len(table) > 0
     row = partial(Claim)

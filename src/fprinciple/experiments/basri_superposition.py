@@ -23,8 +23,9 @@ from ..claims import Claim
 from ..models import authors_relu_net, evaluate
 from ..spectral.dft import convergence_steps
 from ..targets.sphere import circle_angles, on_circle, sine, unit_norm
-from ..training import RunContext, TrainResult, TrainSpec, train
-from . import seed_runs
+from ..training import RunContext, TrainResult, TrainSpec
+from ..training.seeds import Member, batched, train_seeds
+from . import all_seeds_run
 
 PAPER_FIGURE = "BJKK19 fig. 1, left (superposition of sin 4θ and sin 14θ)"
 
@@ -33,7 +34,7 @@ def dataset(cfg: dict) -> str:
     return "synthetic: evenly spaced points on the circle S¹, y = sin 4θ + sin 14θ normalised to unit norm"
 
 
-runs = seed_runs
+runs = all_seeds_run  # one job: a net per seed, one after another or batched (``ensemble``)
 
 
 def problem(cfg: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -47,9 +48,6 @@ def problem(cfg: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     theta, y, ks, components = problem(cfg)
-    seed = variant["seed"]
-    torch.manual_seed(seed)
-    model = authors_relu_net(2, cfg["model"]["hidden"]).to(ctx.device)
     inputs = torch.as_tensor(on_circle(theta), dtype=torch.float32, device=ctx.device)
     targets = torch.as_tensor(y, dtype=torch.float32, device=ctx.device)[:, None]
     snapshots = tuple(cfg["snapshot_steps"])
@@ -67,7 +65,12 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
         steps=cfg["steps"], lr=cfg["lr"], optimizer="gd", loss="half_sse", loss_threshold=cfg["loss_threshold"],
         log_every=cfg["log_every"], log_steps=snapshots,
     )
-    return train(model, inputs, targets, spec, ctx, hooks=[hook], seed=seed)
+    members = []
+    for seed in variant["seeds"]:
+        torch.manual_seed(seed)
+        members.append(Member(seed, authors_relu_net(2, cfg["model"]["hidden"]).to(ctx.device), inputs, targets,
+                              hooks=[hook]))
+    return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
 
 
 def fitted_steps(metrics: pd.DataFrame, fraction: float) -> pd.DataFrame:
@@ -75,7 +78,7 @@ def fitted_steps(metrics: pd.DataFrame, fraction: float) -> pd.DataFrame:
     of the target's ⟨y, u_k⟩ to the end of the run (NaN: never; a transient crossing does not
     count), and the last step the run reached."""
     rows = []
-    for run_name, group in metrics.groupby("run", sort=True):
+    for seed, group in metrics.groupby("seed", sort=True):
         target = group[group["metric"] == "target_coefficient"].set_index("key")["value"]
         coefficient = group[group["metric"] == "coefficient"]
         last = int(group["step"].max())
@@ -83,18 +86,18 @@ def fitted_steps(metrics: pd.DataFrame, fraction: float) -> pd.DataFrame:
             history = history.sort_values("step")
             shortfall = 1.0 - history["value"].to_numpy() / target[k]
             at = convergence_steps(history["step"].to_numpy(), shortfall[:, None], 1.0 - fraction)[0]
-            rows.append((run_name, int(k), float(at), last))
-    return pd.DataFrame(rows, columns=["run", "k", "fitted_at", "last_step"])
+            rows.append((seed, int(k), float(at), last))
+    return pd.DataFrame(rows, columns=["seed", "k", "fitted_at", "last_step"])
 
 
 def relative_errors(metrics: pd.DataFrame) -> pd.Series:
-    """Per run: ‖f − y‖/‖y‖ at the last step."""
+    """Per seed: ‖f − y‖/‖y‖ at the last step."""
     errors = {}
-    for run_name, group in metrics.groupby("run", sort=True):
+    for seed, group in metrics.groupby("seed", sort=True):
         y = group[group["metric"] == "target"].sort_values("key")["value"].to_numpy()
         outputs = group[group["metric"] == "output"]
         f = outputs[outputs["step"] == outputs["step"].max()].sort_values("key")["value"].to_numpy()
-        errors[run_name] = np.linalg.norm(f - y) / np.linalg.norm(y)
+        errors[seed] = np.linalg.norm(f - y) / np.linalg.norm(y)
     return pd.Series(errors, dtype=float)
 
 
@@ -105,19 +108,19 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     k_low, k_high = cfg["frequencies"][0], cfg["frequencies"][-1]
 
     holds, described = [], []
-    for run_name, group in table.groupby("run", sort=True):
+    for seed, group in table.groupby("seed", sort=True):
         at = group.set_index("k")["fitted_at"]
         t_low, t_high, last = at.get(k_low, np.nan), at.get(k_high, np.nan), int(group["last_step"].iloc[0])
         if not np.isfinite(t_low):
             holds.append(False)
-            described.append(f"{run_name}: sin {k_low}θ not fitted by step {last}")
+            described.append(f"seed {seed}: sin {k_low}θ not fitted by step {last}")
             continue
         # A component not fitted within the run is fitted after its last step, at the earliest.
         high = t_high if np.isfinite(t_high) else last + 1
         holds.append(bool(high > t_low and high >= ratio * t_low))
         high_text = f"{int(t_high)}" if np.isfinite(t_high) else f"not by step {last}"
         ratio_text = "∞" if t_low == 0 else f"{'' if np.isfinite(t_high) else '> '}{high / t_low:.1f}"
-        described.append(f"{run_name}: t(k={k_low}) = {int(t_low)}, t(k={k_high}) = {high_text}, ratio {ratio_text}")
+        described.append(f"seed {seed}: t(k={k_low}) = {int(t_low)}, t(k={k_high}) = {high_text}, ratio {ratio_text}")
 
     errors = relative_errors(metrics)
     error_max = limits["final_error_max"]

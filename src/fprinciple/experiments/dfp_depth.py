@@ -9,7 +9,8 @@ full-batch step with MSE / mean(y²) below ``relative_loss_threshold`` (the trai
 ``loss_threshold``; "steps to a fixed training error", first reach, as in BJKK19's code), or at
 ``steps``.
 
-One job per seed trains every net of both sweeps in turn (parts). Metrics: the trainer's
+One job trains every net of both sweeps in turn (parts), each net for every seed, one after
+another or as one batched ensemble (``ensemble``). Metrics: the trainer's
 ``train_loss`` per learner, and at step 0 ``target_energy`` (mean y²); columns ``sweep`` (depth
 or frequency), ``depth`` and ``frequency`` (the target's highest frequency).
 
@@ -27,9 +28,10 @@ import torch
 
 from ..claims import Claim
 from ..models import MLP
-from ..training import RunContext, TrainResult, TrainSpec, combine, train
+from ..training import RunContext, TrainResult, TrainSpec, combine
 from ..training.controls import Control
-from . import grid
+from ..training.seeds import Member, batched, train_seeds
+from . import all_seeds_run
 
 PAPER_FIGURE = "XZ20 (seed 003) fig 1: steps to a fixed training loss vs the number of hidden layers (cos 3x + cos 5x)"
 UNIFORM_RATE = "uniform_rate"
@@ -45,9 +47,7 @@ def dataset(cfg: dict) -> str:
     )
 
 
-def runs(cfg: dict) -> dict[str, dict]:
-    """One job per seed: every depth and every frequency of the two sweeps."""
-    return grid(seed=cfg["seeds"])
+runs = all_seeds_run  # one job: every depth and every frequency of the two sweeps, every seed
 
 
 def target_name(frequencies) -> str:
@@ -80,14 +80,13 @@ class UniformRate(Control):
         return self.mean + (cosines(x, self.frequencies) - self.mean) * fitted
 
 
-def fit(cfg: dict, depth: int, frequencies, seed: int, ctx: RunContext) -> TrainResult:
+def fit(cfg: dict, depth: int, frequencies, seeds: list[int], ctx: RunContext) -> TrainResult:
+    """One net of ``depth`` hidden layers per seed on the cosines of ``frequencies``."""
     grid_cfg = cfg["grid"]
     x = torch.linspace(grid_cfg["low"], grid_cfg["high"], grid_cfg["n"], device=ctx.device)[:, None]
     y = cosines(x, frequencies)
     energy = y.square().mean().item()
     relative = cfg["relative_loss_threshold"]
-    torch.manual_seed(seed)
-    model = MLP(1, 1, [cfg["width"]] * depth, cfg["activation"], cfg["init_std"], True).to(ctx.device)
     optimizer = cfg["optimizer"]
     spec = TrainSpec(
         steps=cfg["steps"], lr=optimizer["lr"], optimizer=optimizer["name"], loss="mse",
@@ -99,17 +98,22 @@ def fit(cfg: dict, depth: int, frequencies, seed: int, ctx: RunContext) -> Train
         if step == 0:
             yield "target_energy", np.nan, energy
 
-    return train(model, x, y, spec, ctx, hooks=[energy_hook], seed=seed, controls=controls)
+    members = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = MLP(1, 1, [cfg["width"]] * depth, cfg["activation"], cfg["init_std"], True).to(ctx.device)
+        members.append(Member(seed, model, x, y, hooks=[energy_hook], controls=controls))
+    return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
-    seed, parts = variant["seed"], []
+    seeds, parts = variant["seeds"], []
     depth_sweep, frequency_sweep = cfg["depth_sweep"], cfg["frequency_sweep"]
     for depth in depth_sweep["depths"]:
-        result = fit(cfg, depth, depth_sweep["frequencies"], seed, ctx.part(f"depth-{depth}"))
+        result = fit(cfg, depth, depth_sweep["frequencies"], seeds, ctx.part(f"depth-{depth}"))
         parts.append(({"sweep": DEPTH, "depth": depth, "frequency": max(depth_sweep["frequencies"])}, result))
     for k in frequency_sweep["frequencies"]:
-        result = fit(cfg, frequency_sweep["depth"], [k], seed, ctx.part(f"frequency-{k}"))
+        result = fit(cfg, frequency_sweep["depth"], [k], seeds, ctx.part(f"frequency-{k}"))
         parts.append(({"sweep": FREQUENCY, "depth": frequency_sweep["depth"], "frequency": k}, result))
     return combine(parts)
 

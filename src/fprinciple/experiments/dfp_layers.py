@@ -7,7 +7,7 @@ training the deeper layers' move to lower frequency faster, and stay there.
 "Frequency" is a number: the median (or mean, ``claims.summary``) k0 of the RDF of (S[l], one-hot
 labels), on one k0 grid and with the RMS normalisation that makes layers of different scale
 comparable (``engines.effective_target``, ``spectral.lfr``). Layers l = 1 … L (the hidden
-layers; S[0], the input, never changes). One run per seed.
+layers; S[0], the input, never changes). One job trains every seed.
 
 Controls: the frozen net is the opposite the claims must reject (its deeper layers stay higher,
 nothing moves); the mean predictor has no layers, so every S[l] is the raw input (no order, no
@@ -25,11 +25,11 @@ from ..engines.classify import build_model, fit, load_data, with_dataset_name, w
 from ..engines.effective_target import rdf_hook
 from ..models.activations import linear_layer_names
 from ..training import RunContext, TrainResult, steps_per_epoch
-from . import seed_runs
+from . import all_seeds_run
 
 PAPER_FIGURE = "XZ20 (seed 003) fig 1.13: RDF of each hidden layer's effective target S[l] over training (MNIST DNN)"
 
-runs = seed_runs
+runs = all_seeds_run  # one job: a net per seed, one after another or batched (``ensemble``)
 
 
 def datasets(cfg: dict) -> list[str]:
@@ -45,17 +45,17 @@ def hidden_layers(cfg: dict) -> list[int]:
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
-    seed = variant["seed"]
     data = load_data(cfg["data"], ctx)
-    model = build_model(cfg["net"], data, seed)
+    models = {seed: build_model(cfg["net"], data, seed) for seed in variant["seeds"]}
     # S[l] is the input of the (l+1)-th linear layer: net.0 reads the image, net.{2l} hidden layer l
-    names = linear_layer_names(model)
+    names = linear_layer_names(next(iter(models.values())))
     layers = {layer: names[layer] for layer in hidden_layers(cfg)}
     per_epoch = steps_per_epoch(len(data.y_train), cfg["optimizer"]["batch_size"])
     steps = {epoch * per_epoch for epoch in cfg["rdf"]["measure_epochs"]}
     hook = rdf_hook(data.x_train, data.y_train, data.train.n_classes, layers, cfg["rdf"], steps)
-    training = {"epochs": cfg["epochs"], "log_every": cfg["log_every"], "optimizer": cfg["optimizer"]}
-    return with_dataset_name(fit(training, model, data, seed, ctx, hooks=[hook]), data)
+    training = {"epochs": cfg["epochs"], "log_every": cfg["log_every"], "optimizer": cfg["optimizer"],
+                "ensemble": cfg.get("ensemble", "auto")}
+    return with_dataset_name(fit(training, models, data, ctx, hooks=[hook]), data)
 
 
 def frequencies(metrics: pd.DataFrame, summary: str) -> pd.DataFrame:

@@ -30,7 +30,7 @@ from ..engines.classify import build_model, fit, load_data, with_dataset_name, w
 from ..engines.effective_target import rdf_hook
 from ..models.resnet import ResNet18
 from ..training import RunContext, TrainResult, steps_per_epoch
-from . import grid
+from . import seeds_label
 
 PAPER_FIGURE = (
     "XZ20 (seed 003) figs 1.11–1.12: ResNet-18 with residual blocks removed on CIFAR-10: accuracy per epoch and "
@@ -48,20 +48,22 @@ def dataset(cfg: dict) -> str:
 
 
 def runs(cfg: dict) -> dict[str, dict]:
-    return grid(blocks_removed=cfg["blocks_removed"], seed=cfg["seeds"])
+    """One job per variant, training each seed in turn."""
+    return {f"blocks_removed-{r}_seeds-{seeds_label(cfg['seeds'])}": {"blocks_removed": r, "seeds": list(cfg["seeds"])}
+            for r in cfg["blocks_removed"]}
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
-    seed = variant["seed"]
     data = load_data(cfg["data"], ctx)
-    model = build_model(cfg["net"], data, seed, blocks_removed=variant["blocks_removed"])
+    models = {seed: build_model(cfg["net"], data, seed, blocks_removed=variant["blocks_removed"])
+              for seed in variant["seeds"]}
     per_epoch = steps_per_epoch(len(data.y_train), cfg["optimizer"]["batch_size"])
     steps = {epoch * per_epoch for epoch in cfg["rdf"]["measure_epochs"]}
     hook = rdf_hook(data.x_train, data.y_train, data.train.n_classes,
                     {EFFECTIVE_LAYER: ResNet18.LEARNING_COMPONENT}, cfg["rdf"], steps)
     training = {"epochs": cfg["epochs"], "log_every": cfg["log_every"], "optimizer": cfg["optimizer"]}
     splits = {"train": (data.x_train, data.y_train), "validation": (data.x_test, data.y_test)}
-    return with_dataset_name(fit(training, model, data, seed, ctx, hooks=[hook], splits=splits), data)
+    return with_dataset_name(fit(training, models, data, ctx, hooks=[hook], splits=splits), data)
 
 
 def per_variant(metrics: pd.DataFrame, metric: str, key: float | None = None) -> pd.DataFrame:

@@ -9,7 +9,7 @@ import pandas as pd
 from ..claims import Claim
 from ..engines.fit1d import convergence, convergence_rule, run_configured
 from ..targets.functions1d import make_target
-from . import seed_runs
+from . import all_seeds_run
 
 PAPER_FIGURE = "seed 004 fig 1.3 (XZLXM19)"
 
@@ -18,23 +18,23 @@ def dataset(cfg: dict) -> str:
     return "synthetic 1-D target sin x + sin 5x on a uniform grid"
 
 
-runs = seed_runs
+runs = all_seeds_run
 run = run_configured
 
 
 def distances(metrics, cfg: dict):
-    """Per run and snapshot step: relative L2 distance of the output to the low-frequency part
+    """Per seed and snapshot step: relative L2 distance of the output to the low-frequency part
     (the target's first sine term) and to the whole target."""
     target = cfg["target"]
     low_spec = {**target, "frequencies": target["frequencies"][:1], "amplitudes": target.get("amplitudes", [1.0])[:1]}
     rows = []
-    for (run_name, step), group in metrics[metrics["metric"] == "output"].groupby(["run", "step"]):
+    for (seed, step), group in metrics[metrics["metric"] == "output"].groupby(["seed", "step"]):
         x, h = group["key"].to_numpy(), group["value"].to_numpy()
         y, y_low = make_target(x, target), make_target(x, low_spec)
         rows.append(
-            (run_name, step, np.linalg.norm(h - y_low) / np.linalg.norm(y_low), np.linalg.norm(h - y) / np.linalg.norm(y))
+            (seed, step, np.linalg.norm(h - y_low) / np.linalg.norm(y_low), np.linalg.norm(h - y) / np.linalg.norm(y))
         )
-    return pd.DataFrame(rows, columns=["run", "step", "to_low", "to_target"])
+    return pd.DataFrame(rows, columns=["seed", "step", "to_low", "to_target"])
 
 
 def _sine(k: float) -> str:

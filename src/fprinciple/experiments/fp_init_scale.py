@@ -3,7 +3,7 @@ s (weights ~ N(0, s²/fan_in), ``models.MLP``'s ``init_std``), fits its training
 scale, but a larger s leaves more high-frequency energy in the learned function and generalises
 worse.
 
-Two parts, one job per seed training both at every s (each a checkpointed part):
+Two parts, one job training both at every s for every seed (each scale a checkpointed part):
 
 - ``fit1d``: a tanh MLP fits a few points of a smooth 1-D function (full-batch Adam, MSE, until
   the loss is below ``loss_threshold``); at step 0 and at the end the output is logged on a
@@ -31,8 +31,9 @@ from ..engines.fit1d import problem
 from ..models import MLP, evaluate
 from ..spectral.dft import spectrum, uniform_grid
 from ..targets.functions1d import make_target
-from ..training import RunContext, TrainResult, TrainSpec, combine, train
-from . import grid
+from ..training import RunContext, TrainResult, TrainSpec, combine
+from ..training.seeds import Member, batched, train_seeds
+from . import all_seeds_run
 
 PAPER_FIGURE = "X18 (seed 002): small vs large initialisation, 1-D fits and MNIST test accuracy"
 PARTS = ("fit1d", "mnist")
@@ -68,10 +69,9 @@ def datasets(cfg: dict) -> list[str]:
     return [cfg["mnist"]["data"]["dataset"]]
 
 
-def runs(cfg: dict) -> dict[str, dict]:
-    """One job per seed; it trains both parts at every scale (small nets: one job each would
-    spend more time starting Python than training)."""
-    return grid(seed=cfg["seeds"])
+# One job trains both parts at every scale for every seed (small nets: one job each would spend
+# more time starting Python than training), one after another or batched (``ensemble``).
+runs = all_seeds_run
 
 
 def high_frequency_fraction(values: np.ndarray, k_min: int) -> float:
@@ -82,15 +82,13 @@ def high_frequency_fraction(values: np.ndarray, k_min: int) -> float:
     return float(power[k_min:].sum() / total) if total > 0 else np.nan
 
 
-def run_fit1d(cfg: dict, s: float, seed: int, ctx: RunContext) -> TrainResult:
+def run_fit1d(cfg: dict, s: float, seeds: list[int], ctx: RunContext) -> TrainResult:
     part = cfg["fit1d"]
     x, y = problem(part)
     grid = part["grid"]
     dense = uniform_grid(part["eval_points"], grid["low"], grid["high"], endpoint=False)
     k_min, max_freq = part["high_freq_min"], part["max_freq"]
-    torch.manual_seed(seed)
     net = part["model"]
-    model = MLP(1, 1, net["hidden"], net["activation"], s, net.get("bias", True)).to(ctx.device)
     dense_inputs = torch.as_tensor(dense, dtype=torch.float32, device=ctx.device)[:, None]
 
     def hook(step: int, model: torch.nn.Module, last: bool):
@@ -110,27 +108,32 @@ def run_fit1d(cfg: dict, s: float, seed: int, ctx: RunContext) -> TrainResult:
     )
     inputs = torch.as_tensor(x, dtype=torch.float32, device=ctx.device)[:, None]
     targets = torch.as_tensor(y, dtype=torch.float32, device=ctx.device)[:, None]
-    return train(model, inputs, targets, spec, ctx, hooks=[hook], seed=seed)
+    members = []
+    for seed in seeds:
+        torch.manual_seed(seed)
+        model = MLP(1, 1, net["hidden"], net["activation"], s, net.get("bias", True)).to(ctx.device)
+        members.append(Member(seed, model, inputs, targets, hooks=[hook]))
+    return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
 
 
-def run_mnist(cfg: dict, s: float, seed: int, ctx: RunContext) -> TrainResult:
+def run_mnist(cfg: dict, s: float, seeds: list[int], ctx: RunContext) -> TrainResult:
     part = cfg["mnist"]
     data = load_data(part["data"], ctx)
-    model = build_model(part["net"], data, seed, init_std=s)
-    return fit(part, model, data, seed, ctx)
+    models = {seed: build_model(part["net"], data, seed, init_std=s) for seed in seeds}
+    return fit(part | {"ensemble": cfg.get("ensemble", "auto")}, models, data, ctx)
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     """Train each part at each scale in turn; the records get ``part`` and ``init_std`` columns."""
     runners = {"fit1d": run_fit1d, "mnist": run_mnist}
-    return combine([({"part": part, "init_std": s}, runners[part](cfg, s, variant["seed"], ctx.part(f"{part}-init_std-{s:g}")))
+    return combine([({"part": part, "init_std": s}, runners[part](cfg, s, variant["seeds"], ctx.part(f"{part}-init_std-{s:g}")))
                     for part in PARTS for s in map(float, cfg["init_stds"])])
 
 
 def final(metrics: pd.DataFrame, part: str, names: list[str]) -> pd.DataFrame:
     """The part's scalar metrics ``names`` at each run's last logged step: one row per (s, seed)."""
     rows = metrics[(metrics["part"] == part) & metrics["metric"].isin(names)]
-    last = rows.groupby(["run", "init_std"])["step"].transform("max")
+    last = rows.groupby(["seed", "init_std"])["step"].transform("max")
     rows = rows[rows["step"] == last]
     table = rows.pivot_table(index=["init_std", "seed"], columns="metric", values="value", dropna=False)
     return table.reindex(columns=names).reset_index()  # an all-NaN metric (the mean control's energy) stays

@@ -20,7 +20,8 @@ every unseen point, whose mean Walsh degree (≈ d/2) is what a fill with no fre
 scores. Both fit the training points as the net does, so every claim must fail on them for
 their fill, not their fit.
 
-One job trains every target and seed (each a checkpointed part): a run takes seconds.
+One job trains every target (each a checkpointed part) for every seed, one after another or as
+one batched ensemble (``ensemble``): a net takes seconds.
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ from ..claims import ACROSS_SEEDS, Claim
 from ..learners import OPPOSITE
 from ..models import MLP
 from ..targets.parity import boolean_target, cube, degree_weights, parity
-from ..training import RunContext, TrainResult, TrainSpec, combine, train
+from ..training import RunContext, TrainResult, TrainSpec, combine
 from ..training.controls import Control
+from ..training.seeds import Member, batched, train_seeds
+from . import all_seeds_run
 
 PAPER_FIGURE = "XZLXM19, the parity function (bad generalization explained by the F-Principle)"
 RANDOM_FILL = "random_fill"
@@ -47,7 +50,7 @@ def dataset(cfg: dict) -> str:
 
 def runs(cfg: dict) -> dict[str, dict]:
     """One job for every target and seed."""
-    return {"seeds-" + "-".join(map(str, cfg["seeds"])): {"seeds": list(cfg["seeds"])}}
+    return all_seeds_run(cfg)
 
 
 def training_draws(n_points: int, dim: int, seed: int) -> np.ndarray:
@@ -111,7 +114,8 @@ def diagonal_spectrum(values: np.ndarray, phases: np.ndarray) -> np.ndarray:
     return np.abs(phases @ values) / len(values)
 
 
-def run_target(cfg: dict, target: str, seed: int, ctx: RunContext) -> TrainResult:
+def member(cfg: dict, target: str, seed: int, ctx: RunContext) -> Member:
+    """The net of one seed: its own training draws of the cube, hooks and fill controls."""
     dim = cfg["dim"]
     x = cube(dim)
     y = boolean_target(target, x)
@@ -141,16 +145,19 @@ def run_target(cfg: dict, target: str, seed: int, ctx: RunContext) -> TrainResul
         yield "output_walsh", degrees, degree_weights(output)
         yield "output_diagonal", k, diagonal_spectrum(output, phases)
 
-    opt = cfg["optimizer"]
-    spec = TrainSpec(steps=cfg["steps"], lr=opt["lr"], optimizer=opt["name"], loss="mse", log_every=cfg["log_every"])
     controls = {OPPOSITE: high_frequency_fill(dim, seen, y).to(ctx.device),
                 RANDOM_FILL: random_fill(dim, seen, y, seed).to(ctx.device)}
-    return train(model, inputs[draws], targets[draws], spec, ctx, hooks=[hook], seed=seed, controls=controls)
+    return Member(seed, model, inputs[draws], targets[draws], hooks=[hook], controls=controls)
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
-    return combine([({"target": target, "seed": seed}, run_target(cfg, target, seed, ctx.part(f"{target}-seed-{seed}")))
-                    for target in cfg["targets"] for seed in variant["seeds"]])
+    """Every target, each for every seed (one after another or as one batched ensemble)."""
+    opt = cfg["optimizer"]
+    spec = TrainSpec(steps=cfg["steps"], lr=opt["lr"], optimizer=opt["name"], loss="mse", log_every=cfg["log_every"])
+    together = batched(cfg.get("ensemble", "auto"), ctx.device)
+    return combine([({"target": target}, train_seeds([member(cfg, target, seed, ctx) for seed in variant["seeds"]],
+                                                      spec, ctx.part(target), together))
+                    for target in cfg["targets"]])
 
 
 def final(metrics: pd.DataFrame) -> pd.DataFrame:

@@ -44,9 +44,10 @@ from ..spectral.dft import convergence_steps
 from ..targets.poisson import LOSSES, closed_grid, interior_grid, make_problem
 from ..theory.jacobi import jacobi_sweep, mode_wavenumbers, sine_coefficients
 from ..training import RunContext, TrainResult, TrainSpec, combine, train
+from ..training.seeds import seeds_in_turn
 from ..training.timing import LoopTiming, Stopwatch, logging_points
 from ..training.trainer import records_frame
-from . import seed_runs
+from . import all_seeds_run
 
 PAPER_FIGURE = "XZLXM19, solving Poisson's equation: DNN, Jacobi and DNN-then-Jacobi"
 SOLVERS = ("dnn", "jacobi", "hybrid")
@@ -59,7 +60,7 @@ def dataset(cfg: dict) -> str:
             f"{cfg['n_interior']} interior grid points")
 
 
-runs = seed_runs
+runs = all_seeds_run  # one job: each seed in turn (one Python start-up)
 
 
 class Measure:
@@ -160,7 +161,7 @@ def _grid_values(records: pd.DataFrame, step: int) -> dict[str, np.ndarray]:
     return {name: g.sort_values("key")["value"].to_numpy() for name, g in rows.groupby("learner")}
 
 
-def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
+def run_seed(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     measure = Measure(cfg)
     jac = cfg["jacobi"]
     handover = min(cfg["hybrid"]["dnn_steps"], ctx.steps(cfg["dnn"]["steps"]))
@@ -192,6 +193,9 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
         ({"solver": "hybrid"}, _sweep_result(pd.concat([records_frame(hybrid), jacobi_as_opposite], ignore_index=True),
                                              sweeps, planned, hybrid_timing)),
     ])
+
+
+run = seeds_in_turn(run_seed)
 
 
 # --- claims ------------------------------------------------------------------------------------

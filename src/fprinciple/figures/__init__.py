@@ -7,6 +7,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 
+import pandas as pd
+
 
 def get(experiment: str) -> Callable:
     try:
@@ -16,3 +18,10 @@ def get(experiment: str) -> Callable:
             raise
         raise ValueError(f"no figure for experiment {experiment!r}: add src/fprinciple/figures/{experiment}.py") from err
     return module.figure
+
+
+def first_net(metrics: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the one net a figure draws in full: the first run's first seed (a job may
+    train several seeds)."""
+    run = metrics[metrics["run"] == metrics["run"].min()]
+    return run[run["seed"] == run["seed"].min()]

@@ -11,10 +11,6 @@ from . import style
 COMPONENT_COLORS = ["#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
 
 
-def first_run(metrics: pd.DataFrame) -> pd.DataFrame:
-    return metrics[metrics["run"] == min(metrics["run"].unique())]
-
-
 def curve(run: pd.DataFrame, name: str, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     rows = run[run["metric"] == name]
     if step is not None:

@@ -5,17 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..claims import strictly_increasing
+from ..claims import lower_bound, rate_reproduced, strictly_increasing
 from ..engines.fit1d import convergence
 from . import style
 
 
 def metric(metrics: pd.DataFrame, name: str) -> pd.DataFrame:
     return metrics[metrics["metric"] == name]
-
-
-def first_run(metrics: pd.DataFrame) -> pd.DataFrame:
-    return metrics[metrics["run"] == min(metrics["run"].unique())]
 
 
 def curve(metrics: pd.DataFrame, name: str, step: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -31,15 +27,30 @@ def peaks(metrics: pd.DataFrame) -> np.ndarray:
     return np.sort(metric(metrics, "delta_f")["key"].unique())
 
 
+SEEDS_SHOWN = 5  # a heat map draws at most this many seeds (failing ones first): rows stay legible
+
+
+def failing_seeds(metrics: pd.DataFrame, cfg: dict) -> tuple[list, list]:
+    """(every seed, the seeds whose peaks do not converge in strictly increasing order): the
+    claims' per-seed verdict (``engines.fit1d.order_claim``)."""
+    spectrum_cfg = cfg["spectrum"]
+    converged = convergence(metrics, spectrum_cfg["threshold"], spectrum_cfg["window"])
+    verdicts = {seed: strictly_increasing(g.sort_values("k")["converged_at"]) for seed, g in converged.groupby("seed")}
+    return sorted(verdicts), [seed for seed, holds in sorted(verdicts.items()) if not holds]
+
+
 def seed_heatmap(ax, metrics: pd.DataFrame, cfg: dict, colorbar: bool = True, labels: bool = True):
     """ΔF over (seed, peak) × step, one block of rows per seed (never averaged, so a seed that
     breaks the order shows), with a tick at each peak's convergence step (the claims' rule) and
-    "never" where it did not converge. Returns the image and the seeds whose order fails."""
+    "never" where it did not converge; at most ``SEEDS_SHOWN`` seeds, those that break the order
+    first. Returns the image, every seed and the seeds whose order fails."""
+    seeds, failing = failing_seeds(metrics, cfg)
+    shown = sorted((failing + [s for s in seeds if s not in failing])[:SEEDS_SHOWN])
+    metrics = metrics[metrics["seed"].isin(shown)]
     table = metric(metrics, "delta_f").pivot_table(index="step", columns=["seed", "key"], values="value")
     steps, rows = table.index.to_numpy(), list(table.columns)
     image = ax.pcolormesh(steps, np.arange(len(rows)), table.to_numpy().T, cmap=style.DELTA_F_CMAP,
                           vmin=0, vmax=1, shading="nearest")
-    seeds = sorted({seed for seed, _ in rows})
     names = [f"seed {seed} · k={int(k)}" if len(seeds) > 1 else f"k={int(k)}" for seed, k in rows]
     ax.set_yticks(np.arange(len(rows)), names if labels else [])
     for i in range(1, len(rows)):
@@ -53,18 +64,19 @@ def seed_heatmap(ax, metrics: pd.DataFrame, cfg: dict, colorbar: bool = True, la
             ax.plot(at, i, marker="|", color="black", ms=9, mew=2)
         else:
             ax.text(steps[-1], i, " never", va="center", ha="left", fontsize="x-small", clip_on=False)
-    failing = [seed for seed in seeds
-               if not strictly_increasing(converged.xs(seed, level="seed").sort_index().to_numpy())]
     ax.set_xlabel("step")
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label="ΔF (relative error)")
-    return image, failing
+    return image, seeds, failing
 
 
-def order_note(failing: list, seeds: int) -> str:
-    """A title fragment: in how many seeds the order holds."""
-    return f"order holds in {seeds - len(failing)}/{seeds} seeds" + (
-        f" (fails: seed {', '.join(map(str, failing))})" if failing else "")
+def order_note(seeds: list, failing: list) -> str:
+    """A title fragment: in how many seeds the order holds, and what the claims' rule makes of it."""
+    held = len(seeds) - len(failing)
+    verdict = "reproduced" if rate_reproduced(held, len(seeds)) else "not reproduced"
+    shown = f"; {SEEDS_SHOWN} of {len(seeds)} seeds drawn" if len(seeds) > SEEDS_SHOWN else ""
+    return (f"order holds in {held}/{len(seeds)} seeds (lower bound {lower_bound(held, len(seeds)):.2f}: {verdict})"
+            + (f", fails: seed {', '.join(map(str, failing))}" if failing else "") + shown)
 
 
 def snapshot_steps(run: pd.DataFrame) -> list[int]:

@@ -19,22 +19,22 @@ SPLITS = {
 
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
-    table, stops = curves(metrics), summary(metrics).set_index("run")
-    runs = sorted(table["run"].unique())
+    table, stops = curves(metrics), summary(metrics).set_index("seed")
+    seeds = sorted(table["seed"].unique())
     fig, ax = plt.subplots(figsize=(9.5, 4.2), layout="constrained")
-    for i, run_name in enumerate(runs):
-        run = table[table["run"] == run_name].sort_values("epoch")
+    for i, seed in enumerate(seeds):
+        run = table[table["seed"] == seed].sort_values("epoch")
         first = i == 0
         for split, (color, label) in SPLITS.items():
             ax.plot(run["epoch"], run[split], color=color, lw=2 if first else 0.9, alpha=1 if first else 0.45,
                     label=label if first else None)
-        ax.axvline(stops.loc[run_name, "stop_epoch"], color="black", ls=":", lw=1.4 if first else 0.8,
+        ax.axvline(stops.loc[seed, "stop_epoch"], color="black", ls=":", lw=1.4 if first else 0.8,
                    alpha=1 if first else 0.45, label="early stopping (best validation accuracy)" if first else None)
     ceiling = metrics[metrics["metric"] == "validation_clean_label_share"]["value"].mean()
     ax.axhline(ceiling, color="grey", ls="--", lw=0.9,
                label=f"true share of validation labels ({ceiling:.2f}):\na clean classifier's validation score")
     name = metrics["dataset_name"].iloc[0] if "dataset_name" in metrics.columns else cfg["data"]["dataset"]
-    extra = f"; thin lines: {len(runs) - 1} more seed{'s' if len(runs) > 2 else ''}" if len(runs) > 1 else ""
+    extra = f"; thin lines: {len(seeds) - 1} more seed{'s' if len(seeds) > 2 else ''}" if len(seeds) > 1 else ""
     ax.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02),
            title=f"{name}: {cfg['noise']:.0%} of training and validation labels random{extra}")
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, fontsize="small")

@@ -6,8 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import style
-from ._circle import curve, first_run, missing_data_panel
+from . import first_net, style
+from ._circle import curve, missing_data_panel
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
@@ -26,7 +26,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     grid = fig.add_gridspec(len(groups), 2, width_ratios=[2.8, 1])
     loss_ax = fig.add_subplot(grid[:, 1])
     for row, (bias, group) in enumerate(groups):
-        run = first_run(group)
+        run = first_net(group)
         ax = fig.add_subplot(grid[row, 0])
         missing_data_panel(ax, run, w, k, titles.get(bias, f"fitting sin {k}θ with a gap of {np.degrees(2 * w):.0f}°"))
         if row == len(groups) - 1:

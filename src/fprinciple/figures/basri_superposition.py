@@ -8,13 +8,13 @@ import pandas as pd
 
 from ..experiments import basri_superposition as superposition
 from ..targets.sphere import sine, unit_norm
-from . import style
-from ._circle import COMPONENT_COLORS, curve, first_run, pi_ticks
+from . import first_net, style
+from ._circle import COMPONENT_COLORS, curve, pi_ticks
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
-    run = first_run(metrics)
+    run = first_net(metrics)
     theta, y = curve(run, "target")
     ks, target_coefficients = curve(run, "target_coefficient", 0)
     steps = sorted(run[run["metric"] == "output"]["step"].unique())

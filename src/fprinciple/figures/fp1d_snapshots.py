@@ -6,13 +6,13 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import style
-from ._fp1d import curve, first_run, snapshot_steps
+from . import first_net, style
+from ._fp1d import curve, snapshot_steps
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
-    run = first_run(metrics)
+    run = first_net(metrics)
     fig, ax = plt.subplots(figsize=(5.5, 3.6))
     x, y = curve(run, "target")
     k_low, a_low = cfg["target"]["frequencies"][0], cfg["target"].get("amplitudes", [1.0])[0]

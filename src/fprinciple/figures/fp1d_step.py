@@ -6,17 +6,17 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import style
-from ._fp1d import curve, first_run, order_note, peaks, seed_heatmap, snapshot_steps
+from . import first_net, style
+from ._fp1d import SEEDS_SHOWN, curve, order_note, peaks, seed_heatmap, snapshot_steps
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
-    run = first_run(metrics)
+    run = first_net(metrics)
     steps = snapshot_steps(run)
-    seeds = metrics["seed"].nunique()
-    fig = plt.figure(figsize=(2.6 * len(steps), 6.4 + 0.3 * 3 * seeds), layout="constrained")
-    grid = fig.add_gridspec(3, len(steps), height_ratios=[1, 1, 0.4 + 0.12 * 3 * seeds])
+    shown = min(metrics["seed"].nunique(), SEEDS_SHOWN)
+    fig = plt.figure(figsize=(2.6 * len(steps), 6.4 + 0.3 * 3 * shown), layout="constrained")
+    grid = fig.add_gridspec(3, len(steps), height_ratios=[1, 1, 0.4 + 0.12 * 3 * shown])
     x, y = curve(run, "target")
     k, y_hat = curve(run, "target_spectrum", 0)
     at = peaks(run)
@@ -33,8 +33,8 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         if col == 0:
             top.legend(fontsize="small", frameon=False)
     heat = fig.add_subplot(grid[2, :])
-    _, failing = seed_heatmap(heat, metrics, cfg)
+    _, seeds, failing = seed_heatmap(heat, metrics, cfg)
     heat.set_title(f"relative error ΔF at the target's peaks, per seed (red: fitted; ticks: converged); "
-                   f"{order_note(failing, metrics['seed'].nunique())}")
+                   f"{order_note(seeds, failing)}")
     style.despine(fig)
     return fig

@@ -11,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 
 from ..experiments.fp_image import crossings
-from . import style
+from . import first_net, style
 
 
 def _image(rows: pd.DataFrame) -> np.ndarray:
@@ -23,7 +23,7 @@ def _image(rows: pd.DataFrame) -> np.ndarray:
 
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
-    run = metrics[metrics["run"] == min(metrics["run"].unique())]
+    run = first_net(metrics)
     outputs = run[run["metric"] == "output"]
     steps = sorted(outputs["step"].unique())
     panels = [("target", _image(run[run["metric"] == "target"]))]

@@ -6,30 +6,24 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from ..claims import strictly_increasing
-from ..engines.fit1d import convergence
 from ..experiments.fp_nongd import LABELS, clock
 from . import style
-from ._fp1d import seed_heatmap
+from ._fp1d import SEEDS_SHOWN, order_note, seed_heatmap
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
     methods = [m for m in cfg["methods"] if m in set(metrics["method"])]
-    seeds = metrics["seed"].nunique()
-    fig, axes = plt.subplots(len(methods), 1, figsize=(9, (1.0 + 0.32 * 3 * seeds) * len(methods) + 0.6),
+    shown = min(metrics["seed"].nunique(), SEEDS_SHOWN)
+    fig, axes = plt.subplots(len(methods), 1, figsize=(9, (1.0 + 0.32 * 3 * shown) * len(methods) + 0.6),
                              layout="constrained", squeeze=False)
-    spectrum = cfg["spectrum"]
     for ax, method in zip(axes[:, 0], methods):
         rows = metrics[metrics["method"] == method]
-        image, _ = seed_heatmap(ax, rows, cfg, colorbar=False)
-        table = convergence(rows, spectrum["threshold"], spectrum["window"]).sort_values("k")
-        held = sum(strictly_increasing(g["converged_at"]) for _, g in table.groupby("seed"))
+        image, seeds, failing = seed_heatmap(ax, rows, cfg, colorbar=False)
         settings = cfg["methods"][method]
         model = settings.get("model", cfg["model"])
         net = "-".join(map(str, [1, *model["hidden"], 1]))
-        ax.set_title(f"{LABELS[method]}, tanh {net}: lower peaks first in {held}/{table['seed'].nunique()} seeds",
-                     fontsize="medium")
+        ax.set_title(f"{LABELS[method]}, tanh {net}: {order_note(seeds, failing)}", fontsize="medium")
         ax.set_xlabel("objective evaluations (best so far)" if clock(settings) == "evaluations" else
                       ("swarm iterations" if method == "pso" else "iterations"))
         # Low peaks converge within the first few percent of the run: a log scale past the start.

@@ -32,7 +32,7 @@ from .controls import Control, standard
 from .timing import LoopTiming, Stopwatch, logging_points
 
 OPTIMIZERS = ("gd", "sgd", "adam")
-LOSSES = ("mse", "half_sse", "cross_entropy")
+LOSSES = ("mse", "half_sse", "l4", "cross_entropy")
 SAMPLINGS = ("replacement", "epochs")
 
 # A hook sees (step, model, last) and returns (metric, key, value) triples; key/value may be
@@ -98,6 +98,8 @@ def _loss_fn(name: str) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
         return lambda out, y: torch.mean((out - y) ** 2)
     if name == "half_sse":
         return lambda out, y: 0.5 * torch.sum((out - y) ** 2)
+    if name == "l4":
+        return lambda out, y: torch.mean((out - y) ** 4)
     if name == "cross_entropy":
         return nn.functional.cross_entropy
     raise ValueError(f"unknown loss {name!r}; allowed: {list(LOSSES)}")
