@@ -32,9 +32,9 @@ CFG = {
 }
 
 
-def test_runs_cover_dataset_and_seed():
+def test_one_job_per_dataset_trains_every_seed():
     runs = fp_filter.runs(CFG)
-    assert {(v["dataset"], v["seed"]) for v in runs.values()} == {(d, s) for d in ("digits", "cifar_standin") for s in (0, 1)}
+    assert {v["dataset"]: v["seeds"] for v in runs.values()} == {"digits": [0, 1], "cifar_standin": [0, 1]}
     assert fp_filter.datasets(CFG) == ["digits", "cifar_standin"]
 
 
@@ -87,8 +87,8 @@ def test_claims_do_not_crash_on_a_zero_starting_error():
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
-    cfg = {**CFG, "nets": {"dnn": {**CFG["nets"]["dnn"], "epochs": 3}}}
-    return cfg, runner.execute("fp_filter", "dataset-digits_seed-0", cfg, tmp_path_factory.mktemp("run"),
+    cfg = {**CFG, "seeds": [0], "nets": {"dnn": {**CFG["nets"]["dnn"], "epochs": 3}}}
+    return cfg, runner.execute("fp_filter", "dataset-digits_seeds-0", cfg, tmp_path_factory.mktemp("run"),
                                device="cpu", progress=False)
 
 

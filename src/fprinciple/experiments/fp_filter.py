@@ -11,9 +11,9 @@ matches the labels' mean, so e_low < 1, and at large δ far below 1): a learner 
 frequency at the same rate would then cross any threshold with e_low first. The ``even`` control
 (``classify.Interpolant``) is that learner; on relative errors it ties, as it must.
 
-One job per dataset and seed trains every net in turn (one checkpointed part each). Logged per
-net (on top of the engine's accuracy and loss): ``e_low`` and ``e_high`` with key δ, and the
-dataset's caption in a ``dataset_name`` column. The filter over the fixed training inputs is built
+One job per dataset trains every net in turn (one checkpointed part each), each for every seed.
+Logged per net (on top of the engine's accuracy and loss): ``e_low`` and ``e_high`` with key δ,
+and the dataset's caption in a ``dataset_name`` column. The filter over the fixed training inputs is built
 once per job, and the errors of an output already measured (the frozen and mean controls repeat
 theirs at every epoch) are remembered.
 """
@@ -42,7 +42,7 @@ from ..engines.classify import (
 )
 from ..spectral.filtering import GaussianFilter
 from ..training import RunContext, TrainResult, combine
-from . import grid
+from . import seeds_label
 
 PAPER_FIGURE = "seed 004 fig 1.12 (XZLXM19 fig. 4: filtering method, DNN/CNN/VGG16 on MNIST and CIFAR-10)"
 CASE = ["run", "dataset", "net", "seed", "delta"]
@@ -61,8 +61,10 @@ def dataset(cfg: dict) -> str:
 
 
 def runs(cfg: dict) -> dict[str, dict]:
-    """One job per dataset and seed; it trains every net (the data and its filter are built once)."""
-    return grid(dataset=datasets(cfg), seed=cfg["seeds"])
+    """One job per dataset; it trains every net for every seed (the data and its filter are built
+    once)."""
+    return {f"dataset-{d}_seeds-{seeds_label(cfg['seeds'])}": {"dataset": d, "seeds": list(cfg["seeds"])}
+            for d in datasets(cfg)}
 
 
 def dataset_entry(cfg: dict, dataset: str) -> dict:
@@ -87,7 +89,7 @@ def filter_hook(gaussian: GaussianFilter, x: torch.Tensor, labels: torch.Tensor,
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
-    entry, seed = dataset_entry(cfg, variant["dataset"]), variant["seed"]
+    entry = dataset_entry(cfg, variant["dataset"])
     data = load_data(entry["data"], ctx)
     gaussian = GaussianFilter(
         data.x_train, entry["deltas"], memory_budget=cfg["memory_budget_mb"] * 2**20, device=ctx.device
@@ -98,7 +100,8 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
         part = ctx.part(f"net-{name}")
         training = {"epochs": net["epochs"], "log_every": cfg["log_every"], "optimizer": net["optimizer"]}
         even = Interpolant(data.x_train, data.y_train, data.train.n_classes, part.steps(planned_steps(training, data)))
-        result = fit(training, {seed: build_model(net["model"], data, seed)}, data, part, hooks=[hook],
+        models = {seed: build_model(net["model"], data, seed) for seed in variant["seeds"]}
+        result = fit(training, models, data, part, hooks=[hook],
                      splits={"test": (data.x_test, data.y_test)}, controls={EVEN: even})
         parts.append(({"net": name}, result))
     return with_dataset_name(combine(parts), data)

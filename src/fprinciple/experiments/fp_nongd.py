@@ -26,7 +26,7 @@ from ..claims import Claim, strictly_increasing
 from ..engines import fit1d
 from ..training import RunContext, TrainResult, combine
 from ..training.controls import standard
-from ..training.nongd import NonGDSpec, minimize_module
+from ..training.nongd import FlatMSE, NonGDSpec, minimize_module
 
 PAPER_FIGURE = "seed 004 §1.6 (MXZ21): the F-Principle under non-gradient-descent optimizers"
 LABELS = {"cg": "conjugate gradient", "bfgs": "BFGS (quasi-Newton)", "l-bfgs-b": "L-BFGS-B (quasi-Newton)",
@@ -90,7 +90,7 @@ def fit(cfg: dict, method: str, seed: int, ctx: RunContext) -> TrainResult:
         return spectral(step, lambda grid_points: net(grid_points.double()), last)
 
     result = minimize_module(model, lambda net: torch.mean((net(inputs) - targets) ** 2), plan, ctx,
-                             hooks=[hook], seed=seed, controls=controls)
+                             hooks=[hook], seed=seed, controls=controls, flat=FlatMSE.of(model, inputs, targets))
     return TrainResult(records=result.records, steps=result.iterations, stopped_by=result.stopped_by,
                        wall_s=result.wall_s, steps_per_s=result.iterations / result.wall_s if result.wall_s else float("nan"),
                        resumed_from=0, planned_steps=plan.max_iterations, timings=(result.timing,))
