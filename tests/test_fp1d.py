@@ -21,6 +21,7 @@ from fprinciple.figures import fp1d_equal_amp as equal_amp_figure
 from fprinciple.figures import fp1d_robustness as robustness_figure
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.runner import execute
+from fprinciple.training import RunContext
 from fprinciple.spectral.dft import delta_f, spectrum, uniform_grid
 
 SPECTRUM = {"max_freq": 20, "delta_form": "complex", "threshold": 0.1, "window": 3}
@@ -234,3 +235,32 @@ def test_step_target_has_its_peaks_at_1_4_7_and_the_claim_reads_them(quick_confi
     assert list(fit1d.peaks(cfg, fit1d.problem(cfg)[1])) == [1, 4, 7]
     [claim] = fp1d_step.claims(delta_rows({1: falls_at(10), 4: falls_at(30), 7: falls_at(50)}), {"spectrum": SPECTRUM})
     assert claim.passed and claim.claim == "convergence_order"
+
+
+def test_peaks_converged_fires_once_every_peak_stayed_below_for_a_window():
+    rule = fit1d.PeaksConverged(threshold=0.1, window=3)
+    records = []
+    history = [[0.5, 0.5], [0.05, 0.5], [0.05, 0.05], [0.05, 0.5], [0.05, 0.05], [0.05, 0.05], [0.05, 0.05]]
+    for step, values in enumerate(history):
+        records.append((step, TRAINED, "delta_f", np.array([1.0, 3.0]), np.array(values)))
+        records.append((step, FROZEN, "delta_f", np.array([1.0, 3.0]), np.array([0.0, 0.0])))  # controls ignored
+        assert rule(records) == (step == 6), step  # k=3 dips at step 2, is back at 3: its window ends at 6
+    assert fit1d.stop_rule({"spectrum": {**SPECTRUM, "stop_when_converged": False}}) is None
+
+
+def test_a_run_stopped_once_its_peaks_converged_keeps_every_convergence_step(tiny_fit1d):
+    """Stopping changes nothing the order claim reads: the convergence steps of the full run."""
+    cfg = copy.deepcopy(tiny_fit1d)
+    cfg.update(steps=1000, log_every=10, seeds=[0, 1])  # k = 5 converges by step ~800
+    cfg["model"] = {"hidden": [64, 64], "activation": "tanh", "init": "fan_in", "init_std": 1.0, "bias": True}
+    cfg["optimizer"] = {"name": "adam", "lr": 3e-3}
+    cfg["spectrum"] = {**cfg["spectrum"], "window": 3}
+    stopping = {**cfg, "spectrum": {**cfg["spectrum"], "stop_when_converged": True}}
+    for mode in ("sequential", "batched"):
+        full = fit1d.run_configured({**cfg, "ensemble": mode}, {"seeds": [0, 1]}, RunContext())
+        stopped = fit1d.run_configured({**stopping, "ensemble": mode}, {"seeds": [0, 1]}, RunContext())
+        assert stopped.records["step"].max() < full.records["step"].max() and "answered" in stopped.stopped_by
+        def steps(records):
+            table = fit1d.convergence(records[records["learner"] == TRAINED].assign(run="r"), 0.1, 3)
+            return table.set_index(["seed", "k"])["converged_at"]
+        pd.testing.assert_series_equal(steps(stopped.records), steps(full.records))

@@ -149,3 +149,19 @@ def test_one_job_per_method_trains_its_own_seeds():
                                   "method-pso": {"method": "pso", "seeds": [0, 1]}}
     result = fp_nongd.run(CFG, {"method": "bfgs", "seeds": [0, 3]}, RunContext(progress=False))
     assert set(result.records["seed"]) == {0, 3}
+
+
+def test_a_stop_rule_ends_the_optimizer_at_the_next_iteration(monkeypatch):
+    """``spectrum.stop_when_converged`` hands the 1-D engine's rule to the optimizer; here a rule
+    that is satisfied once three iterations are logged."""
+    cfg = {**CFG, "methods": {"bfgs": {**CFG["methods"]["bfgs"], "max_iterations": 50}}}
+    full = fp_nongd.fit(cfg, "bfgs", 0, RunContext(progress=False))
+    calls = []
+
+    def after_three(records):
+        calls.append(len(records))
+        return len({step for step, *_ in records}) >= 3
+
+    monkeypatch.setattr(fp_nongd.fit1d, "stop_rule", lambda _cfg: after_three)  # the rule fit() asks for
+    stopped = fp_nongd.fit(cfg, "bfgs", 0, RunContext(progress=False))
+    assert calls and stopped.stopped_by == "answered" and stopped.steps == 3 < full.steps

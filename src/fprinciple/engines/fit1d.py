@@ -19,7 +19,7 @@ import pandas as pd
 import torch
 
 from ..claims import Claim, strictly_increasing
-from ..learners import OPPOSITE
+from ..learners import OPPOSITE, TRAINED
 from ..models.mlp import MLP
 from ..spectral.dft import (
     convergence_steps,
@@ -96,6 +96,35 @@ def opposite_control(cfg: dict, x: np.ndarray, y: np.ndarray, steps: int) -> Hig
     return HighFrequencyFirst(x, y, cfg["spectrum"]["max_freq"], round(REVEAL_FRACTION * steps))
 
 
+class PeaksConverged:
+    """The stopping rule of an order claim's run (``spectrum.stop_when_converged``): true once
+    every peak's ΔF (the trained net's) has stayed below ``threshold`` for ``window`` consecutive
+    logged steps, the claims' convergence rule, after which more training can change none of
+    their convergence steps. Stateful: it reads each record once, so one rule per run."""
+
+    def __init__(self, threshold: float, window: int):
+        self.threshold, self.window = threshold, window
+        self.read, self.below, self.converged = 0, None, None
+
+    def __call__(self, records: list) -> bool:
+        for _, learner, metric, _, values in records[self.read:]:
+            if learner == TRAINED and metric == "delta_f":
+                if self.below is None:
+                    self.below, self.converged = np.zeros(len(values), int), np.zeros(len(values), bool)
+                self.below = np.where(values < self.threshold, self.below + 1, 0)
+                self.converged |= self.below >= self.window
+        self.read = len(records)
+        return self.converged is not None and bool(self.converged.all())
+
+
+def stop_rule(cfg: dict) -> PeaksConverged | None:
+    """A new stopping rule for one run, if the config asks to stop once every peak converged."""
+    spectrum_cfg = cfg["spectrum"]
+    if not spectrum_cfg.get("stop_when_converged", False):
+        return None
+    return PeaksConverged(spectrum_cfg["threshold"], spectrum_cfg["window"])
+
+
 def spectral_hook(x: np.ndarray, y: np.ndarray, cfg: dict, device: torch.device):
     """Log ΔF at the peaks at every logged step; the output and its |ĥ_k| for k ≤ max_freq at the
     snapshot steps and the last (what the figures draw: every step's spectrum was most of a
@@ -150,7 +179,8 @@ def fit(cfg: dict, seeds: list[int], ctx: RunContext, hidden: list[int], activat
     for seed in seeds:
         torch.manual_seed(seed)
         model = build_model(cfg["model"], hidden, activation).to(ctx.device)
-        members.append(Member(seed, model, inputs, targets, hooks=[hook], controls={OPPOSITE: opposite}))
+        members.append(Member(seed, model, inputs, targets, hooks=[hook], controls={OPPOSITE: opposite},
+                              stop=stop_rule(cfg)))
     return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
 
 

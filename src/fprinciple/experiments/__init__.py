@@ -5,7 +5,7 @@ Each experiment module (``experiments/<id>.py``) provides:
 - ``PAPER_FIGURE``: the figure it regenerates (for captions);
 - ``dataset(cfg) -> str``: what it measures on, for captions and claim rows (a stand-in says so);
 - ``runs(cfg) -> {run_id: variant}``: every training job (``grid``, ``seed_runs`` and
-  ``all_seeds_run`` build them); a variant holds ``seed`` (or ``seeds`` when one job trains
+  ``seed_jobs`` build them); a variant holds ``seed`` (or ``seeds`` when one job trains
   several, whose records then carry a ``seed`` column), and its other scalar entries become
   columns of the metrics table;
 - ``run(cfg, variant, ctx) -> TrainResult``: train one run and log its metrics, for the trained
@@ -71,7 +71,12 @@ def seeds_label(seeds) -> str:
     return "-".join(map(str, seeds))
 
 
-def all_seeds_run(cfg: dict) -> dict[str, dict]:
-    """One job training every seed (its nets one after another or as one batched ensemble): for
-    small nets, where a job's start-up costs more than a net."""
-    return {f"seeds-{seeds_label(cfg['seeds'])}": {"seeds": list(cfg["seeds"])}}
+def seed_jobs(cfg: dict, **axes) -> dict[str, dict]:
+    """One job per combination of the axes' values and block of ``seeds_per_job`` seeds (default:
+    every seed in one job): small nets train their seeds together, or at least share one Python
+    start-up, while a cluster can split a long experiment seed by seed."""
+    seeds = list(cfg["seeds"])
+    size = cfg.get("seeds_per_job") or len(seeds)
+    blocks = [seeds[i : i + size] for i in range(0, len(seeds), size)]
+    return {f"{run_id(variant)}{'_' if variant else ''}seeds-{seeds_label(block)}": {**variant, "seeds": block}
+            for variant in grid(**axes).values() for block in blocks}

@@ -38,14 +38,14 @@ from ..engines.classify import (
 )
 from ..training import RunContext, TrainResult
 from ..training.seeds import seeds_in_turn
-from . import all_seeds_run
+from . import seed_jobs
 
 AUTHORS_WEIGHT_STD = 0.01  # MNIST/optimize.py: tf.random_normal(..., stddev=.01)
 AUTHORS_BIAS_RANGE = 1.0  # tf.random_uniform([k], -1, 1)
 
 PAPER_FIGURE = "BJKK19 fig. 5 (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
 
-runs = all_seeds_run  # one job: each seed in turn (one Python start-up)
+runs = seed_jobs  # one job: each seed in turn (one Python start-up)
 
 
 def datasets(cfg: dict) -> list[str]:

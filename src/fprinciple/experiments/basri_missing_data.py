@@ -31,7 +31,7 @@ from ..models import authors_relu_net, evaluate
 from ..targets.sphere import circle_angles, missing_arc_angles, on_circle, sine
 from ..training import RunContext, TrainResult, TrainSpec
 from ..training.seeds import Member, batched, train_seeds
-from . import seeds_label
+from . import seed_jobs
 
 PAPER_FIGURE = "BJKK19 fig. 1, right (missing data: what the net puts into a gap)"
 
@@ -42,8 +42,7 @@ def dataset(cfg: dict) -> str:
 
 def runs(cfg: dict) -> dict[str, dict]:
     """One job per hidden-bias initialisation, a net per seed (one after another or batched)."""
-    return {f"hidden_bias-{b}_seeds-{seeds_label(cfg['seeds'])}": {"hidden_bias": b, "seeds": list(cfg["seeds"])}
-            for b in cfg["hidden_bias"]}
+    return seed_jobs(cfg, hidden_bias=cfg["hidden_bias"])
 
 
 def problem(cfg: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

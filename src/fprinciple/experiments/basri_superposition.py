@@ -25,7 +25,7 @@ from ..spectral.dft import convergence_steps
 from ..targets.sphere import circle_angles, on_circle, sine, unit_norm
 from ..training import RunContext, TrainResult, TrainSpec
 from ..training.seeds import Member, batched, train_seeds
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "BJKK19 fig. 1, left (superposition of sin 4θ and sin 14θ)"
 
@@ -34,7 +34,7 @@ def dataset(cfg: dict) -> str:
     return "synthetic: evenly spaced points on the circle S¹, y = sin 4θ + sin 14θ normalised to unit norm"
 
 
-runs = all_seeds_run  # one job: a net per seed, one after another or batched (``ensemble``)
+runs = seed_jobs  # one job: a net per seed, one after another or batched (``ensemble``)
 
 
 def problem(cfg: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

@@ -31,7 +31,7 @@ from ..models import MLP
 from ..training import RunContext, TrainResult, TrainSpec, combine
 from ..training.controls import Control
 from ..training.seeds import Member, batched, train_seeds
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "XZ20 (seed 003) fig 1: steps to a fixed training loss vs the number of hidden layers (cos 3x + cos 5x)"
 UNIFORM_RATE = "uniform_rate"
@@ -47,7 +47,7 @@ def dataset(cfg: dict) -> str:
     )
 
 
-runs = all_seeds_run  # one job: every depth and every frequency of the two sweeps, every seed
+runs = seed_jobs  # one job: every depth and every frequency of the two sweeps, every seed
 
 
 def target_name(frequencies) -> str:

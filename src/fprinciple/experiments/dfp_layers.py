@@ -25,11 +25,11 @@ from ..engines.classify import build_model, fit, load_data, with_dataset_name, w
 from ..engines.effective_target import rdf_hook
 from ..models.activations import linear_layer_names
 from ..training import RunContext, TrainResult, steps_per_epoch
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "XZ20 (seed 003) fig 1.13: RDF of each hidden layer's effective target S[l] over training (MNIST DNN)"
 
-runs = all_seeds_run  # one job: a net per seed, one after another or batched (``ensemble``)
+runs = seed_jobs  # one job: a net per seed, one after another or batched (``ensemble``)
 
 
 def datasets(cfg: dict) -> list[str]:

@@ -30,7 +30,7 @@ from ..engines.classify import build_model, fit, load_data, with_dataset_name, w
 from ..engines.effective_target import rdf_hook
 from ..models.resnet import ResNet18
 from ..training import RunContext, TrainResult, steps_per_epoch
-from . import seeds_label
+from . import seed_jobs
 
 PAPER_FIGURE = (
     "XZ20 (seed 003) figs 1.11–1.12: ResNet-18 with residual blocks removed on CIFAR-10: accuracy per epoch and "
@@ -49,8 +49,7 @@ def dataset(cfg: dict) -> str:
 
 def runs(cfg: dict) -> dict[str, dict]:
     """One job per variant, training each seed in turn."""
-    return {f"blocks_removed-{r}_seeds-{seeds_label(cfg['seeds'])}": {"blocks_removed": r, "seeds": list(cfg["seeds"])}
-            for r in cfg["blocks_removed"]}
+    return seed_jobs(cfg, blocks_removed=cfg["blocks_removed"])
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:

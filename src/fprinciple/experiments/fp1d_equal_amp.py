@@ -4,7 +4,7 @@ frequency and not amplitude decides the order in which the peaks converge."""
 from __future__ import annotations
 
 from ..engines.fit1d import order_claim, run_configured
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "seed 004 fig 1.6 (XZLXM19)"
 
@@ -13,7 +13,7 @@ def dataset(cfg: dict) -> str:
     return "synthetic 1-D target sin x + sin 3x + sin 5x on a uniform grid"
 
 
-runs = all_seeds_run
+runs = seed_jobs
 run = run_configured
 
 

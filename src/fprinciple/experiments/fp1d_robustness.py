@@ -11,7 +11,7 @@ import dataclasses
 
 from ..engines.fit1d import fit, order_claim
 from ..training import RunContext, TrainResult, combine
-from . import seeds_label
+from . import seed_jobs
 
 PAPER_FIGURE = "XZX18 (robustness of the F-Principle; seed 004 fig 1.6 setting)"
 PAPER_ACTIVATIONS = ("tanh", "relu", "sigmoid")
@@ -27,8 +27,7 @@ def dataset(cfg: dict) -> str:
 
 def runs(cfg: dict) -> dict[str, dict]:
     """One job per activation, training every cell for every seed."""
-    return {f"activation-{a}_seeds-{seeds_label(cfg['seeds'])}": {"activation": a, "seeds": list(cfg["seeds"])}
-            for a in cfg["activations"]}
+    return seed_jobs(cfg, activation=cfg["activations"])
 
 
 def cells(cfg: dict) -> list[tuple[str, int]]:

@@ -9,7 +9,7 @@ import pandas as pd
 from ..claims import Claim
 from ..engines.fit1d import convergence, convergence_rule, run_configured
 from ..targets.functions1d import make_target
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "seed 004 fig 1.3 (XZLXM19)"
 
@@ -18,7 +18,7 @@ def dataset(cfg: dict) -> str:
     return "synthetic 1-D target sin x + sin 5x on a uniform grid"
 
 
-runs = all_seeds_run
+runs = seed_jobs
 run = run_configured
 
 

@@ -4,7 +4,7 @@ the network captures the outline (low frequencies) before the steps (high freque
 from __future__ import annotations
 
 from ..engines.fit1d import order_claim, run_configured
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "seed 004 figs 1.4–1.5 (XZX18)"
 
@@ -13,7 +13,7 @@ def dataset(cfg: dict) -> str:
     return "synthetic 1-D periodic step function with three values, densely sampled"
 
 
-runs = all_seeds_run
+runs = seed_jobs
 run = run_configured
 
 

@@ -42,7 +42,7 @@ from ..engines.classify import (
 )
 from ..spectral.filtering import GaussianFilter
 from ..training import RunContext, TrainResult, combine
-from . import seeds_label
+from . import seed_jobs
 
 PAPER_FIGURE = "seed 004 fig 1.12 (XZLXM19 fig. 4: filtering method, DNN/CNN/VGG16 on MNIST and CIFAR-10)"
 CASE = ["run", "dataset", "net", "seed", "delta"]
@@ -63,8 +63,7 @@ def dataset(cfg: dict) -> str:
 def runs(cfg: dict) -> dict[str, dict]:
     """One job per dataset; it trains every net for every seed (the data and its filter are built
     once)."""
-    return {f"dataset-{d}_seeds-{seeds_label(cfg['seeds'])}": {"dataset": d, "seeds": list(cfg["seeds"])}
-            for d in datasets(cfg)}
+    return seed_jobs(cfg, dataset=datasets(cfg))
 
 
 def dataset_entry(cfg: dict, dataset: str) -> dict:

@@ -28,7 +28,7 @@ from ..spectral.image import radial_errors
 from ..training import RunContext, TrainResult, TrainSpec, train
 from ..training.controls import Control
 from ..training.seeds import seeds_in_turn
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "seed 004 fig 1.7 (X18: a DNN memorising a photograph)"
 FULL_SIZE = 512
@@ -45,7 +45,7 @@ def caption(cfg: dict) -> str:
 
 
 dataset = caption
-runs = all_seeds_run  # one job: each seed in turn (one Python start-up)
+runs = seed_jobs  # one job: each seed in turn (one Python start-up)
 
 
 def image(cfg: dict) -> np.ndarray:

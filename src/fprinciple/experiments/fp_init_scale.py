@@ -33,7 +33,7 @@ from ..spectral.dft import spectrum, uniform_grid
 from ..targets.functions1d import make_target
 from ..training import RunContext, TrainResult, TrainSpec, combine
 from ..training.seeds import Member, batched, train_seeds
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "X18 (seed 002): small vs large initialisation, 1-D fits and MNIST test accuracy"
 PARTS = ("fit1d", "mnist")
@@ -71,7 +71,7 @@ def datasets(cfg: dict) -> list[str]:
 
 # One job trains both parts at every scale for every seed (small nets: one job each would spend
 # more time starting Python than training), one after another or batched (``ensemble``).
-runs = all_seeds_run
+runs = seed_jobs
 
 
 def high_frequency_fraction(values: np.ndarray, k_min: int) -> float:

@@ -90,7 +90,8 @@ def fit(cfg: dict, method: str, seed: int, ctx: RunContext) -> TrainResult:
         return spectral(step, lambda grid_points: net(grid_points.double()), last)
 
     result = minimize_module(model, lambda net: torch.mean((net(inputs) - targets) ** 2), plan, ctx,
-                             hooks=[hook], seed=seed, controls=controls, flat=FlatMSE.of(model, inputs, targets))
+                             hooks=[hook], seed=seed, controls=controls, flat=FlatMSE.of(model, inputs, targets),
+                             stop=fit1d.stop_rule(cfg))
     return TrainResult(records=result.records, steps=result.iterations, stopped_by=result.stopped_by,
                        wall_s=result.wall_s, steps_per_s=result.iterations / result.wall_s if result.wall_s else float("nan"),
                        resumed_from=0, planned_steps=plan.max_iterations, timings=(result.timing,))

@@ -37,7 +37,7 @@ from ..targets.parity import boolean_target, cube, degree_weights, parity
 from ..training import RunContext, TrainResult, TrainSpec, combine
 from ..training.controls import Control
 from ..training.seeds import Member, batched, train_seeds
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "XZLXM19, the parity function (bad generalization explained by the F-Principle)"
 RANDOM_FILL = "random_fill"
@@ -48,9 +48,7 @@ def dataset(cfg: dict) -> str:
             "for training, the points never drawn for testing")
 
 
-def runs(cfg: dict) -> dict[str, dict]:
-    """One job for every target and seed."""
-    return all_seeds_run(cfg)
+runs = seed_jobs  # one job for every target and seed (``seeds_per_job`` splits the seeds)
 
 
 def training_draws(n_points: int, dim: int, seed: int) -> np.ndarray:

@@ -47,7 +47,7 @@ from ..training import RunContext, TrainResult, TrainSpec, combine, train
 from ..training.seeds import seeds_in_turn
 from ..training.timing import LoopTiming, Stopwatch, logging_points
 from ..training.trainer import records_frame
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "XZLXM19, solving Poisson's equation: DNN, Jacobi and DNN-then-Jacobi"
 SOLVERS = ("dnn", "jacobi", "hybrid")
@@ -60,7 +60,7 @@ def dataset(cfg: dict) -> str:
             f"{cfg['n_interior']} interior grid points")
 
 
-runs = all_seeds_run  # one job: each seed in turn (one Python start-up)
+runs = seed_jobs  # one job: each seed in turn (one Python start-up)
 
 
 class Measure:

@@ -51,7 +51,7 @@ from ..spectral.projection import (
 )
 from ..training import RunContext, TrainResult, combine
 from ..training.seeds import seeds_in_turn
-from . import all_seeds_run
+from . import seed_jobs
 
 PAPER_FIGURE = "seed 004 fig 1.10 (XZLXM19 fig. 3: projection on the first principal component)"
 
@@ -65,7 +65,7 @@ def dataset(cfg: dict) -> str:
 
 
 # One job: every family (the paper's MNIST and CIFAR-10 panels) for each seed in turn.
-runs = all_seeds_run
+runs = seed_jobs
 
 
 def noise_floor(labels: np.ndarray, factor: float) -> float:

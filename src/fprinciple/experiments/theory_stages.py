@@ -43,7 +43,7 @@ from ..training import RunContext, TrainResult, TrainSpec, combine
 from ..training.controls import Control
 from ..training.seeds import Member, batched, train_seeds
 from ..training.trainer import records_frame
-from . import seeds_label
+from . import seed_jobs
 
 PAPER_FIGURE = "LMXZ19 (seed 000): none, the suite's own check of the three-stage theorems"
 DENSITIES = {
@@ -68,8 +68,7 @@ def dataset(cfg: dict) -> str:
 
 def runs(cfg: dict) -> dict[str, dict]:
     """One job per density; it trains every activation × loss for every seed."""
-    return {f"density-{d}_seeds-{seeds_label(cfg['seeds'])}": {"density": d, "seeds": list(cfg["seeds"])}
-            for d in cfg["densities"]}
+    return seed_jobs(cfg, density=cfg["densities"])
 
 
 class Problem:

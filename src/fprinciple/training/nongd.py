@@ -48,7 +48,7 @@ from ..learners import TRAINED
 from .context import RunContext
 from .controls import Control
 from .timing import LoopTiming, Stopwatch, logging_points
-from .trainer import Hook, TrainingDiverged, records_frame
+from .trainer import Hook, Stop, TrainingDiverged, records_frame
 
 GRADIENT_METHODS = ("cg", "bfgs", "l-bfgs-b")
 DERIVATIVE_FREE_METHODS = ("powell", "pso")
@@ -82,8 +82,8 @@ class NonGDResult:
     records: pd.DataFrame  # columns step (= iteration, or evaluations), metric, key, value, learner
     iterations: int
     evaluations: int
-    # "max_iterations", "max_evaluations", "loss_threshold", "converged" (scipy's own tolerance) or
-    # "max_steps" (truncated by the context: a rehearsal)
+    # "max_iterations", "max_evaluations", "loss_threshold", "converged" (scipy's own tolerance),
+    # "answered" (the run's stop rule) or "max_steps" (truncated by the context: a rehearsal)
     stopped_by: str
     message: str  # scipy's message ("converged" covers its tolerances and precision-loss stops)
     final_loss: float
@@ -238,6 +238,7 @@ def minimize_module(
     seed: int = 0,
     controls: Mapping[str, Control] | None = None,
     flat: FlatMSE | None = None,
+    stop: Stop | None = None,
 ) -> NonGDResult:
     """Minimize `objective(model)` over the module's trainable parameters with `spec.method`.
 
@@ -250,7 +251,8 @@ def minimize_module(
     same hooks, with ``objective(control)`` as their train_loss. `ctx` gives the progress bar and
     truncates ``max_iterations`` to ``ctx.max_steps``; its checkpoint is not used (see above).
     `flat`, the same objective as a function of the flat parameters (``FlatMSE``), replaces the
-    module in the optimizer's calls; logging still goes through the module.
+    module in the optimizer's calls; logging still goes through the module. `stop` (the trainer's
+    ``Stop``) may end the run after an iteration once what was logged answers the run's question.
     """
     if spec.method not in METHODS:
         raise ValueError(f"unknown method {spec.method!r}; allowed: {list(METHODS)}")
@@ -304,6 +306,8 @@ def minimize_module(
         bar.update()
         if spec.loss_threshold is not None and loss < spec.loss_threshold:
             state["stopped_by"] = "loss_threshold"
+        elif stop is not None and stop(records):
+            state["stopped_by"] = "answered"
         elif iteration >= max_iterations:
             state["stopped_by"] = "max_iterations" if max_iterations == spec.max_iterations else "max_steps"
         elif spec.max_evaluations is not None and counted.evaluations >= spec.max_evaluations:
@@ -344,7 +348,7 @@ def minimize_module(
         planned_logs = logging_points(spec.max_iterations, spec.log_every)
     # scipy's methods may also stop on their own tolerances; the swarm only on ours.
     timing = watch.timing(counted.evaluations, round(planned), planned_logs,
-                          may_stop_early=spec.loss_threshold is not None or spec.method != "pso")
+                          may_stop_early=spec.loss_threshold is not None or stop is not None or spec.method != "pso")
     return NonGDResult(
         records=records_frame(records),
         iterations=state["iteration"],

@@ -10,8 +10,10 @@ so both ways give the same nets up to the summation order of batched matrix prod
 
 Each member keeps its own ``nn.Module`` whose parameters are views into the stacked tensors, so
 the experiment's hooks and controls see an ordinary net and run unchanged. A member whose
-full-batch loss falls below ``TrainSpec.loss_threshold`` logs its last step and stops logging
-(it keeps being updated with the others, unobserved). Checkpoints hold the whole ensemble.
+full-batch loss falls below ``TrainSpec.loss_threshold``, or whose own stopping rule says its run
+has answered its question (``Member.stop``), logs its last step and stops logging (it keeps being
+updated with the others, unobserved; the ensemble stops when every member has). Checkpoints hold
+the whole ensemble.
 
 ``batched(mode, device)`` reads an experiment's ``ensemble`` setting: ``auto`` batches on a GPU
 and trains one at a time on a CPU, where a config that measured batching faster says
@@ -40,6 +42,7 @@ from .timing import LoopTiming, Stopwatch, logging_points
 from .trainer import (
     SAMPLINGS,
     Hook,
+    Stop,
     TrainResult,
     TrainSpec,
     _check_divergence,
@@ -72,6 +75,7 @@ class Member:
     y: torch.Tensor
     hooks: list[Hook] = field(default_factory=list)
     controls: dict[str, Control] = field(default_factory=dict)
+    stop: Stop | None = None  # its own stopping rule (stateful rules need one per member)
 
 
 def train_seeds(members: list[Member], spec: TrainSpec, ctx: RunContext, together: bool) -> TrainResult:
@@ -80,7 +84,7 @@ def train_seeds(members: list[Member], spec: TrainSpec, ctx: RunContext, togethe
     if not together or len(members) == 1:
         return combine([({"seed": m.seed}, train(m.model, m.x, m.y, spec, ctx if len(members) == 1 else
                                                  ctx.part(f"seed-{m.seed}"), m.hooks, seed=m.seed,
-                                                 controls=m.controls)) for m in members])
+                                                 controls=m.controls, stop=m.stop)) for m in members])
     return _train_together(members, spec, ctx)
 
 
@@ -211,8 +215,10 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
             if stopped_at[i] is not None:
                 continue
             reached = spec.loss_threshold is not None and full_batch and values[i] < spec.loss_threshold
-            last = reached or step == steps
-            if step % spec.log_every == 0 or step in spec.log_steps or last:
+            due = step % spec.log_every == 0 or step in spec.log_steps
+            answered = due and members[i].stop is not None and step > 0 and members[i].stop(records[i])
+            last = reached or answered or step == steps
+            if due or last:
                 _check_divergence(float(values[i]), _initial_loss(records[i]), step, spec,
                                   ctx.part(f"seed-{seeds[i]}"))
                 with watch.logging():
@@ -220,6 +226,8 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
                 logged = True
             if reached:
                 stopped_by[i] = "loss_threshold"
+            elif answered:
+                stopped_by[i] = "answered"
             if last:
                 stopped_at[i] = step
         if logged:
@@ -235,7 +243,7 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
             save()
     bar.close()
     timing = watch.timing(step - resumed_from, spec.steps, logging_points(spec.steps, spec.log_every, spec.log_steps),
-                          may_stop_early=spec.loss_threshold is not None)
+                          may_stop_early=spec.loss_threshold is not None or any(m.stop for m in members))
     finished = {"finished": True, "step": step, "stopped_at": stopped_at, "stopped_by": stopped_by,
                 "wall_s": timing.wall_s, "trained_steps": step - resumed_from, "resumed_from": resumed_from,
                 "records": records, "timing": asdict(timing)}

@@ -41,6 +41,10 @@ Hook = Callable[[int, nn.Module, bool], Iterable[tuple[str, object, object]]]
 # A loss the fixed ``TrainSpec.loss`` names cannot express (e.g. a PDE residual, which
 # differentiates the output by its input): objective(model, xb, yb) -> scalar tensor.
 Objective = Callable[[nn.Module, torch.Tensor, torch.Tensor], torch.Tensor]
+# A stopping rule on what a run logged so far (its records: (step, learner, metric, keys, values)):
+# true once the run has answered its experiment's question (e.g. every peak converged), checked at
+# each logged step before logging it, which then is the last.
+Stop = Callable[[list], bool]
 
 
 # A run stops as diverged when its logged training loss exceeds this multiple of its step-0 loss
@@ -75,7 +79,7 @@ class TrainSpec:
 class TrainResult:
     records: pd.DataFrame  # columns step, metric, key, value
     steps: int  # the last step reached
-    stopped_by: str  # "steps", "loss_threshold" or "max_steps" (a truncated rehearsal)
+    stopped_by: str  # "steps", "loss_threshold", "answered" (the run's stop rule) or "max_steps" (a rehearsal)
     wall_s: float
     steps_per_s: float
     resumed_from: int  # 0 for a fresh start
@@ -160,9 +164,11 @@ def train(
     seed: int = 0,
     controls: dict[str, Control] | None = None,
     objective: Objective | None = None,
+    stop: Stop | None = None,
 ) -> TrainResult:
     """Train `model` on (x, y) under `spec`, logging hook metrics for it and for its controls
-    (the standard ones plus `controls`); checkpoints and resumes through `ctx`.
+    (the standard ones plus `controls`); checkpoints and resumes through `ctx`; `stop` may end
+    the run at a logged step before ``spec.steps``.
 
     `objective`, if given, replaces ``spec.loss`` as the loss, for the trained network and for
     the controls' ``train_loss`` alike: ``objective(net, xb, yb)``, where ``y`` is whatever it
@@ -238,8 +244,10 @@ def train(
         reached = False
         if spec.loss_threshold is not None and full_batch:
             reached = loss.item() < spec.loss_threshold
-        last = reached or step == steps
-        if step % spec.log_every == 0 or step in spec.log_steps or last:
+        due = step % spec.log_every == 0 or step in spec.log_steps
+        answered = due and stop is not None and step > 0 and stop(records)
+        last = reached or answered or step == steps
+        if due or last:
             loss_value = loss.item()
             _check_divergence(loss_value, _initial_loss(records), step, spec, ctx)
             with watch.logging():
@@ -247,6 +255,8 @@ def train(
             bar.set_postfix(loss=f"{loss_value:.3e}", refresh=False)
         if reached:
             stopped_by = "loss_threshold"
+        elif answered:
+            stopped_by = "answered"
         if last:
             break
         optimizer.zero_grad(set_to_none=True)
@@ -258,7 +268,7 @@ def train(
             save()
     bar.close()
     timing = watch.timing(step - resumed_from, spec.steps, logging_points(spec.steps, spec.log_every, spec.log_steps),
-                          may_stop_early=spec.loss_threshold is not None)
+                          may_stop_early=spec.loss_threshold is not None or stop is not None)
     if ctx.checkpoint_every:
         # The records alone: a job killed before its outputs were registered resumes instantly.
         checkpoint.save(ctx, {"finished": True, "step": step, "stopped_by": stopped_by, "wall_s": timing.wall_s,
