@@ -254,7 +254,7 @@ def test_a_run_stopped_once_its_peaks_converged_keeps_every_convergence_step(tin
     cfg.update(steps=1000, log_every=10, seeds=[0, 1])  # k = 5 converges by step ~800
     cfg["model"] = {"hidden": [64, 64], "activation": "tanh", "init": "fan_in", "init_std": 1.0, "bias": True}
     cfg["optimizer"] = {"name": "adam", "lr": 3e-3}
-    cfg["spectrum"] = {**cfg["spectrum"], "window": 3}
+    cfg["spectrum"] = {**cfg["spectrum"], "window": 3, "stop_when_converged": False}
     stopping = {**cfg, "spectrum": {**cfg["spectrum"], "stop_when_converged": True}}
     for mode in ("sequential", "batched"):
         full = fit1d.run_configured({**cfg, "ensemble": mode}, {"seeds": [0, 1]}, RunContext())
