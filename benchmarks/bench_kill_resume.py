@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.killing import STALE_LOCK_MESSAGE, TRAINED_RUN, Run, assert_same_results, tiny_config
 
-TRAINED_RUN_LOG = "results/quick/logs/train/fp1d_snapshots/seed-0.log"
+TRAINED_RUN_LOG = "results/quick/logs/train/fp1d_snapshots/seeds-0.log"
 
 REFUSALS = ["LockException", "--unlock", "IncompleteFilesException", "--rerun-incomplete"]
 

@@ -1,5 +1,6 @@
 """How reliably fp_nongd's order claim holds per seed: each method of the quick config trained
-from many initialisations, each seed judged alone by the claim itself (`fp_nongd.order_claim`).
+from many initialisations, each seed judged alone by the claim itself (`fp_nongd.order_claim`),
+and what the claims table's rule makes of the rate (`fprinciple.claims`).
 The declared reasons in config/config.yaml quote these rates; --model, --init-std and
 --delta-form try the alternatives named in docs/experiments/fp_nongd.md.
 
@@ -19,6 +20,7 @@ import pandas as pd
 import torch
 import yaml
 
+from fprinciple.claims import rate_reproduced, rate_text
 from fprinciple.experiments import fp_nongd
 from fprinciple.training import RunContext
 
@@ -62,8 +64,10 @@ def main() -> None:
             if not verdict.passed:
                 failing.append("  " + verdict.note.split(";")[0].removeprefix("order fails in "))
         net = "-".join(map(str, [1, *model["hidden"], 1]))
+        held = len(seeds) - len(failing)
+        verdict = "reproduced" if rate_reproduced(held, len(seeds)) else "not reproduced"
         print(f"{method}: {net} {model['activation']} init_std {model.get('init_std')}, "
-              f"{block['spectrum']['delta_form']} ΔF: order holds in {len(seeds) - len(failing)}/{len(seeds)} seeds "
+              f"{block['spectrum']['delta_form']} ΔF: order holds in {rate_text(held, len(seeds))}: {verdict} "
               f"({time.perf_counter() - start:.0f} s)")
         print("\n".join(failing) if failing else "  every seed in order", flush=True)
 

@@ -35,7 +35,7 @@ def test_plain_rerun_after_whole_group_kills_finishes_identical(tmp_path):
     reference = Run(tmp_path / "reference", "results/quick/claims.parquet", *args)  # alongside, uninterrupted
     work = tmp_path / "killed"
     run_dir = work / TRAINED_RUN
-    train_log = work / "results/quick/logs/train/fp1d_snapshots/seed-0.log"
+    train_log = work / "results/quick/logs/train/fp1d_snapshots/seeds-0.log"
 
     Run(work, *args).kill_when(printed(r"^Building DAG of jobs"))
     reruns = []

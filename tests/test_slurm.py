@@ -72,7 +72,7 @@ def small_config() -> dict:
     an mpmath run that asks for two threads and gets train.resources for the rest."""
     cfg = copy.deepcopy(load_config())
     snapshots = cfg["experiments"]["fp1d_snapshots"]
-    snapshots.update(steps=200, log_every=50, snapshot_steps=[0, 100, 200])
+    snapshots.update(seeds=[0], steps=200, log_every=50, snapshot_steps=[0, 100, 200])
     snapshots["spectrum"]["window"] = 2  # of the 5 logged steps
     snapshots["model"]["hidden"] = [32, 32]
     # --gpus=1 onto the node's fake GPU; the CPU build of torch still trains on the CPU.
@@ -156,7 +156,7 @@ def test_profile_runs_the_dag_on_slurm_like_a_local_run_and_reports_a_failing_jo
     jobs = {job["Comment"]: (job_id, job) for job_id, job in ((i, cluster.job(i)) for i in submitted)}
     expected = {f"rule_train_wildcards_{experiment}_{run_id}": experiment for _, experiment, run_id in
                 (run.parts for run in runs)}
-    failing = f"rule_train_wildcards_{FAILING}_seed-0"
+    failing = f"rule_train_wildcards_{FAILING}_seeds-0"
     assert len(submitted) == len(expected) + 1 and sorted(jobs) == sorted([*expected, failing]), log[-3000:]
     for comment, experiment in expected.items():
         assert jobs[comment][1]["JobState"] == "COMPLETED", comment
@@ -167,7 +167,7 @@ def test_profile_runs_the_dag_on_slurm_like_a_local_run_and_reports_a_failing_jo
     job_id, job = jobs[failing]
     assert job["JobState"] == "FAILED"
     assert f"SLURM-job '{job_id}' failed" in log and "Error in rule train" in log
-    rule_log = next(on_slurm.rglob(f"logs/train/{FAILING}/seed-0.log")).read_text()
+    rule_log = next(on_slurm.rglob(f"logs/train/{FAILING}/seeds-0.log")).read_text()
     assert "training loss became" in rule_log
 
     # Same results as the local run: every run's metrics and meta, every table, the claims.
