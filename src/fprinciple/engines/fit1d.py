@@ -218,7 +218,7 @@ def _steps(values) -> str:
     return ", ".join("never" if np.isnan(s) else str(int(s)) for s in values)
 
 
-def _spread(values) -> str:
+def spread(values) -> str:
     """Steps of a few nets one by one; of many, their range and how many never converged."""
     values = np.sort(np.asarray(values, dtype=float))
     if len(values) <= 5:
@@ -241,7 +241,7 @@ def order_claim(metrics: pd.DataFrame, cfg: dict, statement: str) -> Claim:
             failing.append(f"{name}: k={','.join(map(str, g['k']))} at {_steps(g['converged_at'])}")
     ks = sorted(table["k"].unique())
     per_k = "; ".join(
-        f"k={k}: {_spread(table.loc[table['k'] == k, 'converged_at'])}" for k in ks
+        f"k={k}: {spread(table.loc[table['k'] == k, 'converged_at'])}" for k in ks
     )
     measured = f"order holds in {sum(holds.values())}/{len(holds)} nets; converged at ({per_k})"
     if failing:

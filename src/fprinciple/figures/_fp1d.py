@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..claims import lower_bound, rate_reproduced, strictly_increasing
+from ..claims import declarations, lower_bound, rate_reproduced, strictly_increasing
 from ..engines.fit1d import convergence
 from . import style
 
@@ -70,10 +70,15 @@ def seed_heatmap(ax, metrics: pd.DataFrame, cfg: dict, colorbar: bool = True, la
     return image, seeds, failing
 
 
-def order_note(seeds: list, failing: list) -> str:
-    """A title fragment: in how many seeds the order holds, and what the claims' rule makes of it."""
+def order_note(seeds: list, failing: list, cfg: dict, claim: str) -> str:
+    """A title fragment: in how many seeds the order holds, and what the claims' rule (and the
+    config's declaration of ``claim``, if any) makes of it: the status its row has."""
     held = len(seeds) - len(failing)
-    verdict = "reproduced" if rate_reproduced(held, len(seeds)) else "not reproduced"
+    declared = declarations(cfg).get(claim, ("", ""))[0]
+    if rate_reproduced(held, len(seeds)):
+        verdict = "reproduced" + (" (stale declaration)" if declared else "")
+    else:
+        verdict = declared or "not reproduced"
     shown = f"; {SEEDS_SHOWN} of {len(seeds)} seeds drawn" if len(seeds) > SEEDS_SHOWN else ""
     return (f"order holds in {held}/{len(seeds)} seeds (lower bound {lower_bound(held, len(seeds)):.2f}: {verdict})"
             + (f", fails: seed {', '.join(map(str, failing))}" if failing else "") + shown)

@@ -25,6 +25,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     axes[1].set(xlabel="frequency index k", ylabel="|FFT|", title="target spectrum")
     axes[1].legend(frameon=False)
     _, seeds, failing = seed_heatmap(axes[2], metrics, cfg)
-    axes[2].set_title(f"ΔF at the peaks, per seed (ticks: converged)\n{order_note(seeds, failing)}", fontsize="medium")
+    note = order_note(seeds, failing, cfg, "convergence_order")
+    axes[2].set_title(f"ΔF at the peaks, per seed (ticks: converged)\n{note}", fontsize="medium")
     style.despine(fig)
     return fig

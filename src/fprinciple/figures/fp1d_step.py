@@ -34,7 +34,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
             top.legend(fontsize="small", frameon=False)
     heat = fig.add_subplot(grid[2, :])
     _, seeds, failing = seed_heatmap(heat, metrics, cfg)
-    heat.set_title(f"relative error ΔF at the target's peaks, per seed (red: fitted; ticks: converged); "
-                   f"{order_note(seeds, failing)}")
+    note = order_note(seeds, failing, cfg, "convergence_order")
+    heat.set_title(f"relative error ΔF at the target's peaks, per seed (red: fitted; ticks: converged)\n{note}")
     style.despine(fig)
     return fig

@@ -23,7 +23,8 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         settings = cfg["methods"][method]
         model = settings.get("model", cfg["model"])
         net = "-".join(map(str, [1, *model["hidden"], 1]))
-        ax.set_title(f"{LABELS[method]}, tanh {net}: {order_note(seeds, failing)}", fontsize="medium")
+        claim = f"lower_peaks_first_{method.replace('-', '_')}"
+        ax.set_title(f"{LABELS[method]}, tanh {net}\n{order_note(seeds, failing, cfg, claim)}", fontsize="medium")
         ax.set_xlabel("objective evaluations (best so far)" if clock(settings) == "evaluations" else
                       ("swarm iterations" if method == "pso" else "iterations"))
         # Low peaks converge within the first few percent of the run: a log scale past the start.

@@ -32,7 +32,6 @@ import pandas as pd
 import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
-from tqdm import tqdm
 
 from ..learners import FROZEN, TRAINED
 from . import checkpoint
@@ -46,11 +45,12 @@ from .trainer import (
     TrainResult,
     TrainSpec,
     _check_divergence,
-    _epoch_batch,
     _initial_loss,
     _optimizer,
     _result,
+    batch_indices,
     combine,
+    progress_bar,
     records_frame,
     train,
 )
@@ -194,18 +194,13 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
 
     full_batch = spec.batch_size is None or spec.batch_size >= n
     rows = torch.arange(len(members), device=y.device)[:, None]
-    bar = tqdm(total=steps, initial=step, desc=ctx.desc, file=sys.stderr, mininterval=1.0,
-               disable=not ctx.progress, unit="step")
+    bar = progress_bar(ctx, steps, step)
     watch = Stopwatch()
     while True:
         if full_batch:
             xb, yb = x, y
         else:
-            if spec.sampling == "epochs":
-                idx = torch.stack([_epoch_batch(step, n, spec.batch_size, seed) for seed in seeds])
-            else:
-                idx = torch.stack([torch.randint(n, (spec.batch_size,), generator=g) for g in generators])
-            idx = idx.to(y.device)
+            idx = torch.stack([batch_indices(spec, step, n, seed, g) for seed, g in zip(seeds, generators)]).to(y.device)
             xb, yb = (x[idx] if shared else x[rows, idx]), y[rows, idx]
         out = vmap(forward, in_dims=(0, None if shared and full_batch else 0))(tuple(params.values()), xb)
         losses = _member_losses(spec.loss, out, yb)

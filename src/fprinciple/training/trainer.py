@@ -149,6 +149,19 @@ def _epoch_batch(step: int, n: int, batch_size: int, seed: int) -> torch.Tensor:
     return _epoch_order(n, seed, epoch)[position * batch_size : (position + 1) * batch_size]
 
 
+def batch_indices(spec: TrainSpec, step: int, n: int, seed: int, generator: torch.Generator) -> torch.Tensor:
+    """The minibatch of ``step`` among ``n`` samples: a slice of a seeded permutation of the
+    epoch (``sampling: epochs``), or a draw with replacement from ``generator``."""
+    if spec.sampling == "epochs":
+        return _epoch_batch(step, n, spec.batch_size, seed)
+    return torch.randint(n, (spec.batch_size,), generator=generator)
+
+
+def progress_bar(ctx: RunContext, steps: int, step: int) -> tqdm:
+    return tqdm(total=steps, initial=step, desc=ctx.desc, file=sys.stderr, mininterval=1.0,
+                disable=not ctx.progress, unit="step")
+
+
 @lru_cache(maxsize=1)
 def _epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch))
@@ -228,18 +241,14 @@ def train(
     n = x.shape[0]
     full_batch = spec.batch_size is None or spec.batch_size >= n
     stopped_by = "steps" if steps == spec.steps else "max_steps"
-    bar = tqdm(total=steps, initial=step, desc=ctx.desc, file=sys.stderr, mininterval=1.0,
-               disable=not ctx.progress, unit="step")
+    bar = progress_bar(ctx, steps, step)
     watch = Stopwatch()
     while True:
         if full_batch:
             xb, yb = x, y
         else:
-            if spec.sampling == "epochs":
-                idx = _epoch_batch(step, n, spec.batch_size, seed)
-            else:
-                idx = torch.randint(n, (spec.batch_size,), generator=batches)
-            xb, yb = x[idx.to(x.device)], y[idx.to(x.device)]
+            idx = batch_indices(spec, step, n, seed, batches).to(x.device)
+            xb, yb = x[idx], y[idx]
         loss = loss_fn(model, xb, yb)
         reached = False
         if spec.loss_threshold is not None and full_batch:
