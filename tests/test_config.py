@@ -131,7 +131,7 @@ BAD = [
     ([(E + "fp_init_scale.fit1d.high_freq_min", 50)], E + "fp_init_scale.fit1d.high_freq_min", ["max_freq = 40"]),
     ([(E + "basri_missing_data.claims.max_freq", 1500)], E + "basri_missing_data.claims.max_freq",
      ["Nyquist frequency 1000"]),
-    ([(E + "basri_superposition.frequencies", [4, 200])], E + "basri_superposition.frequencies", ["128"]),
+    ([(E + "basri_superposition.frequencies", [4, 200])], E + "basri_superposition.frequencies", ["256"]),
     ([(E + "basri_deep.claims.k_min", 9)], E + "basri_deep.claims.k_min", ["below k_max = 8"]),
     ([(E + "basri_shallow_1d.claims.k_min", 12)], E + "basri_shallow_1d.claims.k_min", ["below k_max = 12"]),
     ([(E + "basri_label_noise.n_val", 1500)], E + "basri_label_noise.n_val", ["1500 (the whole split)"]),
