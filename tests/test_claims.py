@@ -2,6 +2,8 @@
 Clopper–Pearson lower bound of its holding rate is above 0.5; controls are judged the same way and
 must not be reproduced; three statuses; declarations that must stay true."""
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,6 +12,7 @@ from fprinciple import claims as claims_table
 from fprinciple.claims import (
     ACROSS_SEEDS,
     CLAIM_COLUMNS,
+    SUITE,
     Claim,
     evaluate,
     frame,
@@ -101,6 +104,16 @@ def test_the_rule_fills_in_experiment_scale_seeds_and_dataset():
     assert list(rows.columns[: len(CLAIM_COLUMNS)]) == CLAIM_COLUMNS
     assert set(rows["experiment"]) == {"x"} and set(rows["dataset"]) == {"toy"} and set(rows["seeds"]) == {10}
     assert "control_mean" not in rows  # only the controls that were logged
+    assert set(rows["source"]) == {"paper"}  # a claim is the paper's unless it says it is the suite's own
+
+
+def test_a_claim_of_the_suite_says_so_in_its_row_and_in_the_table():
+    def own_claims(metrics, cfg):
+        return [replace(claim, source=SUITE) for claim in fake_claims(metrics, cfg)]
+
+    rows = evaluate(own_claims, runs("trained", GOOD), {}, experiment="x", scale="quick", dataset="toy")
+    assert set(rows["source"]) == {SUITE}
+    assert "| source |" in markdown(rows) and "| suite |" in markdown(rows)
 
 
 def test_declared_rows_keep_their_status_until_they_hold_then_they_are_stale():

@@ -186,7 +186,7 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
         "nets.cnn.epochs": 100,  # F: "epochs": 100
         "log_every": 1,  # F: e_low, e_high computed after every epoch
     },
-    # BJKK19 fig. 5; M = ykasten/Convergence-Rate-NN-Different-Frequencies MNIST/cfg.py, optimize.py (TF1)
+    # BJKK19 fig. 1, left; M = ykasten/Convergence-Rate-NN-Different-Frequencies MNIST/cfg.py, optimize.py (TF1)
     "basri_label_noise": {
         "data.dataset": "mnist",  # M: input_data.read_data_sets(data_path, ...)
         "n_val": 5000,  # M cfg.py: 'n_val' : 5000 (validation_size = n_val)

@@ -48,7 +48,11 @@ PER_SEED = "per seed"  # a statement about one initialisation, judged seed by se
 ACROSS_SEEDS = "across seeds"  # one statistic over every seed, with its own uncertainty
 EXACT = "exact"  # exact theory: no initialisation to replicate
 
-CLAIM_COLUMNS = ["experiment", "claim", "status", "passed", "statement", "measured", "threshold", "held", "judged",
+# Whose statement a claim tests (``Claim.source``): the paper's, measured as its authors measured
+# it, or the suite's own statistic or extension, which a row must never pass off as the paper's.
+PAPER, SUITE = "paper", "suite"
+
+CLAIM_COLUMNS = ["experiment", "claim", "status", "source", "passed", "statement", "measured", "threshold", "held", "judged",
                  "lower_bound", "replication", "declared", "stale", "scale", "seeds", "note", "dataset"]
 # Scales whose claim rows are not evidence: the smoke test and the truncated paper-scale rehearsal.
 NOT_EVIDENCE = {"smoke": "smoke test (tiny settings): not evidence", "rehearsal": "rehearsal (paper settings, truncated): not evidence"}
@@ -63,6 +67,7 @@ class Claim:
     passed: bool | None  # on these metrics; None: they hold nothing to judge the claim on
     note: str = ""  # e.g. why a claim only holds at paper scale
     replication: str = PER_SEED
+    source: str = PAPER  # SUITE: the suite's own statistic or extension, not the paper's statement
     # Metric columns whose values are separate conditions (e.g. activation and depth): each
     # (condition, seed) is judged alone, and the claim holds when every condition is reproduced
     # by the rule; or, with ``pooled``, when the rate over all (condition, seed) nets is and no
@@ -350,14 +355,15 @@ def _status_cell(row: dict) -> str:
 
 
 INTRO = (f"A claim about training is judged seed by seed: {RULE}. A row is reproduced only if no negative "
-         "control is. Untested: this scale lacks what the claim needs; declared: the config says so in advance.")
+         "control is. Untested: this scale lacks what the claim needs; declared: the config says so in advance. "
+         "Source: the paper's statement, or the suite's own statistic or extension.")
 
 
 def markdown(table: pd.DataFrame) -> str:
     """The claims table as Markdown, with a one-line summary on top; a control column says
     whether the claim is (wrongly) reproduced on that control."""
     controls = control_names(table)
-    columns = ["experiment", "claim", "status", *controls, "statement", "measured", "threshold", "seeds", "dataset", "note"]
+    columns = ["experiment", "claim", "status", "source", *controls, "statement", "measured", "threshold", "seeds", "dataset", "note"]
     lines = [
         "# Claims",
         "",

@@ -38,7 +38,7 @@ from ..theory.basri import asymptotic_coefficients
 from ..training import RunContext, TrainResult
 from . import seed_runs
 
-PAPER_FIGURE = "BJKK19 exponent plot g(d) of the higher-dimensional eigenvalues (authors' Asymptotics/mainAndPlot.py)"
+PAPER_FIGURE = "BJKK19 fig. 6, right: the exponent g(d) of the higher-dimensional eigenvalues (authors' Asymptotics/mainAndPlot.py)"
 
 
 def dataset(cfg: dict) -> str:

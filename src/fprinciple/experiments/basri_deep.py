@@ -9,7 +9,7 @@ from ..engines import sweep
 from ..models import kaiming_mlp
 from ..targets.sphere import circle_angles, on_circle, sine
 
-PAPER_FIGURE = "BJKK19 fig. 4 (learning time vs k for a deep net and a residual net)"
+PAPER_FIGURE = "BJKK19, the learning time vs k for a deep net and a residual net (figure number unconfirmed)"
 
 
 def dataset(cfg: dict) -> str:

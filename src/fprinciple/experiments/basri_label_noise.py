@@ -1,4 +1,4 @@
-"""basri_label_noise — BJKK19 fig. 5 (MNIST with 50% label noise): a fully connected ReLU net
+"""basri_label_noise — BJKK19 fig. 1, left (MNIST with 50% label noise): a fully connected ReLU net
 first learns the clean structure of the digits (low frequency) and only later memorises the
 random labels (high frequency), so the clean test accuracy peaks early and then falls, and early
 stopping on a validation set whose labels are just as noisy still finds that peak.
@@ -43,7 +43,7 @@ from . import seed_jobs
 AUTHORS_WEIGHT_STD = 0.01  # MNIST/optimize.py: tf.random_normal(..., stddev=.01)
 AUTHORS_BIAS_RANGE = 1.0  # tf.random_uniform([k], -1, 1)
 
-PAPER_FIGURE = "BJKK19 fig. 5 (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
+PAPER_FIGURE = "BJKK19 fig. 1, left (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
 
 runs = seed_jobs  # one job: each seed in turn (one Python start-up)
 

@@ -8,7 +8,7 @@ from ..models import basri_shallow
 from ..targets.sphere import sphere_points, unit_norm, zonal_harmonic
 from ..theory.basri import sphere_eigenvalues
 
-PAPER_FIGURE = "BJKK19 fig. 3 (learning time vs k on S², without and with bias)"
+PAPER_FIGURE = "BJKK19, the learning time vs k on S², without and with bias (figure number unconfirmed)"
 
 
 def dataset(cfg: dict) -> str:

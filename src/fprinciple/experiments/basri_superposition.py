@@ -1,4 +1,4 @@
-"""basri_superposition — BJKK19 fig. 1 (left): a deep ReLU net fits y = sin 4θ + sin 14θ on the circle;
+"""basri_superposition — BJKK19 fig. 2: a deep ReLU net fits y = sin 4θ + sin 14θ on the circle;
 the sin 4θ component is fitted long before the sin 14θ component.
 
 Setting (authors' Superposition/main.ipynb): n evenly spaced points θ on S¹, inputs
@@ -27,7 +27,7 @@ from ..training import RunContext, TrainResult, TrainSpec
 from ..training.seeds import Member, batched, train_seeds
 from . import seed_jobs
 
-PAPER_FIGURE = "BJKK19 fig. 1, left (superposition of sin 4θ and sin 14θ)"
+PAPER_FIGURE = "BJKK19 fig. 2 (superposition of sin 4θ and sin 14θ)"
 
 
 def dataset(cfg: dict) -> str:

@@ -1,4 +1,4 @@
-"""Learning time vs frequency (BJKK19 figs. 2–4): one panel per net, every seed's time drawn,
+"""Learning time vs frequency (BJKK19's learning-time figures): one panel per net, every seed's time drawn,
 the mean ± std where every seed learned, the theory where it applies, the log-log slope printed.
 
 Nothing partial hides in a mean: a k learned by only some seeds is drawn hollow with "a/S" above

@@ -1,4 +1,4 @@
-"""BJKK19 fig. 4: learning time vs k of the deep and residual nets on S¹."""
+"""BJKK19 (deep-net learning-time figure): learning time vs k of the deep and residual nets on S¹."""
 
 from __future__ import annotations
 

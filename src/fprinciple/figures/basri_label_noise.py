@@ -1,4 +1,4 @@
-"""BJKK19 fig. 5: train, validation (both with noisy labels) and clean test accuracy per epoch,
+"""BJKK19 fig. 1, left: train, validation (both with noisy labels) and clean test accuracy per epoch,
 with the early-stopping epoch (best validation accuracy) marked, as in the authors' plot."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""BJKK19 fig. 2: learning time vs k of the two-layer net on S¹, with the eigenvalue prediction."""
+"""BJKK19 (S¹ learning-time figure): learning time vs k of the two-layer net on S¹, with the eigenvalue prediction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""BJKK19 fig. 3: learning time vs k of the two-layer net on S², with the eigenvalue prediction."""
+"""BJKK19 (S² learning-time figure): learning time vs k of the two-layer net on S², with the eigenvalue prediction."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""BJKK19 fig. 1, left: the fit of sin 4θ + sin 14θ over training and its two components."""
+"""BJKK19 fig. 2: the fit of sin 4θ + sin 14θ over training and its two components."""
 
 from __future__ import annotations
 
