@@ -92,8 +92,8 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
         held = sum(decreasing(row) for _, row in settled.iterrows())
         # Effect size: the smallest step down from one layer to the next, relative to the
         # shallower layer's k0, at the judged epochs (negative where the order breaks).
-        steps = -np.diff(settled.to_numpy(dtype=float), axis=1) / settled.to_numpy(dtype=float)[:, :-1]
-        gaps.extend(steps.min(axis=1))
+        values = settled.to_numpy(dtype=float)
+        gaps.extend((-np.diff(values, axis=1) / values[:, :-1]).min(axis=1))
         notes_order.append(
             f"seed {seed}: epoch {per_seed.index[0]:g}: {_listed(first)} → epoch {per_seed.index[-1]:g}: "
             f"{_listed(last)} (order holds at {held}/{len(settled)} epochs ≥ {settled_from:g})"
