@@ -19,8 +19,8 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     else:
         groups = [("", metrics)]
     titles = {
-        "normal": "hidden biases ~ N(0, 1/(3·fan_in)) at init",
-        "zeros": "hidden biases zero at init (the authors' run)",
+        "normal": "hidden biases ~ N(0, 1/(3·fan_in)) at init (the suite's extension)",
+        "zeros": "hidden biases zero at init (the authors' run: the paper's figure)",
     }
     fig = plt.figure(figsize=(11, 3.1 * len(groups) + 0.4), layout="constrained")
     grid = fig.add_gridspec(len(groups), 2, width_ratios=[2.8, 1])
