@@ -99,6 +99,21 @@ def test_a_control_that_is_reproduced_fails_the_row_and_one_that_is_not_does_not
     assert "holds in 1/10 seeds" in rare.loc["fits", "control_mean_measured"]
 
 
+def test_an_exempt_control_is_reported_but_does_not_fail_the_row():
+    def exempting(exempted):
+        return lambda metrics, cfg: [replace(c, exempt=((exempted, "true of it by construction"),))
+                                     for c in fake_claims(metrics, cfg)]
+
+    metrics = pd.concat([runs("trained", GOOD), runs("frozen", FLAT), runs("coin", [0.05] * 10)])
+    rows = evaluate(exempting("coin"), metrics, {}, experiment="x", scale="quick", dataset="toy").set_index("claim")
+    assert rows.loc["fits", "status"] == "reproduced" and rows.loc["fits", "control_coin"]
+    assert "not held against control coin: true of it by construction" in rows.loc["fits", "note"]
+    assert rows.loc["fits", "control_coin_measured"].startswith("not held against (note); holds in 10/10 seeds")
+    assert rows.loc["fits", "control_frozen"] == False  # noqa: E712 (a pandas boolean)
+    with pytest.raises(ValueError, match="cannot be exempted"):
+        evaluate(exempting("frozen"), metrics, {}, experiment="x", scale="quick", dataset="toy")
+
+
 def test_the_rule_fills_in_experiment_scale_seeds_and_dataset():
     rows = evaluate(fake_claims, runs("trained", GOOD), {}, experiment="x", scale="quick", dataset="toy")
     assert list(rows.columns[: len(CLAIM_COLUMNS)]) == CLAIM_COLUMNS

@@ -126,7 +126,7 @@ def synthetic(parity_test, majority_test, parity_train=1.0, degree=3.0, unseen=8
     return pd.DataFrame(rows, columns=["target", "seed", "step", "metric", "key", "value"]).assign(run="seeds-0-1-2")
 
 
-CLAIMS = {"train_accuracy_min": 1.0, "below_chance_se": 3, "mean_degree_max": 5, "low_frequency_test_min": 0.9}
+CLAIMS = {"train_accuracy_min": 1.0, "chance_se": 3, "mean_degree_max": 5, "low_frequency_test_min": 0.9}
 CFG = {"dim": 10, "n_train": 200, "claims": CLAIMS}
 
 
@@ -139,12 +139,14 @@ def test_claims_pass_when_the_fill_is_smooth():
 
 
 def test_claims_fail_on_learners_that_must_fail():
-    # chance is not "below chance": 3 × 840 unseen points resolve 0.5 to ±0.01
-    assert not verdicts(synthetic([0.49, 0.50, 0.48], [1.0, 1.0, 1.0]))["parity_not_generalized"]
+    # at chance: not generalised (the paper's claim), but not below chance (the suite's finding)
+    at_chance = verdicts(synthetic([0.49, 0.50, 0.48], [1.0, 1.0, 1.0]))
+    assert at_chance["parity_not_generalized"] and not at_chance["parity_below_chance"]
+    # one seed well above chance (3 standard errors of a coin on 840 points: 0.552) fails that seed
+    assert not verdicts(synthetic([0.43, 0.56, 0.47], [1.0, 1.0, 1.0]))["parity_not_generalized"]
     # the opposite fill: the training points fitted, the unseen ones filled with the parity itself
     opposite = verdicts(synthetic([1.0, 1.0, 1.0], [0.5, 0.51, 0.49], degree=10))
-    assert opposite == {"parity_not_generalized": False, "parity_fit_is_low_frequency": False,
-                        "low_frequency_generalized": False}
+    assert not any(opposite.values())
     # frozen: low degree and near chance, but the training points are not fitted
     assert not any(verdicts(synthetic([0.45, 0.44, 0.46], [0.6, 0.6, 0.6], parity_train=0.55, degree=1)).values())
 
@@ -177,5 +179,5 @@ def test_tiny_run_through_runner(tmp_path):
     assert (opposite["train"] == 1).all() and np.allclose(opposite[opposite["target"] == "parity"]["test"], 1)
     table = claims.evaluate(fp_parity.claims, metrics, cfg, experiment="fp_parity", scale="smoke", dataset="cube")
     controls = ["control_frozen", "control_mean", "control_opposite", "control_random_fill"]
-    assert len(table) == 3 and not table[controls].to_numpy().any()
+    assert len(table) == 4 and not table[controls].fillna(False).to_numpy().any()
     assert len(figure.figure(metrics[metrics["learner"] == "trained"], cfg).axes) == 6

@@ -65,6 +65,9 @@ def test_all_three_claims_pass_on_the_papers_picture():
     assert all(c.passed for c in result.values())
     assert "k=1: 20, k=4: 60, k=8: 150" in result["dnn_low_to_high"].measured
     assert "hybrid 180 (0.18 s), Jacobi 250 (0.25 s), DNN never in 300" in result["hybrid_fewest_iterations"].measured
+    assert result["dnn_low_to_high"].note.startswith("loss: the deep Ritz energy")  # the row names its loss
+    residual = by_claim(pd.concat([good(0), good(1)]), {**LIMITS, "dnn": {**LIMITS["dnn"], "loss": "residual"}})
+    assert residual["dnn_low_to_high"].note.startswith("loss: the strong-form residual")
 
 
 @pytest.mark.parametrize("dnn,jacobi", [((150, 60, 20), (250, 60, 20)), ((20, 20, 150), (250, 60, 20)),

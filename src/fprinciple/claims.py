@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import binomtest
 
-from .learners import TRAINED
+from .learners import FROZEN, MEAN, TRAINED
 
 CONFIDENCE = 0.95  # one-sided confidence of the lower bound on a holding rate
 MIN_RATE = 0.5  # reproduced: the holding rate is significantly above this ("more often than not")
@@ -74,6 +74,11 @@ class Claim:
     # condition fails significantly (its rate's upper bound below ``MIN_RATE``: ``rate_fails``).
     conditions: tuple[str, ...] = ()
     pooled: bool = False
+    # Controls the claim is not held against, each with the reason (e.g. a control built as the
+    # no-preference reference of another claim, of which this statement is also true by
+    # construction); the reason is in the row's note, and the control's verdict stays reported.
+    # The frozen net and the mean predictor can never be exempted.
+    exempt: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -226,7 +231,8 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
     for claim in whole[TRAINED].values():
         verdict = verdicts[TRAINED][claim.claim]
         on_controls = {name: verdicts[name].get(claim.claim) for name in controls}
-        leaks = [name for name, v in on_controls.items() if v is not None and v.reproduced]
+        exempt = _exemptions(experiment, claim)
+        leaks = [name for name, v in on_controls.items() if v is not None and v.reproduced and name not in exempt]
         holds = verdict.reproduced and not leaks
         status_declared, reason = declared.get(claim.claim, ("", ""))
         if holds:
@@ -245,6 +251,8 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
         if leaks:
             caveat = "; ".join(filter(None, [f"also reproduced by the control(s) {', '.join(leaks)}: not evidence",
                                              caveat]))
+        caveat = "; ".join(filter(None, [caveat, *(f"not held against control {name}: {why}"
+                                                   for name, why in exempt.items())]))
         row = asdict(claim) | {
             "experiment": experiment,
             "status": status,
@@ -262,14 +270,24 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
             "dataset": dataset,
             "note": "; ".join(filter(None, [claim.note, caveat, NOT_EVIDENCE.get(scale, "")])),
         }
-        for key in ("conditions", "pooled"):
+        for key in ("conditions", "pooled", "exempt"):
             row.pop(key)
         for name, control in on_controls.items():
             row[f"control_{name}"] = None if control is None else control.reproduced
-            row[f"control_{name}_measured"] = None if control is None else _control_text(
-                control, whole[name][claim.claim])
+            row[f"control_{name}_measured"] = None if control is None else (
+                "not held against (note); " * (name in exempt) + _control_text(control, whole[name][claim.claim]))
         rows.append(row)
     return frame(rows)
+
+
+def _exemptions(experiment: str, claim: Claim) -> dict[str, str]:
+    """The controls ``claim`` is not held against (name -> reason); never frozen or mean."""
+    exempt = dict(claim.exempt)
+    never = sorted(set(exempt) & {FROZEN, MEAN})
+    if never:
+        raise ValueError(f"{experiment}/{claim.claim}: the controls {never} cannot be exempted: every claim must "
+                         "fail on the frozen net and the mean predictor")
+    return exempt
 
 
 def _control_text(verdict: Verdict, claim: Claim) -> str:

@@ -29,8 +29,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import torch
+from scipy.stats import t as student_t
 
-from ..claims import ACROSS_SEEDS, Claim
+from ..claims import ACROSS_SEEDS, CONFIDENCE, SUITE, Claim
 from ..learners import OPPOSITE
 from ..models import MLP
 from ..targets.parity import boolean_target, cube, degree_weights, parity
@@ -183,25 +184,36 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     def per_seed(rows: pd.DataFrame, column: str, fmt: str = ".3f") -> str:
         return "; ".join(f"seed {r.seed}: train {r.train:.3f}, {column} {getattr(r, column):{fmt}}" for r in rows.itertuples())
 
-    # Chance is 0.5; the pooled test accuracy of the parity runs must lie below it by
-    # ``below_chance_se`` standard errors of a coin on that many unseen points.
-    n_unseen = float(parity_runs["unseen"].sum())
-    se = 0.5 / np.sqrt(n_unseen) if n_unseen > 0 else np.nan
-    bound = 0.5 - limits["below_chance_se"] * se
-    pooled = float(np.average(parity_runs["test"], weights=parity_runs["unseen"])) if n_unseen > 0 else np.nan
+    # Chance is 0.5, resolved by one run's unseen points to a coin's standard error 0.5/√n.
+    chance_se = limits["chance_se"]
+    margin = chance_se * 0.5 / np.sqrt(parity_runs["unseen"].to_numpy(dtype=float))
+    not_above = (parity_runs["train"] >= fit_min) & (parity_runs["test"] <= 0.5 + margin)
     parity_fitted = bool(len(parity_runs) > 0 and (parity_runs["train"] >= fit_min).all())
+    mean, upper = below_chance_bound(parity_runs["test"].to_numpy())
     degree_max = limits["mean_degree_max"]
     return [
         Claim(
             claim="parity_not_generalized",
-            statement=("the net fits the parity on its training points, and on the unseen points does worse than chance: "
-                       "its low-frequency fill leans to the wrong sign (each unseen point's neighbours carry the opposite label)"),
-            measured=f"{per_seed(parity_runs, 'test')}; pooled test accuracy {pooled:.3f} over {n_unseen:.0f} unseen points",
-            threshold=(f"{fitted} in every parity run, and pooled test accuracy ≤ 0.5 − {limits['below_chance_se']} standard "
-                       f"errors of chance = {bound:.3f}"),
-            passed=bool(parity_fitted and pooled <= bound) if len(parity_runs) else None,
-            note="pooled over seeds: one run's ~840 unseen points resolve chance to ±0.017 only",
+            statement="the net fits the parity on its training points but does not generalise it to the unseen points",
+            measured=per_seed(parity_runs, "test"),
+            threshold=(f"{fitted}, and test accuracy not above chance: ≤ 0.5 + {chance_se} standard errors of a coin on "
+                       "the run's unseen points (≈ 0.55 for ≈ 840 points)"),
+            passed=bool(not_above.all()) if len(parity_runs) else None,
+            exempt=((RANDOM_FILL, "a coin-flip fill does not generalise the parity either, by construction: it is the "
+                                  "no-preference reference of parity_fit_is_low_frequency, not a control of this "
+                                  "statement (the opposite fill, which generalises, is)"),),
+        ),
+        Claim(
+            claim="parity_below_chance",
+            statement=("the suite's finding, beyond the paper's statement: the fitted parity does worse than chance on the "
+                       "unseen points, as a low-frequency fill leans to the wrong sign (every Hamming neighbour of an "
+                       "unseen point has the opposite label)"),
+            measured=(f"mean test accuracy over {len(parity_runs)} parity runs {mean:.3f}, its one-sided "
+                      f"{CONFIDENCE:.0%} upper bound {upper:.3f} (Student t over seeds)"),
+            threshold=f"{fitted} in every parity run, and the upper bound of the mean test accuracy over seeds < 0.5",
+            passed=bool(parity_fitted and upper < 0.5) if len(parity_runs) >= 2 else None,
             replication=ACROSS_SEEDS,
+            source=SUITE,
         ),
         Claim(
             claim="parity_fit_is_low_frequency",
@@ -219,5 +231,18 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
             threshold=f"{fitted} and test accuracy ≥ {limits['low_frequency_test_min']}",
             passed=bool((majority_runs["train"] >= fit_min).all()
                         and (majority_runs["test"] >= limits["low_frequency_test_min"]).all()) if len(majority_runs) else None,
+            source=SUITE,
         ),
     ]
+
+
+def below_chance_bound(test: np.ndarray) -> tuple[float, float]:
+    """The mean test accuracy over seeds and its one-sided ``CONFIDENCE`` upper bound from the
+    between-seed spread (Student t): the seed, not the test point, is the unit of replication,
+    so a pooled binomial error, which ignores how much the fill varies from seed to seed, would
+    be too narrow. NaN bound below two seeds."""
+    test = np.asarray(test, dtype=float)
+    if len(test) < 2:
+        return (float(test.mean()) if len(test) else np.nan), np.nan
+    mean, spread = float(test.mean()), float(test.std(ddof=1)) / np.sqrt(len(test))
+    return mean, float(mean + student_t.ppf(CONFIDENCE, len(test) - 1) * spread)

@@ -257,7 +257,18 @@ def _order_claim(metrics: pd.DataFrame, cfg: dict, solver: str, claim: str, stat
                    f"{limits['window']} logged iterations; every mode converges within the run, at iterations "
                    f"that {order} strictly with k"),
         passed=all(verdicts.values()) if verdicts else None,
+        note=LOSS_NOTE[cfg["dnn"]["loss"]] if solver == "dnn" else "",
     )
+
+
+# Which loss the DNN's order rests on, in the row: XZLXM19 publish no code, and their text was not
+# reachable to confirm the loss; the order holds with the Ritz energy and not with the strong form.
+LOSS_NOTE = {
+    "ritz": ("loss: the deep Ritz energy, the suite's choice; XZLXM19's own loss is unconfirmed (no public code); with "
+             "the strong-form residual loss the modes converge in no consistent order (docs, 'The DNN's loss')"),
+    "residual": ("loss: the strong-form residual mean(−u'' − g)², which weights mode k by (kπ)⁴ and offsets the "
+                 "spectral bias; XZLXM19's own loss is unconfirmed (no public code)"),
+}
 
 
 def _count(row) -> str:

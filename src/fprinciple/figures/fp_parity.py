@@ -61,6 +61,12 @@ def _diagonal_panel(ax, rows: pd.DataFrame) -> None:
     ax.set(xlabel="k along (1, …, 1)", ylabel="|FT| (1/n Σ h e^{−ik Σx_j})")
 
 
+def _spread(values, fmt: str) -> str:
+    """A per-seed value in a title that holds for 20 seeds: its mean and range."""
+    values = np.asarray(values, dtype=float)
+    return f"mean {values.mean():{fmt}}, {values.min():{fmt}}–{values.max():{fmt}}"
+
+
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
     targets = [t for t in cfg["targets"] if t in set(metrics["target"])]
@@ -70,11 +76,10 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         rows = metrics[metrics["target"] == target]
         _accuracy_panel(row[0], rows)
         runs = table[table["target"] == target]
-        row[0].set_title(f"{TITLES.get(target, target)}\nfinal test accuracy per seed: "
-                         + ", ".join(f"{t:.2f}" for t in runs["test"]), fontsize="small")
-        _walsh_panel(row[1], rows)
-        row[1].set_title("mean Walsh degree of the fit per seed: " + ", ".join(f"{m:.1f}" for m in runs["mean_degree"]),
+        row[0].set_title(f"{TITLES.get(target, target)}\nfinal test accuracy over seeds: {_spread(runs['test'], '.2f')}",
                          fontsize="small")
+        _walsh_panel(row[1], rows)
+        row[1].set_title(f"mean Walsh degree of the fit over seeds: {_spread(runs['mean_degree'], '.1f')}", fontsize="small")
         _diagonal_panel(row[2], rows)
         for ax in row:
             ax.legend(frameon=False, fontsize="x-small")
