@@ -445,7 +445,11 @@ def test_claims_table_fails_every_claim_on_the_sweeps_controls(shallow_cfg):
 
 @pytest.fixture
 def deep_cfg(quick_config):
-    return copy.deepcopy(quick_config["experiments"]["basri_deep"])
+    """The quick block, its slopes judged over its own k range (the quick range lies below the
+    authors' fit: ``test_a_slope_fitted_below_the_authors_range_is_not_judged``)."""
+    cfg = copy.deepcopy(quick_config["experiments"]["basri_deep"])
+    cfg["claims"].pop("authors_k_min")
+    return cfg
 
 
 def _deep_times(cfg: dict, per_seed_exponents, noise: float = 0.0) -> dict:
@@ -453,6 +457,18 @@ def _deep_times(cfg: dict, per_seed_exponents, noise: float = 0.0) -> dict:
     ks = range(1, cfg["k_max"] + 1)
     return {name: {k: [40.0 * k**e * (1 + noise * (-1) ** (k + j)) for j, e in enumerate(per_seed_exponents)] for k in ks}
             for name in cfg["nets"]}
+
+
+def test_a_slope_fitted_below_the_authors_range_is_not_judged(deep_cfg):
+    times = _synthetic(_deep_times(deep_cfg, [2.0, 2.05, 1.95, 2.1], noise=0.05))
+    below = {**deep_cfg, "claims": {**deep_cfg["claims"], "authors_k_min": 8}}  # quick: k_min 4
+    claims = _claims(times, below, basri_deep)
+    for name in deep_cfg["nets"]:
+        slope = claims[f"loglog_slope_{name}"]
+        assert slope.passed is None and "below the authors' fit range k ≥ 8: not judged" in slope.measured
+        assert "bootstrap interval over seeds [" in slope.measured  # still measured and reported
+    within = {**deep_cfg, "claims": {**deep_cfg["claims"], "authors_k_min": deep_cfg["claims"]["k_min"]}}
+    assert _claims(times, within, basri_deep)["loglog_slope_plain"].passed
 
 
 def test_deep_slope_interval_decides_the_claim(deep_cfg):

@@ -179,6 +179,8 @@ BAD = [
     ([(E + "theory_stages.target.high", [4, 8])], E + "theory_stages.target.high", ["4 is not above cutoff = 4"]),
     ([(E + "theory_stages.grid_points", 16)], E + "theory_stages.target.high", ["Nyquist frequency 8"]),
     ([(E + "theory_stages.losses", [2, 3])], E + "theory_stages.losses.1", ["2, 4"]),
+    ([(E + "theory_stages.final_cutoffs", [4, 200])], E + "theory_stages.final_cutoffs", ["Nyquist frequency 128"]),
+    ([(E + "theory_stages.final_cutoffs", [8, 4])], E + "theory_stages.final_cutoffs", ["not ascending"]),
     ([(E + "fp_nongd.methods.adam", {"max_iterations": 10})], E + "fp_nongd.methods.adam",
      ["unknown key 'adam'", "cg, bfgs, l-bfgs-b, powell, pso"]),
     # memory: weights and gradients alone beyond mem_mb

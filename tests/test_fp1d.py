@@ -22,7 +22,10 @@ from fprinciple.figures import fp1d_robustness as robustness_figure
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.runner import execute
 from fprinciple.training import RunContext
+from fprinciple.training.trainer import steps_per_epoch
 from fprinciple.spectral.dft import delta_f, spectrum, uniform_grid
+
+from .conftest import load_config
 
 SPECTRUM = {"max_freq": 20, "delta_form": "complex", "threshold": 0.1, "window": 3}
 STEPS = np.arange(0, 100, 10)  # ten logged steps
@@ -215,19 +218,34 @@ def test_authors_initialisation_draws_every_weight_and_bias_from_one_normal():
                 assert tensor.std().item() == pytest.approx(200**-0.5, rel=0.2)
 
 
-def test_tiny_robustness_job_trains_every_cell_of_one_activation(tiny_fit1d, tmp_path):
+def test_tiny_robustness_job_trains_every_cell_of_one_activation(tiny_fit1d, tmp_path, monkeypatch):
     cfg = copy.deepcopy(tiny_fit1d)
     del cfg["optimizer"], cfg["model"]
     cfg |= {"model": {"width": 8, "init_std": 1.0}, "activations": ["tanh"], "depths": [1, 2], "steps": 40,
-            "optimizers": {"adam": {"lr": 1e-2, "steps": 20}, "gd": {"lr": 0.05}}}
+            "optimizers": {"adam": {"lr": 1e-2, "steps": 20, "log_every": 5, "model": {"init": "normal", "init_std": 0.5}},
+                           "gd": {"lr": 0.05}}}
+    built = []
+    monkeypatch.setattr(fit1d, "build_model", lambda model, *args: built.append(model) or fit1d.MLP(1, 1, *args))
     assert list(fp1d_robustness.runs(cfg)) == ["activation-tanh_seeds-0"]
     metrics = execute("fp1d_robustness", "activation-tanh_seeds-0", cfg, tmp_path, progress=False)
     trained = metrics[metrics["learner"] == TRAINED]
     assert set(map(tuple, trained[["optimizer", "depth"]].drop_duplicates().to_numpy())) == {
         ("adam", 1), ("adam", 2), ("gd", 1), ("gd", 2)}
     assert trained.groupby("optimizer")["step"].max().to_dict() == {"adam": 20, "gd": 40}  # per-optimizer steps
+    logged = trained[trained["metric"] == "delta_f"].groupby("optimizer")["step"].unique()
+    assert list(logged["adam"]) == [0, 5, 10, 15, 20] and list(logged["gd"]) == [0, 10, 20, 30, 40]  # per-optimizer log_every
+    assert [(m.get("init"), m["init_std"]) for m in built] == [
+        ("normal", 0.5), ("normal", 0.5), (None, 1.0), (None, 1.0)]  # the Adam cells' own initialisation
     assert len(fp1d_robustness.claims(trained, cfg)) == len(cfg["optimizers"])
     robustness_figure.figure(trained, cfg).savefig(tmp_path / "fig.png")
+
+
+@pytest.mark.parametrize("name", ["config.yaml", "paper.yaml"])
+def test_robustness_logs_once_per_epoch_as_the_authors(name):
+    """The convergence window is the authors' 10 epochs only if every cell logs once an epoch."""
+    cfg = load_config(name)["experiments"]["fp1d_robustness"]
+    for settings in cfg["optimizers"].values():
+        assert settings["log_every"] == steps_per_epoch(cfg["grid"]["n"], settings.get("batch_size"))
 
 
 def test_step_target_has_its_peaks_at_1_4_7_and_the_claim_reads_them(quick_config):

@@ -62,16 +62,30 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
         "spectrum.threshold": 0.1,  # NB vmin=0.1
         "spectrum.window": 10,  # NB find_consecutive_index
     },
-    # XZX18: no authors' code for the robustness grid; the metrics follow NB
+    # XZX18: no authors' code for the robustness grid; its Adam cells are NB's setting, the
+    # metrics and the one log per epoch follow NB
     "fp1d_robustness": {
+        "grid.n": 101,  # NB --training_size
+        "grid.low": -3.1415,  # NB --boundary
+        "grid.high": 3.1415,  # NB --boundary
+        "optimizers.adam.lr": 2e-4,  # NB --lr default=2e-4, torch.optim.Adam
+        "optimizers.adam.model.init": "normal",  # NB Model: nn.init.normal_ on every weight and bias
+        "optimizers.adam.model.init_std": 200**-0.5,  # NB 1 / hidden_layers_width[0]**0.5, model.width 200
+        "optimizers.adam.log_every": 1,  # NB Training Process: one record per epoch = one full-batch update
+        "optimizers.gd.log_every": 1,  # NB: one record per epoch (full batch: one update)
+        "optimizers.sgd.log_every": 101 // 32,  # NB train_one_step: training_size // batch_size updates an epoch
         "spectrum.max_freq": 40,  # NB freq_len=40
         "spectrum.delta_form": "magnitude",  # NB plot_freq_distr
         "spectrum.threshold": 0.1,  # NB vmin=0.1
         "spectrum.window": 10,  # NB find_consecutive_index
     },
-    # seed 004 fig 1.7 (X18): no authors' code found (code_settings: searched F-Principle,
-    # understanding_dl, dnn_simple_experiments), so no (code) setting to keep
-    "fp_image": {},
+    # seed 004 fig 1.7 (X18): no authors' code for this figure (searched F-Principle,
+    # understanding_dl, dnn_simple_experiments; understanding_dl A4_4 cat_fitting.ipynb is another
+    # figure). The claims' convergence bars carry over from the fig 1.6 notebook (NB above):
+    "fp_image": {
+        "claims.window": 10,  # NB find_consecutive_index: 10 consecutive epochs below the threshold
+        "claims.final_error_max": 0.1,  # NB plt.pcolor(..., vmin=0.1, vmax=1); exercise threshold 0.1
+    },
     # BJKK19 (seed 001); R = ykasten/Convergence-Rate-NN-Different-Frequencies (read in the stored copy)
     # R Shallow/NoBias_1D, Shallow/WithBias_1D (MATLAB)
     "basri_shallow_1d": {
@@ -109,20 +123,27 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
         "seeds": list(range(20)),  # runOneSession.m: numIters=20 runs per k (runMultiple.m: 1..600)
         "claims.k_min": 8,  # fitEvenFormula3D.m: c fitted for k >= 8
     },
-    # R Deep/deep5_1D (PyTorch). The residual variant keeps PAPERS.md's 5 x 256 regression with a skip:
-    # the authors' residual run (Deep/crossRes10_1D) is a 10-layer classification, so no (code) row for it
+    # R Deep/deep5_1D (plain: PyTorch, MSE regression) and Deep/crossRes10_1D (residual: "CR", the same
+    # code with 10 layers, 2 logits and cross-entropy on the sign of sin(k(θ + φ)), readAndPlot.m the same fit)
     "basri_deep": {
         "points.n": 1001,  # config.py l.6-7: n_train 1001
         "points.kind": "uniform",  # gen_data.py gen_x_arora: theta = rn.uniform(-np.pi, np.pi, n)
         "nets.plain.hidden": [256, 256, 256, 256, 256],  # config.py l.11-12: 5 hidden layers of 256
         "nets.plain.cap": 100000,  # config.py: n_epochs_max 100000
-        "lr": 0.05,  # config.py l.15: 'eta' 0.05, optim.SGD
+        "nets.residual.hidden": [256] * 10,  # CR config.py: 'n_hidden' 10, 'n_units' 256
+        "nets.residual.residual": True,  # CR mainTrain.py Net.forward: x = relu(hidden[i](x)) + x for i > 0
+        "nets.residual.task": "classification",  # CR gen_data.py: y[y>0]=1, y[y<0]=0; Net out_size=2
+        "nets.residual.margin": 2 / 3,  # CR gen_data.py: relevant = abs(y) > (2 / 3)
+        "nets.residual.loss": "cross_entropy",  # CR mainTrain.py: criterion = nn.CrossEntropyLoss()
+        "nets.residual.relative_threshold": False,  # CR mainTrain.py: if train_loss[epoch-1] < 0.05 (absolute)
+        "nets.residual.cap": 100000,  # CR config.py: 'n_epochs' 100000
+        "lr": 0.05,  # config.py l.15: 'eta' 0.05, optim.SGD (CR the same)
         "loss": "mse",  # mainTrain.py: criterion = nn.MSELoss()
         "loss_threshold": 0.05,  # mainTrain.py: train_loss / zero_val_loss < stop_threshold_percent / 100 (5)
         "relative_threshold": True,  # mainTrain.py: zero_val_loss = train sum(y^2)/n
         "k_max": 30,  # mainTrain.py: max_k = 30
-        "seeds": list(range(20)),  # mainTrain.py: iters = 20 runs per k (unseeded there)
-        "claims.k_min": 8,  # readAndPlot.m: log-log fit for k >= 8
+        "seeds": list(range(20)),  # mainTrain.py: iters = 20 runs per k (unseeded there; CR the same)
+        "claims.k_min": 8,  # readAndPlot.m (both): polyfit of log(nanmean iters) on log k, k = 8..30
     },
     # R Superposition/main.ipynb ('gen_x_func': 'gen_x_circle_regular', Missing_Data/gen_data.py)
     "basri_superposition": {
@@ -198,13 +219,28 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
         "optimizer.lr": 0.005,  # M cfg.py: 'eta' : 0.005
         "optimizer.batch_size": 100,  # M cfg.py: 'batch_size' : 100
     },
-    # seed 004 fig 1.10. The authors' code is xuzhiqin1990/understanding_dl, "code/fig source/A4/
-    # A4_16/f-principle_nd_projection.ipynb": CIFAR-10, Subset(range(5000)), ToTensor pixels in
-    # [0, 1] flattened, direction PCA(n_components=2).components_[0] with the uncentred data
-    # projected on it, a tanh CNN conv32 → conv64 → maxpool → 400 → softmax (Xavier-uniform), Adam
-    # lr 1e-4, batch 50, 100 epochs, the spectrum of one class coordinate. config/paper.yaml does not
-    # follow it yet (issue 21 is open), so nothing is asserted here until it does.
-    "fp_projection": {},
+    # seed 004 fig 1.10. P = xuzhiqin1990/understanding_dl, "code/fig source/A4/A4_16/
+    # f-principle_nd_projection.ipynb" (CIFAR-10 only; the MNIST family is ours).
+    "fp_projection": {
+        "families.cifar10.data.dataset": "cifar10",  # P: datasets.CIFAR10(..., transform=ToTensor)
+        "families.cifar10.data.n_train": 5000,  # P: '--training_size', default=5000
+        "families.cifar10.data.subset_seed": None,  # P: Subset(train_dataset, range(args.training_size)): the first 5000
+        "families.cifar10.net.kind": "cnn",  # P: My_CNN: Conv2d(3, 32, 3) → Conv2d(32, 64, 3) → MaxPool2d(2) → Linear(·, 400) → Linear(400, 10) → Softmax
+        "families.cifar10.net.channels": [32, 64],
+        "families.cifar10.net.dense": 400,
+        "families.cifar10.net.activation": "tanh",  # P: '--act_func_name', default='Tanh'
+        "families.cifar10.net.init": "xavier_uniform",  # P: nn.init.xavier_uniform_(obj.weight.data)
+        "families.cifar10.optimizer.name": "adam",  # P: '--optimizer', default='adam'
+        "families.cifar10.optimizer.lr": 1.0e-4,  # P: '--lr', default=1e-4
+        "families.cifar10.optimizer.batch_size": 50,  # P: '--training_batch_size', default=50
+        "families.cifar10.epochs": 100,  # P: '--epochs', default=100
+        "families.cifar10.freqs.max": 0.35,  # P: np.linspace(0, 0.35, 100)
+        "families.cifar10.freqs.n": 100,
+        "families.cifar10.classes": [8],  # P: train_labels[:, 8]
+        "families.cifar10.n_peaks": 3,  # P: heat map of relative_error_lst.T[[0, 1, 2]]: the first 3 peaks
+        "spectrum.centre_labels": False,  # P: np.sum(train_labels[:, 8] * exp(...)) / 5000: not centred
+        "spectrum.delta_form": "complex",  # P: |Σ (pred − target)[:, 8] e^(..)| / |Σ target[:, 8] e^(..)|
+    },
     # X18 (seed 002): no authors' code found, so no (code) setting to keep
     "fp_init_scale": {},
 }

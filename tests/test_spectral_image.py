@@ -1,11 +1,13 @@
-"""Radial 2-D FFT split of images into low- and high-frequency parts."""
+"""Radial 2-D Fourier bands of images, against images of known sinusoids."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from fprinciple.spectral.image import radial_errors, radial_split
+from fprinciple.spectral.image import band_errors, radii
+
+EDGES = [1 / 16, 1 / 8, 1 / 4]  # octaves up to a quarter of Nyquist
 
 
 def cosine_image(shape, ky, kx, phase=0.3):
@@ -14,52 +16,56 @@ def cosine_image(shape, ky, kx, phase=0.3):
     return np.cos(2 * np.pi * (ky * rows / shape[0] + kx * cols / shape[1]) + phase)
 
 
-@pytest.mark.parametrize("shape", [(32, 32), (31, 48)])
-def test_parts_sum_to_image(shape):
-    image = np.random.default_rng(0).random(shape)
-    low, high = radial_split(image, 0.3)
-    assert low.shape == high.shape == shape and low.dtype == np.float64
-    np.testing.assert_allclose(low + high, image, atol=1e-14)
+def test_radius_is_a_fraction_of_nyquist_and_isotropic():
+    radius = radii((64, 32))
+    assert radius[0, 0] == 0 and radius[8, 0] == pytest.approx(0.25) and radius[0, 4] == pytest.approx(0.25)
+    assert radius[32, 16] == pytest.approx(np.sqrt(2))  # the corner of the spectrum
+    assert radius[-8, 0] == radius[8, 0]  # negative frequencies alike
 
 
-@pytest.mark.parametrize("shape", [(64, 64), (40, 64)])
-def test_cosines_fall_on_the_right_side_of_the_cutoff(shape):
-    # Radius as a fraction of Nyquist: sqrt((2 ky / H)^2 + (2 kx / W)^2).
-    slow = cosine_image(shape, 1, 2)  # radius <= 0.1
-    fast = cosine_image(shape, 9, 20)  # radius >= 0.68
-    low, high = radial_split(slow, 0.25)
-    np.testing.assert_allclose(low, slow, atol=1e-12)
-    np.testing.assert_allclose(high, 0, atol=1e-12)
-    low, high = radial_split(fast, 0.25)
-    np.testing.assert_allclose(low, 0, atol=1e-12)
-    np.testing.assert_allclose(high, fast, atol=1e-12)
+@pytest.mark.parametrize("shape", [(64, 64), (64, 48)])
+def test_each_sinusoid_lands_in_its_own_band(shape):
+    # radii (fractions of Nyquist): 2·sqrt((ky/H)² + (kx/W)²)
+    h, w = shape
+    waves = [cosine_image(shape, 1, 0), cosine_image(shape, 0, w // 16, 1.0), cosine_image(shape, h // 8 - 1, 1, 2.0)]
+    target = 1.0 * waves[0] + 0.5 * waves[1] + 0.25 * waves[2]
+    assert [int(np.digitize(radii(shape)[k], EDGES, right=True)) for k in [(1, 0), (0, w // 16), (h // 8 - 1, 1)]] == [0, 1, 2]
+    np.testing.assert_allclose(band_errors(target, target, EDGES), 0, atol=1e-12)
+    # Drop one wave: its band's error is 1, the others' 0; a wave fitted at 80% leaves 0.2 of it.
+    for dropped in range(3):
+        expected = np.eye(3)[dropped]
+        output = target - [1.0, 0.5, 0.25][dropped] * waves[dropped]
+        np.testing.assert_allclose(band_errors(target, output, EDGES), expected, atol=1e-12)
+    output = target - 0.2 * 0.25 * waves[2]
+    np.testing.assert_allclose(band_errors(target, output, EDGES), [0, 0, 0.2], atol=1e-12)
 
 
-def test_cutoff_boundary_is_inclusive_and_isotropic():
+def test_mean_and_modes_beyond_the_last_edge_count_in_no_band():
+    shape = (32, 32)
+    target = 0.7 + cosine_image(shape, 1, 0) + cosine_image(shape, 0, 2) + cosine_image(shape, 3, 0)
+    assert band_errors(target, target + 0.3, EDGES) == pytest.approx([0, 0, 0], abs=1e-12)  # an offset is no error
+    assert band_errors(target, np.full(shape, target.mean()), EDGES) == pytest.approx([1, 1, 1])  # the mean fits nothing
+    fine = 0.4 * cosine_image(shape, 12, 9)  # radius 0.94, above the last edge
+    assert band_errors(target, target + fine, EDGES) == pytest.approx([0, 0, 0], abs=1e-12)
+
+
+def test_upper_edge_is_inclusive():
     shape = (64, 32)
-    along_rows, along_cols = cosine_image(shape, 8, 0), cosine_image(shape, 0, 4)  # both radius 0.25
-    for image in (along_rows, along_cols):
-        np.testing.assert_allclose(radial_split(image, 0.25)[0], image, atol=1e-12)
-        np.testing.assert_allclose(radial_split(image, 0.24)[1], image, atol=1e-12)
+    waves = [cosine_image(shape, 0, 1), cosine_image(shape, 0, 2), cosine_image(shape, 8, 0)]  # radius 1/16, 1/8, 1/4
+    target = sum(waves)
+    assert band_errors(target, target - waves[2], [1 / 16, 1 / 8, 1 / 4]) == pytest.approx([0, 0, 1], abs=1e-12)
+    assert band_errors(target, target - waves[2], [1 / 16, 0.24]) == pytest.approx([0, 0], abs=1e-12)  # beyond 0.24
 
 
-def test_batch_of_images_split_independently():
-    images = np.random.default_rng(1).random((3, 16, 20))
-    low, _ = radial_split(images, 0.4)
-    for i in range(3):
-        np.testing.assert_allclose(low[i], radial_split(images[i], 0.4)[0], atol=1e-14)
+def test_error_norm_matches_the_pixel_domain():
+    """Parseval: a band's error equals the pixel-domain norm of its band-passed parts."""
+    rng = np.random.default_rng(0)
+    target, output = rng.random((24, 40)), rng.random((24, 40))
+    radius = radii(target.shape)
+    ring = (radius > EDGES[0]) & (radius <= EDGES[1])
 
+    def passed(image):
+        return np.fft.ifft2(np.fft.fft2(image) * ring).real
 
-def test_radial_errors_closed_forms():
-    shape = (48, 48)
-    target = cosine_image(shape, 1, 1) + 0.5 * cosine_image(shape, 12, 10, phase=1.0)
-    assert radial_errors(target, target, 0.2) == (0.0, 0.0)
-    # A purely high-frequency error leaves e_low at 0; its size relative to the high part is known.
-    noise = 0.1 * cosine_image(shape, 15, 3)
-    e_low, e_high = radial_errors(target, target + noise, 0.2)
-    assert e_low == pytest.approx(0, abs=1e-12)
-    assert e_high == pytest.approx(
-        np.linalg.norm(noise) / np.linalg.norm(0.5 * cosine_image(shape, 12, 10, 1.0))
-    )
-    # The network of the F-Principle: right coarse structure, no detail -> e_low = 0, e_high = 1.
-    assert radial_errors(target, cosine_image(shape, 1, 1), 0.2) == pytest.approx((0, 1), abs=1e-12)
+    expected = np.linalg.norm(passed(target - output)) / np.linalg.norm(passed(target))
+    assert band_errors(target, output, EDGES)[1] == pytest.approx(expected, rel=1e-12)

@@ -9,11 +9,14 @@ from fprinciple.spectral.stages import (
     band_share,
     density_quantile_points,
     equal_band_energy_target,
+    falls_with_cutoff,
     output_change_share,
     quadrature_weights,
     residual_energy_share,
+    share_above,
     stage_shares,
     stage_windows,
+    tail_statistics,
     weighted_loss,
 )
 
@@ -190,3 +193,51 @@ def test_density_quantile_points_follow_the_density():
     assert np.mean(np.cos(points)) == pytest.approx(2 / 3, abs=1e-3)
     uniform = density_quantile_points(x, np.ones_like(x), 4)
     np.testing.assert_allclose(uniform, -np.pi + 2 * np.pi * (np.arange(4) + 0.5) / 4, atol=1e-12)
+
+
+# --- final stage: the tail's decay and the shares above cutoffs ---------------------------------
+
+
+def test_tail_statistics_of_exponential_bands():
+    """Bands decaying as e^{-2λ_b t}: E's e-folds, a steady rate once the slow band dominates, and
+    the slowest band's rate over E's."""
+    t = np.linspace(0.0, 100.0, 11)
+    bands = np.stack([np.exp(-0.02 * t), 1e-9 * np.exp(-0.08 * t)], axis=1)
+    stats = tail_statistics(t, bands)
+    assert stats["monotone"] == 1
+    np.testing.assert_allclose(stats["efolds"], 2.0, rtol=1e-6)
+    np.testing.assert_allclose(stats["rate_ratio"], 1.0, rtol=1e-6)
+    np.testing.assert_allclose(stats["slowest_band"], 1.0, rtol=1e-6)
+    np.testing.assert_allclose(stats["fastest_band"], 4.0, rtol=1e-6)  # the fast band, though it carries nothing
+    rising = np.stack([np.exp(-0.02 * t), 1e-3 * (1 + t / 100)], axis=1)
+    assert tail_statistics(t, rising)["slowest_band"] < 0
+
+
+def test_tail_statistics_of_a_power_law_and_a_floor():
+    t = np.linspace(800.0, 1000.0, 21)
+    power = tail_statistics(t, (1 + t[:, None] / 10) ** -1.0)  # E ∝ t⁻¹ (a degenerate minimum)
+    np.testing.assert_allclose(power["efolds"], np.log(101 / 81), rtol=1e-12)
+    assert power["rate_ratio"] < 1
+    flat = tail_statistics(t, np.ones((21, 2)))
+    assert flat["monotone"] == 0 and flat["efolds"] == 0 and np.isnan(flat["rate_ratio"])
+    assert np.isnan(flat["slowest_band"]) and np.isnan(flat["fastest_band"])
+    two = tail_statistics(t[:2], np.exp(-0.01 * t[:2, None]))  # too short to tell a steady rate
+    assert two["efolds"] > 0 and np.isnan(two["rate_ratio"])
+
+
+def test_share_above_cutoffs_of_pure_tones():
+    x = grid(64)
+    u0 = np.sin(2 * x) + np.sin(6 * x) + np.sin(12 * x)
+    u1 = np.sin(2 * x) + 0.5 * np.sin(6 * x)  # k = 6 loses 3/4 of its energy, k = 12 all of it
+    shares = share_above(u0, u1, [4, 8, 16])
+    np.testing.assert_allclose(shares, [1.0, 1 / 1.75, 0.0], atol=TOL)  # decreases 0.375 and 0.5 of 0.875
+    change = share_above(np.zeros(64), np.sin(3 * x) + 3 * np.sin(10 * x), [4, 8, 16], change=True)
+    np.testing.assert_allclose(change, [0.9, 0.9, 0.0], atol=TOL)
+    assert np.isnan(share_above(u0, u0, [4, 8])).all()
+
+
+def test_falls_with_cutoff():
+    assert falls_with_cutoff([0.5, 0.1, 0.0]) and falls_with_cutoff([0.5, 0.5, 0.1])
+    assert not falls_with_cutoff([0.5, 0.6, 0.1])  # rises at one cutoff
+    assert not falls_with_cutoff([0.2, 0.2, 0.2])  # never falls
+    assert not falls_with_cutoff([0.5, np.nan, 0.1]) and not falls_with_cutoff([0.5])

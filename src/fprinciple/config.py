@@ -603,7 +603,8 @@ def _poisson_consistent(path, node):
 
 
 def _bands_split_by_cutoff(path, node):
-    """theory_stages: the low band's frequencies ≤ cutoff < the high band's, all below Nyquist."""
+    """theory_stages: the low band's frequencies ≤ cutoff < the high band's, all below Nyquist; the
+    final-stage cutoffs ascending and below Nyquist."""
     target = node.get("target")
     if not (isinstance(target, dict) and {"low", "high", "cutoff"} <= set(target)):
         return
@@ -614,6 +615,12 @@ def _bands_split_by_cutoff(path, node):
     if "grid_points" in node and 2 * max(target["high"]) >= node["grid_points"]:
         yield (path + ("target", "high"), (f"{max(target['high'])} is not below the Nyquist frequency "
                f"{node['grid_points'] // 2} of grid_points = {node['grid_points']}: raise grid_points"))
+    cutoffs = node.get("final_cutoffs")
+    if isinstance(cutoffs, list) and cutoffs != sorted(cutoffs):
+        yield path + ("final_cutoffs",), f"{cutoffs} is not ascending"
+    if isinstance(cutoffs, list) and "grid_points" in node and 2 * max(cutoffs) >= node["grid_points"]:
+        yield (path + ("final_cutoffs",), (f"{max(cutoffs)} is not below the Nyquist frequency "
+               f"{node['grid_points'] // 2} of grid_points = {node['grid_points']}"))
 
 
 _NODE_RULES = (

@@ -83,10 +83,11 @@ def load(
     root: str | Path | None = None,
     train: bool = True,
     n: int | None = None,
-    seed: int = 0,
+    seed: int | None = 0,
     download: bool = False,
 ) -> Dataset:
-    """Load dataset ``name`` (one of ``NAMES``); ``n`` samples, or the whole split if None.
+    """Load dataset ``name`` (one of ``NAMES``); ``n`` samples, or the whole split if None
+    (``seed`` picks them; None: the first ``n``).
 
     "mnist" and "cifar10" read real files under ``root`` (see ``load_mnist`` and
     ``load_cifar10``). The stand-ins need no files and ignore ``root`` and ``download``; those
@@ -111,6 +112,8 @@ def load(
         return Dataset(x, y, CAPTIONS[name], 10, (1, 8, 8))
     if name in GENERATED and n is None:
         raise ValueError(f"{name} generates its samples: give n")
+    if name in GENERATED and seed is None:  # generated samples have no file order to take the first n of
+        seed = 0
     if name == "mnist_standin":
         from .standins import load_mnist_standin
 

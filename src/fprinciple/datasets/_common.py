@@ -34,16 +34,19 @@ def verify_checksums(published: dict[Path, tuple[str, str]], how_to: str) -> Non
             )
 
 
-def subsample(x: np.ndarray, y: np.ndarray, n: int | None, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def subsample(x: np.ndarray, y: np.ndarray, n: int | None, seed: int | None) -> tuple[np.ndarray, np.ndarray]:
     """Return ``n`` samples drawn uniformly at random without replacement, in file order.
 
     Uniform rather than class-balanced: it keeps the dataset's own class proportions.
     The indices are the first ``n`` of one seeded permutation, so for a fixed seed a
-    smaller subset is always contained in a larger one. ``n=None`` returns everything.
+    smaller subset is always contained in a larger one. ``seed=None`` takes the first ``n``
+    in file order (as ``Subset(range(n))`` in the authors' code); ``n=None`` returns everything.
     """
     if n is None:
         return x, y
     if not 1 <= n <= len(y):
         raise ValueError(f"n must be between 1 and {len(y)}, got {n}")
+    if seed is None:
+        return x[:n], y[:n]
     idx = np.sort(np.random.default_rng(seed).permutation(len(y))[:n])
     return x[idx], y[idx]

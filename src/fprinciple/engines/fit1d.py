@@ -13,6 +13,7 @@ F-Principle claim must fail.
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -62,6 +63,10 @@ class HighFrequencyFirst(Control):
     the start, the constant k = 0 comes last), after which the output is the target. Built from
     the target's own spectrum, it has the target's peaks, magnitudes and phases, only in the
     opposite order, so an order claim that passes on it does not test the order.
+
+    Logged at every step of a run, it keeps per input tensor (held weakly, as ``Frozen`` does)
+    the interpolant's terms summed from the top index down, so a call picks one column instead of
+    summing the series again.
     """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, top: float, reveal_steps: int):
@@ -78,17 +83,27 @@ class HighFrequencyFirst(Control):
         self.register_buffer("imag", torch.as_tensor(coefficients.imag))
         self.top, self.reveal_steps = float(top), max(int(reveal_steps), 1)
         self.cutoff = self.top
+        self._tails: dict[int, tuple[weakref.ref, torch.Tensor]] = {}
 
     def at(self, step: int) -> HighFrequencyFirst:
         self.cutoff = self.top * max(0.0, 1.0 - step / self.reveal_steps)
         return self
 
+    def _tail_sums(self, x: torch.Tensor) -> torch.Tensor:
+        """Column j: the sum of the interpolant's terms k ≥ j at each input (a last column of 0)."""
+        ref, tails = self._tails.get(id(x), (None, None))
+        if ref is None or ref() is not x:  # never seen, or an old tensor's id reused
+            position = (x[:, 0].double() - self.low) / self.spacing  # grid index, fractional off the grid
+            phase = (2 * math.pi / self.n) * position[:, None] * self.k[None, :]
+            terms = self.real * torch.cos(phase) - self.imag * torch.sin(phase)
+            tails = torch.cat([terms.flip(1).cumsum(1).flip(1), terms.new_zeros(len(x), 1)], dim=1)
+            if not x.requires_grad:
+                self._tails[id(x)] = (weakref.ref(x, lambda _, key=id(x): self._tails.pop(key, None)), tails)
+        return tails
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        position = (x[:, 0].double() - self.low) / self.spacing  # grid index, fractional off the grid
-        kept = self.k >= self.cutoff
-        phase = (2 * math.pi / self.n) * position[:, None] * self.k[kept][None, :]
-        out = (self.real[kept] * torch.cos(phase) - self.imag[kept] * torch.sin(phase)).sum(dim=1)
-        return out.to(x.dtype)[:, None]
+        first_kept = min(math.ceil(self.cutoff), len(self.k))  # the indices k ≥ cutoff
+        return self._tail_sums(x)[:, first_kept].to(x.dtype)[:, None]
 
 
 def opposite_control(cfg: dict, x: np.ndarray, y: np.ndarray, steps: int) -> HighFrequencyFirst:

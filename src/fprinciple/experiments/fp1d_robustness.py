@@ -36,13 +36,17 @@ def cells(cfg: dict) -> list[tuple[str, int]]:
 
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
-    """Every optimizer × depth cell of one activation for every seed (an optimizer's own ``steps``
-    overrides the block's); the records get optimizer and depth columns."""
+    """Every optimizer × depth cell of one activation for every seed; the records get optimizer
+    and depth columns. An optimizer's own ``steps``, ``log_every`` and ``model`` keys override the
+    block's: the authors log once per epoch (one update under full batch, n // batch_size under
+    SGD), and their Adam setting comes with their initialisation."""
     parts = []
     for optimizer, depth in cells(cfg):
         settings = {"name": optimizer, **cfg["optimizers"][optimizer]}
-        cell = {**cfg, "steps": settings.pop("steps", cfg["steps"])}
-        hidden = [cfg["model"]["width"]] * depth
+        model = {**cfg["model"], **settings.pop("model", {})}
+        cell = {**cfg, "model": model, "steps": settings.pop("steps", cfg["steps"]),
+                "log_every": settings.pop("log_every", cfg["log_every"])}
+        hidden = [model["width"]] * depth
         result = fit(cell, variant["seeds"], ctx.part(f"{optimizer}-depth-{depth}"), hidden, variant["activation"], settings)
         parts.append(({"optimizer": optimizer, "depth": depth}, result))
     return combine(parts)

@@ -31,7 +31,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
             image, seeds, failing = seed_heatmap(ax, cell, cfg, colorbar=False, labels=col == 0)
             title = f"{activation} · {optimizer} · depth {depth}\norder holds in {len(seeds) - len(failing)}/{len(seeds)} seeds"
             if failing:
-                title += f" (fails: seed {', '.join(map(str, failing))})"
+                title += f"\nfails: seed {', '.join(map(str, failing))}"
             ax.set_title(title, fontsize="small", color="firebrick" if failing else "black")
             ax.tick_params(labelsize="x-small")
             if row < len(activations) - 1:

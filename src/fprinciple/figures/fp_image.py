@@ -1,5 +1,5 @@
 """Figure of fp_image (seed 004 fig 1.7): the photograph, the net's output at the snapshot steps,
-and the low-/high-frequency errors over training."""
+and the error of each radial frequency band over training."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ..experiments.fp_image import crossings
+from ..experiments.fp_image import band_history, band_name, crossings
 from . import first_net, style
 
 
@@ -38,26 +38,27 @@ def figure(metrics: pd.DataFrame, cfg: dict):
 
     threshold = cfg["claims"]["threshold"]
     ax = fig.add_subplot(grid[1, :])
-    cutoffs = cfg["cutoffs"]
-    colors = sns.color_palette("deep", len(cutoffs))
-    crossed = crossings(run, threshold, cfg["claims"]["window"]).set_index("cutoff")
-    for cutoff, color in zip(cutoffs, colors):
-        for part, dash in (("low", "-"), ("high", "--")):
-            rows = run[(run["metric"] == f"e_{part}") & np.isclose(run["key"], cutoff)].sort_values("step")
-            ax.plot(rows["step"], rows["value"], dash, color=color, lw=1.5, label=f"e_{part}, cutoff {cutoff:g}")
-            at = crossed.loc[cutoff, f"{part}_at"] if cutoff in crossed.index else np.nan
-            if np.isfinite(at):
-                ax.plot(at, threshold, "o", mfc="none" if part == "high" else color, color=color, ms=6)
+    edges = cfg["bands"]
+    history = band_history(run)
+    crossed = crossings(run, threshold, cfg["claims"]["window"]).to_numpy()[0]
+    colors = sns.color_palette("viridis", len(edges))
+    steps_logged = history.index.get_level_values("step")
+    for band, (color, at) in enumerate(zip(colors, crossed)):
+        ax.plot(steps_logged, history.iloc[:, band], color=color, lw=1.5, label=f"band {band_name(edges, band)}")
+        if np.isfinite(at):
+            ax.plot(at, threshold, "o", mfc="none", color=color, ms=7, mew=1.5)
     ax.axhline(threshold, color="grey", lw=1, ls=":", label=f"threshold {threshold:g}")
+    final_max = cfg["claims"]["final_error_max"]
+    ax.axhline(final_max, color="grey", lw=1, ls="--", label=f"finest band's final bound {final_max:g}")
     for step in steps:
         ax.axvline(step, color="lightgrey", lw=0.8, zorder=0)
     ax.set_yscale("log")
     ax.set(
         xlabel="training step",
         ylabel="relative error",
-        title=(f"seed {int(run['seed'].iloc[0])}: error of the low- and high-frequency parts, mean excluded "
-               "(radial cutoff, fraction of Nyquist; circles: stays below the threshold; grey lines: snapshots)"),
+        title=(f"seed {int(run['seed'].iloc[0])}: relative error in each radial frequency band, mean excluded "
+               "(radii in fractions of Nyquist; circles: stays below the threshold; grey lines: snapshots)"),
     )
-    ax.legend(fontsize="small", frameon=False, ncol=len(cutoffs) + 1)
+    ax.legend(fontsize="small", frameon=False, ncol=len(edges) + 2)
     style.despine(fig)
     return fig

@@ -14,13 +14,16 @@ from .mlp import ACTIVATIONS, MLP
 from .resnet import ResNet18
 
 CLASSIFIERS = ("dnn", "cnn", "vgg16", "resnet18")
+CNN_INITS = ("pytorch", "xavier_uniform")
 VGG_SIDE = 32  # VGG-16's five 2x2 pools take 32x32 inputs down to 1x1
 
 
 class SmallCNN(nn.Module):
     """The papers' small CNN: conv32 → conv64 → 2×2 max-pool → dense → logits (the softmax is
     in the loss). 3×3 kernels without padding (Keras' default "valid"), ReLU, PyTorch's default
-    initialisation. **(code)** for CIFAR-10 in the authors' filtering code; MNIST uses the same."""
+    initialisation. **(code)** for CIFAR-10 in the authors' filtering code; MNIST uses the same.
+    ``init="xavier_uniform"`` draws every weight Xavier-uniform (biases keep PyTorch's default),
+    as the authors' projection notebook does."""
 
     def __init__(
         self,
@@ -29,8 +32,11 @@ class SmallCNN(nn.Module):
         channels: tuple[int, int] = (32, 64),
         dense: int = 400,
         activation: str = "relu",
+        init: str = "pytorch",
     ):
         super().__init__()
+        if init not in CNN_INITS:
+            raise ValueError(f"unknown init {init!r}; allowed: {list(CNN_INITS)}")
         c, h, w = image_shape
         act = ACTIVATIONS[activation]
         side_h, side_w = (h - 4) // 2, (w - 4) // 2
@@ -48,6 +54,10 @@ class SmallCNN(nn.Module):
             act(),
             nn.Linear(dense, n_classes),
         )
+        if init == "xavier_uniform":
+            for layer in self.net:
+                if isinstance(layer, (nn.Conv2d, nn.Linear)):
+                    nn.init.xavier_uniform_(layer.weight)
 
     def forward(self, x):
         return self.net(x)
@@ -92,7 +102,7 @@ def classifier(name: str, image_shape: tuple[int, int, int], n_classes: int, **s
     """Build classifier ``name`` (one of ``CLASSIFIERS``) for flattened images of ``image_shape``.
 
     ``settings`` are the net's config block: dnn: hidden, activation, init_std, bias (see MLP);
-    cnn: channels, dense, activation; vgg16: width; resnet18: width, blocks_removed, head_hidden.
+    cnn: channels, dense, activation, init; vgg16: width; resnet18: width, blocks_removed, head_hidden.
     """
     c, h, w = image_shape
     if name == "dnn":
@@ -112,6 +122,7 @@ def classifier(name: str, image_shape: tuple[int, int, int], n_classes: int, **s
             tuple(settings.get("channels", (32, 64))),
             settings.get("dense", 400),
             settings.get("activation", "relu"),
+            settings.get("init", "pytorch"),
         )
     if name == "vgg16":
         return vgg16(image_shape, n_classes, settings.get("width", 1.0))

@@ -15,7 +15,8 @@ from torch import nn
 
 
 class EnsembleMLP(nn.Module):
-    """E ReLU MLPs with stacked weights: input (E, n, d) -> output (E, n).
+    """E ReLU MLPs with stacked weights: input (E, n, d) -> output (E, n), or (E, n, C) for a
+    read-out of C outputs (readout (E, width, C), e.g. the logits of a classifier).
 
     Hidden layer i maps h -> ReLU(h W_i + b_i) (+ h for i > 0 when `residual`); the read-out is
     ``h a * readout_scale`` with ``a`` trained or fixed (a buffer).
@@ -52,6 +53,8 @@ class EnsembleMLP(nn.Module):
             pre = torch.baddbmm(self.biases[i][:, None, :], h, w) if len(self.biases) else torch.bmm(h, w)
             out = torch.relu(pre)
             h = out + h if self.residual and i > 0 else out
+        if self.readout.dim() == 3:
+            return torch.bmm(h, self.readout) * self.readout_scale
         return torch.bmm(h, self.readout[:, :, None])[..., 0] * self.readout_scale
 
     def subset(self, members: torch.Tensor) -> "EnsembleMLP":
@@ -93,15 +96,18 @@ def basri_shallow(
     return EnsembleMLP([weights], biases, signs, train_readout=False, readout_scale=1.0 / math.sqrt(width))
 
 
-def kaiming_mlp(generators: list[torch.Generator], in_dim: int, widths: list[int], residual: bool = False) -> EnsembleMLP:
+def kaiming_mlp(generators: list[torch.Generator], in_dim: int, widths: list[int], residual: bool = False,
+                outputs: int = 1) -> EnsembleMLP:
     """Deep ReLU nets as in the authors' Deep/*/mainTrain.py: nn.Linear layers with biases,
     weights kaiming_normal_(a=√5) (std 1/√(3·fan_in)), PyTorch's default uniform biases, and a
-    trained bias-free read-out with the same weight init (`models.mlp.authors_relu_net`, stacked)."""
+    trained bias-free read-out with the same weight init (`models.mlp.authors_relu_net`, stacked):
+    one output (regression), or `outputs` logits (Deep/crossRes10_1D: 2)."""
     dims = [in_dim, *widths]
     weights, biases = [], []
     for fan_in, fan_out in zip(dims[:-1], dims[1:]):
         std, bound = 1.0 / math.sqrt(3 * fan_in), 1.0 / math.sqrt(fan_in)
         weights.append(_stack(lambda g: torch.randn(fan_in, fan_out, generator=g) * std, generators))
         biases.append(_stack(lambda g: (torch.rand(fan_out, generator=g) * 2 - 1) * bound, generators))
-    readout = _stack(lambda g: torch.randn(dims[-1], generator=g) / math.sqrt(3 * dims[-1]), generators)
+    shape = (dims[-1],) if outputs == 1 else (dims[-1], outputs)
+    readout = _stack(lambda g: torch.randn(shape, generator=g) / math.sqrt(3 * dims[-1]), generators)
     return EnsembleMLP(weights, biases, readout, train_readout=True, residual=residual)

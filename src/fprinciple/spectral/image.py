@@ -1,53 +1,43 @@
-"""Radial low/high-frequency split of images (fp_image experiment).
+"""Radial frequency bands of images (fp_image experiment).
 
 A network fitted to an image (pixel coordinates -> grey level) should capture the coarse
-structure first; this is measured by splitting target and output with an ideal radial mask in
-the 2-D Fourier domain and tracking the relative error of each part, as eqs. 1.12-1.13 do for
-the Gaussian filter.
+structure first and the finest detail last; this is measured by cutting the 2-D Fourier domain
+into rings and tracking the relative error of each ring, as eqs. 1.12-1.13 do for the Gaussian
+filter's low and high parts.
 
-``cutoff`` is a fraction of the Nyquist radius: the mode with ``kx`` cycles across the ``W``
-columns and ``ky`` cycles across the ``H`` rows has radius ``sqrt((2 kx / W)^2 + (2 ky / H)^2)``
-and is low-frequency when that radius is ``<= cutoff``. Measuring in cycles per pixel rather
-than cycles per image keeps the split isotropic for non-square images and comparable across
-resolutions; ``cutoff = 1`` is the inscribed Nyquist circle, ``sqrt(2)`` keeps everything.
+Radii are fractions of the Nyquist radius: the mode with ``kx`` cycles across the ``W`` columns
+and ``ky`` cycles across the ``H`` rows has radius ``sqrt((2 kx / W)^2 + (2 ky / H)^2)``.
+Measuring in cycles per pixel rather than cycles per image keeps the rings isotropic for
+non-square images and comparable across resolutions; ``1`` is the inscribed Nyquist circle,
+``sqrt(2)`` the corner of the spectrum.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["radial_mask", "radial_split", "radial_errors"]
+__all__ = ["radii", "band_errors"]
 
 
-def radial_mask(shape: tuple[int, int], cutoff: float) -> np.ndarray:
-    """Boolean low-pass mask on the ``rfft2`` grid of an ``(H, W)`` image."""
+def radii(shape: tuple[int, int]) -> np.ndarray:
+    """Radius of every mode of the ``fft2`` grid of an ``(H, W)`` image, in fractions of Nyquist."""
     h, w = shape
-    fy = np.fft.fftfreq(h)[:, None] / 0.5  # fractions of Nyquist (0.5 cycles per pixel)
-    fx = np.fft.rfftfreq(w)[None, :] / 0.5
-    return np.hypot(fy, fx) <= cutoff
+    return np.hypot(np.fft.fftfreq(h)[:, None] / 0.5, np.fft.fftfreq(w)[None, :] / 0.5)
 
 
-def radial_split(image: np.ndarray, cutoff: float) -> tuple[np.ndarray, np.ndarray]:
-    """``(low, high)`` parts of ``image`` (..., H, W), with ``low + high == image``.
+def band_errors(target: np.ndarray, output: np.ndarray, edges) -> np.ndarray:
+    """Relative error of ``output`` in each ring: ``||(target - output)_b|| / ||target_b||``.
 
-    The mask depends only on ``|k|``, hence is symmetric under ``k -> -k`` and both parts are
-    real; ``rfft2`` exploits that.
-    """
-    image = np.asarray(image, dtype=np.float64)
-    shape = image.shape[-2:]
-    low = np.fft.irfft2(np.fft.rfft2(image) * radial_mask(shape, cutoff), s=shape)
-    return low, image - low
-
-
-def radial_errors(target: np.ndarray, output: np.ndarray, cutoff: float) -> tuple[float, float]:
-    """``(e_low, e_high)``: ``||t_low - o_low|| / ||t_low||`` and likewise for the high parts.
-
-    The split is linear, so only the target and the difference need transforming.
+    Band ``b`` holds the modes with ``edges[b-1] < radius <= edges[b]`` (``edges`` increasing,
+    the first band starting just above 0), so the image mean (radius 0) is in no band: a
+    constant offset is no error and a constant output fits nothing. By Parseval the norms are
+    sums over the band's Fourier coefficients; every band must hold some of the target.
     """
     target = np.asarray(target, dtype=np.float64)
-    t_low, t_high = radial_split(target, cutoff)
-    d_low, d_high = radial_split(target - np.asarray(output, dtype=np.float64), cutoff)
-    return (
-        float(np.linalg.norm(d_low) / np.linalg.norm(t_low)),
-        float(np.linalg.norm(d_high) / np.linalg.norm(t_high)),
-    )
+    radius = radii(target.shape)
+    band = np.digitize(radius, np.asarray(edges, dtype=np.float64), right=True)  # 0: radius <= edges[0]
+    band[radius == 0] = -1
+    inside = (band >= 0) & (band < len(edges))
+    power = [np.abs(np.fft.fft2(image)) ** 2 for image in (target, target - np.asarray(output, dtype=np.float64))]
+    sums = [np.bincount(band[inside], weights=p[inside], minlength=len(edges)) for p in power]
+    return np.sqrt(sums[1] / sums[0])

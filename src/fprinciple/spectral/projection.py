@@ -25,6 +25,7 @@ __all__ = [
     "nudft",
     "projected_dft",
     "peak_frequencies",
+    "grid_maxima",
     "vector_delta_f",
 ]
 
@@ -124,6 +125,20 @@ def peak_frequencies(
             continue
         kept.append(freqs[index])
     return np.asarray(kept[:n_peaks])
+
+
+def grid_maxima(magnitude: np.ndarray) -> np.ndarray:
+    """Indices of the local maxima of ``magnitude`` sampled on a grid, in increasing order: an
+    interior point above both neighbours, an end point above its one neighbour. The rule of the
+    authors' projection notebook, whose grid starts at k = 0: there the end point k = 0 of an
+    uncentred label spectrum (the class share) is its first peak."""
+    m = np.asarray(magnitude, dtype=float)
+    if m.ndim != 1 or m.size < 2:
+        raise ValueError(f"magnitude must be 1-D with at least 2 points, got shape {m.shape}")
+    interior = np.flatnonzero((m[1:-1] > m[:-2]) & (m[1:-1] > m[2:])) + 1
+    first = [0] if m[0] > m[1] else []
+    last = [m.size - 1] if m[-1] > m[-2] else []
+    return np.concatenate([first, interior, last]).astype(int)
 
 
 def vector_delta_f(output_hat: np.ndarray, target_hat: np.ndarray, form: str = "complex") -> np.ndarray:

@@ -39,6 +39,16 @@ logged step whose loss is at most half the initial loss); final = the last ``fin
 the logged run. Shares can leave [0, 1]: a band whose energy grows while the total falls gives a
 share above 1 for the other band.
 
+Final stage (``tail_statistics``, ``share_above``). LMXZ19's final-stage theorem assumes gradient
+flow converging to a minimum with a non-degenerate Hessian and bounds, from some time on, the
+high-frequency part of the loss's time derivative, |dL_{>η}/dt| / |dL/dt| ≤ C(η) with C(η)
+decaying in η (for Lᵖ, the same for the output's change). Near such a minimum the flow is
+linear, the residual a sum of decaying exponentials: the loss falls exponentially, at a steady
+rate once the slowest mode dominates, and every band of the residual falls with it, at that
+rate (the slowest mode carries every band, unless it has no energy in one).
+``tail_statistics`` measures that on the final window; ``share_above`` measures the shares at
+several cutoffs over it (differences across the window stand for the time derivative).
+
 Notes. On a periodic grid a non-periodic residual (a ReLU net's output at ±π) jumps at the wrap,
 which leaks energy into high indices as ~1/k²; a density that vanishes smoothly at the ends of
 the domain removes the jump, as ρ does for LMXZ19's Fourier transform on ℝ.
@@ -63,6 +73,9 @@ __all__ = [
     "stage_windows",
     "stage_shares",
     "equal_band_energy_target",
+    "tail_statistics",
+    "share_above",
+    "falls_with_cutoff",
 ]
 
 STAGES = ("initial", "intermediate", "final")
@@ -211,3 +224,60 @@ def equal_band_energy_target(x: np.ndarray, low_frequencies, high_frequencies, c
     if positive.size == 0:
         raise ValueError("no positive high-band amplitude equalises the band energies for these weights")
     return low + positive.min() * high
+
+
+def tail_statistics(steps: np.ndarray, band_energies: np.ndarray) -> dict[str, float]:
+    """How a residual decays over a window: ``band_energies`` (T, B) its weighted L² energy in each
+    of B bands at the logged ``steps`` (T ≥ 2), E their sum.
+
+    efolds: ln(E(t_first) / E(t_last)); monotone: 1 when E falls at every logged step, else 0;
+    rate_ratio: E's log-decay rate over the window's second half over that over its first (1 for
+    an exponential; NaN when the first half does not fall or T < 3); slowest_band, fastest_band: the least
+    and the greatest of the bands' log-decay rates over E's (negative when a band grows, 0 when
+    it stands still; all 1 once one mode carries every band; NaN when E does not fall).
+    """
+    steps = np.asarray(steps, dtype=np.float64)
+    bands = np.asarray(band_energies, dtype=np.float64)
+    if bands.ndim != 2 or len(steps) != len(bands) or len(steps) < 2:
+        raise ValueError("need (T, B) band energies at T >= 2 logged steps")
+    total = bands.sum(axis=1)
+    middle = len(steps) // 2
+
+    def rate(i, j, values):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return float(np.log(values[i] / values[j]) / (steps[j] - steps[i]))
+
+    whole, first, second = rate(0, -1, total), rate(0, middle, total), rate(middle, -1, total)
+    band_rates = [rate(0, -1, bands[:, b]) for b in range(bands.shape[1])]
+    return {
+        "efolds": float(np.log(total[0] / total[-1])),
+        "monotone": float(np.all(np.diff(total) < 0)),
+        "rate_ratio": second / first if len(steps) >= 3 and first > 0 else float("nan"),
+        "slowest_band": min(band_rates) / whole if whole > 0 else float("nan"),
+        "fastest_band": max(band_rates) / whole if whole > 0 else float("nan"),
+    }
+
+
+def share_above(values0: np.ndarray, values1: np.ndarray, cutoffs, weights: np.ndarray | None = None,
+                change: bool = False) -> np.ndarray:
+    """Per cutoff k, the part above k between two times t₀, t₁: for a residual (``change`` False)
+    |E_{>k}(u₁) − E_{>k}(u₀)| / |E(u₁) − E(u₀)|, the high band's share of the L² loss's change;
+    for an output (``change`` True) E_{>k}(h₁ − h₀) / E(h₁ − h₀), its share of the output's change.
+    NaN where the denominator is 0."""
+    cutoffs = np.asarray(cutoffs, dtype=int)
+    if change:
+        energy = band_energy(np.asarray(values1, dtype=np.float64) - np.asarray(values0, dtype=np.float64), weights)
+        above, total = np.array([energy[k + 1:].sum() for k in cutoffs]), energy.sum()
+    else:
+        e0, e1 = band_energy(values0, weights), band_energy(values1, weights)
+        above = np.abs(np.array([e1[k + 1:].sum() - e0[k + 1:].sum() for k in cutoffs]))
+        total = abs(e1.sum() - e0.sum())
+    return above / total if total > 0 else np.full(len(cutoffs), np.nan)
+
+
+def falls_with_cutoff(shares) -> bool:
+    """The shares at ascending cutoffs never rise from one cutoff to the next and end below where
+    they start (NaN fails): the decay in the cutoff that LMXZ19's final-stage bound has."""
+    shares = np.asarray(shares, dtype=np.float64)
+    return bool(shares.size >= 2 and np.all(np.isfinite(shares)) and np.all(np.diff(shares) <= 0)
+                and shares[-1] < shares[0])

@@ -13,6 +13,11 @@ Per member and learner the records hold ``learning_time``, ``final_loss``, ``zer
 of f = 0, the reference for "no progress") and ``diverged``; the trained net also logs
 ``train_loss`` every ``log_every`` updates.
 
+A classifier (``loss="cross_entropy"``) outputs C logits per point and y holds the class
+indices. Members may have different numbers of points (e.g. the authors' residual run keeps only
+the points where |sin| > 2/3): they are padded to one length and ``weights`` (1 on a point, 0 on
+padding) make each member's loss the mean over its own points.
+
 Negative controls (``training.controls``) cost nothing here: the frozen initial net keeps its
 initial loss forever, so it is learned at update 0 or never, and likewise the mean predictor
 (each member's target mean); both are recorded for every member (``learner`` column).
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -40,7 +46,7 @@ from .trainer import DIVERGENCE_FACTOR, LOSSES
 class LearningTimeSpec:
     lr: float
     cap: int  # GD updates; a member above the threshold after `cap` updates is not learned
-    loss: str = "half_sse"  # what GD descends: half_sse (½Σr²) or mse (mean r²), per member
+    loss: str = "half_sse"  # what GD descends, per member: half_sse (½Σr²), mse (mean r²) or cross_entropy (mean)
     threshold: float = 0.05
     relative: bool = False  # compare loss(f)/loss(0) with the threshold instead of loss(f)
     log_every: int = 100  # train_loss rows every this many updates
@@ -57,12 +63,30 @@ class LearningTimes:
     timing: LoopTiming | None = None
 
 
-def _member_loss(name: str, out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+def _member_loss(name: str, out: torch.Tensor, y: torch.Tensor, weights: torch.Tensor | None = None) -> torch.Tensor:
+    """Each member's loss (E,): out (E, n) and targets y (E, n), or for cross_entropy logits
+    (E, n, C) and class indices y (E, n); `weights` (E, n) count a point (1) or not (0, padding)."""
+    if name == "cross_entropy":
+        point = torch.nn.functional.cross_entropy(out.transpose(1, 2), y.long(), reduction="none")
+    elif name in ("half_sse", "mse"):
+        point = (out - y) ** 2
+    else:
+        raise ValueError(f"unknown loss {name!r}; allowed: {list(LOSSES)}")
     if name == "half_sse":
-        return 0.5 * ((out - y) ** 2).sum(dim=1)
-    if name == "mse":
-        return ((out - y) ** 2).mean(dim=1)
-    raise ValueError(f"unknown loss {name!r}; allowed: {list(LOSSES)}")
+        return 0.5 * (point if weights is None else point * weights).sum(dim=1)
+    return point.mean(dim=1) if weights is None else (point * weights).sum(dim=1) / weights.sum(dim=1)
+
+
+def _constant_outputs(name: str, like: torch.Tensor, y: torch.Tensor, weights: torch.Tensor | None):
+    """The outputs of f = 0 and of the mean predictor (each member's mean target; for a
+    classifier the log of its class frequencies), shaped like the net's output `like`."""
+    w = torch.ones_like(y) if weights is None else weights
+    if name == "cross_entropy":
+        onehot = torch.nn.functional.one_hot(y.long(), like.shape[-1]).to(like.dtype)
+        frequencies = (onehot * w[..., None]).sum(dim=1, keepdim=True) / w.sum(dim=1)[:, None, None]
+        return torch.zeros_like(like), torch.log(frequencies.clamp_min(torch.finfo(like.dtype).tiny)).expand_as(like)
+    mean = y.mean(dim=1, keepdim=True) if weights is None else (y * w).sum(dim=1, keepdim=True) / w.sum(dim=1, keepdim=True)
+    return torch.zeros_like(y), mean.expand_as(y)
 
 
 def _outcome(i: int, step: int, learned: bool, diverged: bool, final: float, zero: float, learner: str) -> list:
@@ -84,32 +108,37 @@ def _control_rows(ids: np.ndarray, losses: dict[str, np.ndarray], zero: np.ndarr
     return rows
 
 
-def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSpec, cap: int, state: dict | None,
+def _train_batch(model: EnsembleMLP, x, y, w, ids: np.ndarray, spec: LearningTimeSpec, cap: int, state: dict | None,
                  save, bar):
     """GD on the members `ids` of `model` for at most `cap` updates; returns (rows, updates).
-    `state` resumes a checkpoint."""
+    `w`: point weights or None; `state` resumes a checkpoint."""
     index = torch.as_tensor(ids, device=x.device)
     model, x, y = model.subset(index), x[index], y[index]
-    zero = _member_loss(spec.loss, torch.zeros_like(y), y).cpu().numpy()
-    scale = 1.0 / zero if spec.relative else np.ones_like(zero)
+    w = None if w is None else w[index]
+    loss_of = partial(_member_loss, spec.loss)
     with torch.no_grad():
-        initial = _member_loss(spec.loss, model(x), y).cpu().numpy()
+        out = model(x)
+        initial = loss_of(out, y, w).cpu().numpy()
+        zero_out, mean_out = _constant_outputs(spec.loss, out, y, w)
+        zero = loss_of(zero_out, y, w).cpu().numpy()
+    scale = 1.0 / zero if spec.relative else np.ones_like(zero)
     active = np.arange(len(ids))
     rows: list[tuple[int, int, str, float, str]] = []
     step = 0
     if state is None:
         with torch.no_grad():
-            mean = _member_loss(spec.loss, y.mean(dim=1, keepdim=True).expand_as(y), y).cpu().numpy()
+            mean = loss_of(mean_out, y, w).cpu().numpy()
         rows += _control_rows(ids, {FROZEN: initial, MEAN: mean}, zero, scale, spec.threshold)
     else:
         active, rows, step = state["active"], state["rows"], state["step"]
         model = model.subset(torch.as_tensor(active, device=x.device))
         model.load_state_dict(state["model"])
     x, y = x[active], y[active]
+    w = None if w is None else w[active]
     start_step = step
     params = list(model.parameters())
     while len(active):
-        loss = _member_loss(spec.loss, model(x), y)
+        loss = loss_of(model(x), y, w)
         values = loss.detach().cpu().numpy()
         if step % spec.log_every == 0:
             rows += [(ids[i], step, "train_loss", v, TRAINED) for i, v in zip(active, values)]
@@ -131,6 +160,7 @@ def _train_batch(model: EnsembleMLP, x, y, ids: np.ndarray, spec: LearningTimeSp
             model = model.subset(keep)
             params = list(model.parameters())
             x, y = x[keep], y[keep]
+            w = None if w is None else w[keep]
             active = active[~finished]
         step += 1
         bar.update()
@@ -147,10 +177,12 @@ def learning_times(
     spec: LearningTimeSpec,
     ctx: RunContext,
     batch: int | None = None,
+    weights: torch.Tensor | None = None,
 ) -> LearningTimes:
     """Train every member of `model` on its own (x[e], y[e]) and time when it is learned.
 
-    x: (E, n, d), y: (E, n). ``batch`` members train together (None: all of them). Resumes from
+    x: (E, n, d), y: (E, n); `weights` (E, n): 1 on a member's points, 0 on padding (None: every
+    point counts). ``batch`` members train together (None: all of them). Resumes from
     ``ctx.checkpoint`` when it was written under the same settings; ``ctx.max_steps`` lowers the cap.
     """
     members = model.members
@@ -174,7 +206,7 @@ def learning_times(
     watch = Stopwatch()
     for lo in range(first, members, batch):
         ids = np.arange(lo, min(lo + batch, members))
-        rows, n = _train_batch(model, x, y, ids, spec, ctx.steps(spec.cap), resume, saver(lo), bar)
+        rows, n = _train_batch(model, x, y, weights, ids, spec, ctx.steps(spec.cap), resume, saver(lo), bar)
         done += rows
         updates += n
         resume = None
