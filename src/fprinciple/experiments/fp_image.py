@@ -147,10 +147,9 @@ def band_history(metrics: pd.DataFrame) -> pd.DataFrame:
     return errors.pivot_table(index=["run", "seed", "step"], columns="key", values="value").sort_index(axis=1)
 
 
-def crossings(metrics: pd.DataFrame, threshold: float, window: int | None) -> pd.DataFrame:
-    """Per (run, seed) and band: the logged step from which the band's error stays below
-    ``threshold`` for ``window`` consecutive logged steps (NaN: not within the run)."""
-    history = band_history(metrics)
+def crossings(history: pd.DataFrame, threshold: float, window: int | None) -> pd.DataFrame:
+    """Per (run, seed) and band of ``band_history``: the logged step from which the band's error
+    stays below ``threshold`` for ``window`` consecutive logged steps (NaN: not within the run)."""
     rows = {run: convergence_steps(group.index.get_level_values("step").to_numpy(), group.to_numpy(), threshold, window)
             for run, group in history.groupby(level=["run", "seed"])}
     return pd.DataFrame.from_dict(rows, orient="index", columns=history.columns)
@@ -172,7 +171,7 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     history = band_history(metrics)
     seeds = history.groupby(level=["run", "seed"])
 
-    table = crossings(metrics, threshold, window)
+    table = crossings(history, threshold, window)
     ordered = np.array([in_order(row) for row in table.to_numpy()])
     final = seeds.tail(1).iloc[:, -1].to_numpy()  # the finest band's error at each run's last logged step
     fitted_last = ordered & (final <= final_max)

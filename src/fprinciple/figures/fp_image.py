@@ -40,7 +40,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     ax = fig.add_subplot(grid[1, :])
     edges = cfg["bands"]
     history = band_history(run)
-    crossed = crossings(run, threshold, cfg["claims"]["window"]).to_numpy()[0]
+    crossed = crossings(history, threshold, cfg["claims"]["window"]).to_numpy()[0]
     colors = sns.color_palette("viridis", len(edges))
     steps_logged = history.index.get_level_values("step")
     for band, (color, at) in enumerate(zip(colors, crossed)):
