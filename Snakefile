@@ -4,7 +4,9 @@
 #   snakemake --cores 2 --configfile config/paper.yaml --config rehearsal=3
 #                                     the papers' settings for 3 steps a loop, one seed, and the
 #                                     cost of the full run -> results/rehearsal/ (cost.md)
-#   snakemake --report report.html                       figures, captions and claims in one HTML
+#   snakemake --report results/quick/report.html         figures, captions and claims in one HTML;
+#   snakemake --report results/paper/report.html --configfile config/paper.yaml    (one per scale)
+# `python3 run.py figures [ID ...]` and `python3 run.py report` run these from ./.venv (README.md).
 
 
 from snakemake.utils import min_version
@@ -39,13 +41,30 @@ include: "workflow/rules/cost.smk"
 
 
 onsuccess:
-    # The claims by status, as the run's last line (the table itself: claims.md).
+    # The closing summary: where the results are, the claims by status, the report command.
     if Path(f"{RESULTS}/claims.parquet").exists():
+        print(
+            f"\nResults in {RESULTS}/: figures/, claims.md, claims.html"
+            + (", cost.md" if REHEARSAL else "")
+        )
         print(
             steps.claims_summary(
                 f"{RESULTS}/claims.parquet", f"{RESULTS}/claims.md"
             )
         )
+        if SCOPE:
+            print(SCOPE)
+        report = run_py("report", TARGETS if SCOPE else ())
+        print(f"Report: {report}  (writes {RESULTS}/report.html)")
+
+
+onerror:
+    # One line after Snakemake's error block: the failed jobs' logs, read from the run's logs.
+    # None after Ctrl-C, where Snakemake says it stopped on request (and run.py how to resume).
+    text = "".join(Path(path).read_text() for path in log)
+    if "Terminating processes on user request" not in text:
+        failed = re.findall(r"^\s+log: (.+?) \(check log", text, re.M)
+        print(f"\nFailed: see {', '.join(failed or log)}")
 
 
 rule all:
@@ -53,7 +72,7 @@ rule all:
     input:
         expand(
             f"{RESULTS}/figures/{{experiment}}.{{ext}}",
-            experiment=EXPERIMENTS,
+            experiment=TARGETS,
             ext=["png", "pdf"],
         ),
         f"{RESULTS}/claims.parquet",
@@ -63,3 +82,5 @@ rule all:
         [f"{RESULTS}/cost.{ext}" for ext in ("parquet", "md", "html")]
         if REHEARSAL
         else [],
+    message:
+        "all: figures and claims"

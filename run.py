@@ -1,20 +1,33 @@
 #!/usr/bin/env python3
-"""Install fprinciple into ./.venv and run it: the two Quick start commands of README.md.
+"""Install fprinciple into ./.venv and run it.
 
-    python3 run.py figures [snakemake args...]   install, then `snakemake --cores <this machine's cores>`
-    python3 run.py rehearsal [snakemake args...] install, then the paper-scale rehearsal: config/paper.yaml
-                                                 for 3 steps a loop and one seed, and the cost of the full
-                                                 run (results/rehearsal/cost.md); e.g. --config data_root=DIR
-    python3 run.py test [pytest args...]         install with test tools, then the test suite
+    python3 run.py figures [ID ...] [snakemake args...]
+        install, then `snakemake --cores <this machine's cores>`: every experiment's figures and the
+        claims table, or only the experiments named by id (e.g. fp1d_step) with their claims
+    python3 run.py report [ID ...] [snakemake args...]
+        the HTML report (figures, captions, claims) of a finished run, or of the experiments
+        named by id: results/<scale>/report.html
+    python3 run.py check FILE [FILE ...]
+        check config files the way the workflow does (python -m fprinciple.config)
+    python3 run.py rehearsal [snakemake args...]
+        the paper-scale rehearsal: config/paper.yaml for 3 steps a loop and one seed, and the cost
+        of the full run (results/rehearsal/cost.md); e.g. --config data_root=DIR
+    python3 run.py test [pytest args...]
+        the test suite (pytest)
 
-Needs only python3 (3.11+). On a machine without an NVIDIA GPU it pins the CPU build of torch
-(torch 2.13.0, torchvision 0.28.0) before anything else can pull in GBs of CUDA packages.
+Snakemake args are e.g. --configfile config/paper.yaml (the papers' settings; default: the quick
+scale, config/config.yaml), --cores 4, -n (list the jobs only). Ctrl-C stops a run; the same
+command resumes it. Needs only python3 (3.11+). On a machine without an NVIDIA GPU it pins the CPU
+build of torch (torch 2.13.0, torchvision 0.28.0) before anything else can pull in GBs of CUDA
+packages.
 """
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +39,16 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 CPU_TORCH = ["torch==2.13.0", "torchvision==0.28.0"]
 PAPER_CONFIG = "config/paper.yaml"
+QUICK_CONFIG = "config/config.yaml"
 REHEARSAL_STEPS = 3  # fprinciple.rehearsal.DEFAULT_STEPS (run.py imports nothing of the project)
+COMMANDS = ("figures", "report", "check", "rehearsal", "test", "help")
+# The experiment ids: one schema file each (fprinciple.config reads them the same way).
+EXPERIMENT_IDS = sorted(p.name.removesuffix(".schema.yaml") for p in (ROOT / "workflow" / "schemas" / "experiments").glob("*.schema.yaml"))
+INTERRUPTED = 130  # a shell's status for a command stopped by Ctrl-C (128 + SIGINT)
+
+
+class UsageError(Exception):
+    """A command line run.py refuses before installing or starting anything (exit status 2)."""
 
 
 def has_gpu() -> bool:
@@ -38,13 +60,15 @@ def pip(*args: str) -> None:
     subprocess.run([str(BIN / "python"), "-m", "pip", "install", "--quiet", *args], check=True)
 
 
-def install(extras: str) -> None:
-    """Create .venv and install the project; skipped when nothing relevant changed since last time."""
+def install() -> None:
+    """Create .venv and install the project with its test tools; skipped when nothing relevant
+    changed since last time. One install for every command, so switching between `figures` and
+    `test` installs nothing."""
     if sys.version_info < (3, 11):
         sys.exit(f"fprinciple needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     gpu = has_gpu()
     stamp = VENV / ".fprinciple-installed"
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + f"{extras}{gpu}".encode()).hexdigest()
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + f"test{gpu}".encode()).hexdigest()
     if stamp.exists() and stamp.read_text() == digest:
         return
     if not BIN.exists():
@@ -53,8 +77,8 @@ def install(extras: str) -> None:
     if not gpu:
         print(f"no NVIDIA GPU found: installing the CPU build ({', '.join(CPU_TORCH)})", flush=True)
         pip(*CPU_TORCH)
-    print(f"installing fprinciple[{extras}]" if extras else "installing fprinciple", flush=True)
-    pip("--editable", f"{ROOT}[{extras}]" if extras else str(ROOT))
+    print("installing fprinciple[test]", flush=True)
+    pip("--editable", f"{ROOT}[test]")
     stamp.write_text(digest)
 
 
@@ -77,45 +101,155 @@ def sets_cores(args: list[str]) -> bool:
     return False
 
 
+def config_files(args: list[str]) -> list[str]:
+    """The files given with --configfile (also --configfile=X, and several after one flag)."""
+    files = []
+    for index, arg in enumerate(args):
+        if arg.startswith("--configfile="):
+            files.append(arg.split("=", 1)[1])
+        elif arg == "--configfile":
+            for value in args[index + 1:]:
+                if value.startswith("-"):
+                    break
+                files.append(value)
+    return files
+
+
+def add_config(args: list[str], setting: str) -> list[str]:
+    """``args`` with ``key=value`` added to the user's own --config values if any (a second
+    --config would replace them), unless they set that key themselves."""
+    key = setting.split("=", 1)[0] + "="
+    if any(arg.startswith(key) for arg in args):
+        return list(args)
+    if "--config" in args:
+        at = args.index("--config") + 1
+        return [*args[:at], setting, *args[at:]]
+    return [*args, "--config", setting]
+
+
 def rehearsal_args(args: list[str]) -> list[str]:
     """The user's snakemake arguments plus the rehearsal's: config/paper.yaml unless a
-    --configfile is given, and rehearsal=3 added to the user's own --config values if any (a
-    second --config would replace them) unless they set it."""
-    args = list(args)
-    if not any(arg.split("=", 1)[0] == "--configfile" for arg in args):
+    --configfile is given, and rehearsal=3 unless they set it."""
+    if not config_files(args):
         args = ["--configfile", PAPER_CONFIG, *args]
-    if any(arg.startswith("rehearsal=") for arg in args):
-        return args
-    if "--config" in args:
-        args.insert(args.index("--config") + 1, f"rehearsal={REHEARSAL_STEPS}")
-        return args
-    return [*args, "--config", f"rehearsal={REHEARSAL_STEPS}"]
+    return add_config(args, f"rehearsal={REHEARSAL_STEPS}")
 
 
-def command(name: str, args: list[str]) -> tuple[str, list[str]]:
-    """(pip extras to install, command line) of a run.py command with the user's extra arguments.
+def closest(word: str, choices) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean '{close[0]}')" if close else ""
 
-    `figures` gives Snakemake the available cores unless the arguments set them: it runs jobs whose
-    rule threads add up to at most that, and each job keeps to its threads (torch.set_num_threads),
-    so the machine is never oversubscribed.
-    """
-    if name in ("figures", "rehearsal"):
-        args = rehearsal_args(args) if name == "rehearsal" else args
-        cores = [] if sets_cores(args) else ["--cores", str(available_cores())]
-        return "", [str(BIN / "snakemake"), *cores, *args]
+
+def experiments_first(args: list[str]) -> tuple[list[str], list[str]]:
+    """(experiment ids, the rest): the ids are the leading words before any option; a path (a
+    Snakemake target such as results/quick/figures/fp1d_step.png) is left to Snakemake."""
+    ids = []
+    for arg in args:
+        if arg.startswith("-") or "/" in arg or "." in arg:
+            break
+        if arg not in EXPERIMENT_IDS:
+            raise UsageError(f"unknown experiment '{arg}'{closest(arg, EXPERIMENT_IDS)}; each id has its page "
+                             "in docs/experiments/")
+        ids.append(arg)
+    return ids, args[len(ids):]
+
+
+def results_folder(args: list[str]) -> str:
+    """The folder of the run these snakemake arguments make (the Snakefile's rule): a
+    `results` setting, else results/rehearsal in a rehearsal, else results/<scale> with the
+    scale of the (last) config file given, or of the quick config."""
+    settings = dict(arg.split("=", 1) for arg in args if re.fullmatch(r"\w+=.*", arg))
+    text = (ROOT / (config_files(args) or [QUICK_CONFIG])[-1]).read_text(encoding="utf-8")
+    own = re.search(r"^results:\s*(\S+)", text, re.M)
+    if "results" in settings or own:
+        return settings.get("results") or own[1]
+    if "rehearsal" in settings:
+        return "results/rehearsal"
+    scale = settings.get("scale") or re.search(r"^scale:\s*(\w+)", text, re.M)[1]
+    return f"results/{scale}"
+
+
+def snakemake(args: list[str]) -> list[str]:
+    """The snakemake command line; it gets the available cores unless the arguments set them: it
+    runs jobs whose rule threads add up to at most that, and each job keeps to its threads
+    (torch.set_num_threads), so the machine is never oversubscribed."""
+    cores = [] if sets_cores(args) else ["--cores", str(available_cores())]
+    return [str(BIN / "snakemake"), *cores, *args]
+
+
+def command(name: str, args: list[str]) -> list[str]:
+    """The command line of a run.py command with the user's extra arguments."""
+    if name in ("figures", "report"):
+        ids, args = experiments_first(args)
+        args = add_config(args, f"only=[{','.join(ids)}]") if ids else args
+        if name == "figures":
+            return snakemake(args)
+        return [str(BIN / "snakemake"), *args, "--report", f"{results_folder(args)}/report.html"]
+    if name == "rehearsal":
+        return snakemake(rehearsal_args(args))
+    if name == "check":
+        if not args:
+            raise UsageError("check needs config files: python3 run.py check config/paper.yaml")
+        return [str(BIN / "python"), "-m", "fprinciple.config", *args]
     if name == "test":
-        return "test", [str(BIN / "python"), "-m", "pytest", *args]
+        return [str(BIN / "python"), "-m", "pytest", *args]
     raise KeyError(name)
 
 
-def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("figures", "rehearsal", "test"):
-        print(__doc__)
-        return 2
-    extras, line = command(argv[0], argv[1:])
-    install(extras)
+def refuse_missing_config_files(name: str, args: list[str]) -> None:
+    """A --configfile that does not exist, named in one line before anything starts (Snakemake
+    would answer with a traceback)."""
+    if name in ("figures", "report", "rehearsal"):
+        for path in config_files(args):
+            if not (ROOT / path).is_file():
+                raise UsageError(f"config file {path} not found (paths are relative to {ROOT})")
+
+
+def run(line: list[str]) -> int:
+    """Run ``line`` and return its status. Ctrl-C reaches it too (the terminal signals the whole
+    process group): wait until it has shut down (Snakemake removes its locks; the jobs it stopped
+    stay marked incomplete, so the next run redoes them, training from its checkpoint), then say
+    how to resume."""
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run(line, cwd=ROOT, env=env, check=False).returncode
+    process = subprocess.Popen(line, cwd=ROOT, env=env)
+    interrupted = False
+    while True:
+        try:
+            status = process.wait()
+            break
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted or status in (INTERRUPTED, -2):
+        print("interrupted; run the same command to resume", file=sys.stderr)
+        return INTERRUPTED
+    return status
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] in (["help"], ["-h"], ["--help"]):
+        print(__doc__)
+        return 0
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    name, args = argv[0], argv[1:]
+    try:
+        if name not in COMMANDS:
+            raise UsageError(f"unknown command '{name}'{closest(name, COMMANDS)}; python3 run.py --help lists them")
+        refuse_missing_config_files(name, args)
+        line = command(name, args)
+    except UsageError as error:
+        print(f"run.py: {error}", file=sys.stderr)
+        return 2
+    try:
+        install()
+    except KeyboardInterrupt:
+        print("interrupted; run the same command to resume", file=sys.stderr)
+        return INTERRUPTED
+    status = run(line)
+    if name == "report" and status == 0:
+        print(f"report: {line[-1]}")
+    return status
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Seconds per epoch of the XZ20 paper-scale nets on this machine, and the extrapolated cost.
 
     python benchmarks/bench_dfp_epoch.py [--config config/paper.yaml] [--steps 3] [--threads 1]
-                                         [--mnist-root ../shared/data/mnist] [--device cpu]
+                                         [--mnist-root /path/holding/MNIST] [--device cpu]
 
 For every ResNet-18 variant of dfp_resnet and the DNN of dfp_layers it times ``--steps``
 minibatches with the config's net, optimizer and batch size through the suite's trainer (after
@@ -103,7 +103,7 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=ROOT / "config" / "paper.yaml")
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--mnist-root", type=Path, default=ROOT.parent / "shared" / "data" / "mnist")
+    parser.add_argument("--mnist-root", type=Path, default=ROOT / "data")
     parser.add_argument("--cifar-root", type=Path, default=ROOT / "data")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()

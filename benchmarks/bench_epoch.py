@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--config", type=Path, default=ROOT / "config" / "paper.yaml")
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--mnist-root", type=Path, default=ROOT.parent / "shared" / "data" / "mnist")
+    parser.add_argument("--mnist-root", type=Path, default=ROOT / "data")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

@@ -24,7 +24,7 @@ import torch
 from fprinciple import datasets
 from fprinciple.spectral.filtering import GaussianFilter
 
-MNIST_ROOT = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+MNIST_ROOT = Path(__file__).resolve().parents[1] / "data"  # the checkout's data/, as in config/paper.yaml
 
 
 def load_data(n: int, root: Path) -> tuple[np.ndarray, np.ndarray, str]:

@@ -31,7 +31,7 @@ REFUSALS = ["LockException", "--unlock", "IncompleteFilesException", "--rerun-in
 
 def stage(output: str) -> str:
     """What the killed run was doing: the last rule it started, or where Snakemake itself was."""
-    started = re.findall(r"^(?:local)?rule (\w+):", output, re.MULTILINE)
+    started = re.findall(r"^Job \d+: (\w+)", output, re.MULTILINE)  # the rules' messages name them
     if started:
         return f"in {started[-1]} ({len(started)} jobs started)"
     return "building the DAG" if "Building DAG of jobs" in output else "starting up"

@@ -14,12 +14,12 @@ torch.set_num_threads(1)
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Real MNIST ships in ../shared beside the checkout (override with FPRINCIPLE_MNIST_ROOT).
-MNIST_ROOT = Path(os.environ.get("FPRINCIPLE_MNIST_ROOT", ROOT.parent / "shared" / "data" / "mnist"))
+# Real MNIST: FPRINCIPLE_MNIST_ROOT, else the checkout's data/ (where config/paper.yaml downloads it).
+MNIST_ROOT = Path(os.environ.get("FPRINCIPLE_MNIST_ROOT", ROOT / "data"))
 MNIST_RAW = MNIST_ROOT / "MNIST" / "raw"
 needs_mnist = pytest.mark.skipif(
     not MNIST_RAW.is_dir(),
-    reason=f"real MNIST copy not present at {MNIST_RAW} (offline data of the build machines)",
+    reason=f"no real MNIST at {MNIST_RAW}: set FPRINCIPLE_MNIST_ROOT to a folder holding MNIST/raw",
 )
 
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from fprinciple.config import (
+    MAX_SHOWN,
     SCHEMA,
     SPLIT_SIZES,
     ConfigError,
@@ -75,6 +76,11 @@ BAD = [
      ["'relu6' is not allowed", "tanh", "sigmoid", "did you mean 'relu'"]),
     ([(E + "fp1d_step.optimizer.name", "lbfgs")], E + "fp1d_step.optimizer.name", ["gd, sgd, adam"]),
     ([(E + "fp1d_step.steps", KeyError)], E + "fp1d_step", ["missing key 'steps'", "snapshot_steps", "spectrum"]),
+    ([(E + "fp1d_step.steps", KeyError), (E + "fp1d_step.grid", KeyError)], E + "fp1d_step",
+     ["missing keys 'grid', 'steps': add them"]),
+    # a misspelt required key is one problem: the unknown spelling, with the key meant
+    ([(E + "fp1d_step.steps", KeyError), (E + "fp1d_step.stesp", 60)], E + "fp1d_step.stesp",
+     ["unknown key 'stesp' (did you mean 'steps'?)"]),
     ([(E + "fp1d_step.steps", 10.5)], E + "fp1d_step.steps", ["expected integer"]),
     ([(E + "fp1d_step.steps", 2000.0)], E + "fp1d_step.steps", ["write 2000 (no decimal point)"]),
     ([(E + "fp1d_step.seeds", [])], E + "fp1d_step.seeds", ["at least 1 entry"]),
@@ -85,6 +91,11 @@ BAD = [
     ([(E + "fp1d_step.target.period", KeyError)], E + "fp1d_step.target", ["missing key 'period'"]),
     ([(E + "fp1d_snapshots.claims", KeyError)], E + "fp1d_snapshots", ["missing key 'claims'"]),
     ([("device", "tpu")], "device", ["auto, cpu, cuda"]),
+    # what PyTorch users call the GPU, in any case: cuda
+    ([("device", "gpu")], "device", ["'gpu' is not allowed", "did you mean 'cuda'"]),
+    ([("device", "GPU")], "device", ["did you mean 'cuda'"]),
+    ([("device", "nvidia")], "device", ["did you mean 'cuda'"]),
+    ([("device", "CPU")], "device", ["did you mean 'cpu'"]),
     ([("scale", "huge")], "scale", ["quick, paper, smoke"]),
     ([("data_root", 5)], "data_root", ["expected string"]),
     ([("rehearsal", 0)], "rehearsal", ["must be >= 1"]),
@@ -98,12 +109,13 @@ BAD = [
     ([("experiments", {})], "experiments", ["at least 1"]),
     ([(E + "fp1d_robustness.optimizers.rmsprop", {"lr": 0.1})], E + "fp1d_robustness.optimizers.rmsprop",
      ["unknown key 'rmsprop'", "gd, sgd, adam"]),
+    ([(E + "fp1d_robustness.optimizers.adma", {"lr": 0.1})], E + "fp1d_robustness.optimizers.adma",
+     ["unknown key 'adma' (did you mean 'adam'?)"]),
     ([(E + "fp1d_robustness.activations", ["tanh", "swish"])], E + "fp1d_robustness.activations.1", ["'swish'"]),
     ([(E + "fp1d_step.model.widths", [10])], E + "fp1d_step.model.widths", ["unknown key 'widths'", "hidden"]),
     # an extra key where a base schema is shared (fit1d_base, sweep_base): that key, every allowed key
     ([(E + "fp1d_step.seedz", [0])], E + "fp1d_step.seedz",
      ["unknown key 'seedz'", "did you mean 'seeds'", "grid", "seeds", "snapshot_steps", "spectrum", "steps"]),
-    ([(E + "fp1d_step.seeds", []), (E + "fp1d_step.extra", 1)], E + "fp1d_step", []),  # either error, named
     ([(E + "basri_shallow_1d.widht", 1000)], E + "basri_shallow_1d.widht",
      ["did you mean 'width'", "symmetric_init", "k_max", "seeds"]),
     ([(E + "basri_deep.depth", 4)], E + "basri_deep.depth", ["unknown key 'depth'", "nets", "relative_threshold"]),
@@ -200,10 +212,10 @@ def test_bad_config_names_the_key(quick_config, changes, key, words):
         _set(cfg, path, value)
     with pytest.raises(ConfigError) as error:
         validate(cfg)
-    message = str(error.value)
-    assert "\n" not in message
+    assert all("\n" not in problem for problem in error.value.problems)
+    message = error.value.problems[0]  # a change can break a second rule too (listed after it)
     assert message.startswith(f"invalid config: {key}"), message
-    assert message.split(": ")[1] in (key, *(key + "." + k for k in ("seeds", "extra"))), message
+    assert message.split(": ")[1] == key, message
     for word in words:
         assert word in message, message
     page = key.split(".")[1] if key.startswith(E) and key != E + "fp1d_nope" else None
@@ -297,23 +309,139 @@ def test_a_bad_key_is_reported_at_its_line(tmp_path):
     assert "write 1.0e-4" in str(error.value)
 
 
-def test_later_files_override_earlier_ones_and_command_line_values_have_no_line(tmp_path):
+def test_later_files_override_earlier_ones_and_command_line_values_name_the_setting(tmp_path):
     override = _write(tmp_path, "override.yaml", "device: cpu\nexperiments:\n  fp_parity:\n    dim: 99\n")
     with pytest.raises(ConfigError) as error:
         load_and_validate([ROOT / "config" / "config.yaml", override])
     assert str(error.value).startswith(f"{override}:4: invalid config: experiments.fp_parity.dim")
     config, _ = read_config_file(ROOT / "config" / "config.yaml")
     config["device"] = "tpu"  # as `--config device=tpu` would set it
-    with pytest.raises(ConfigError, match=r"^\(set by --config\) invalid config: device:"):
+    with pytest.raises(ConfigError, match=r"^--config device=tpu: invalid config: device:"):
         load_and_validate([ROOT / "config" / "config.yaml"], config)
 
 
+def _rename(text, block, key, new):
+    """``text`` with ``key`` of experiment ``block`` renamed to ``new``, and the line it is on."""
+    start = text.index(f"\n    {key}:", text.index(f"\n  {block}:"))
+    return text[:start] + f"\n    {new}:" + text[start + len(key) + 6 :], text.count("\n", 0, start) + 2
+
+
+def test_a_misspelt_key_is_unknown_with_the_key_meant(tmp_path):
+    """log_every is required: its misspelling is reported once, as unknown, not as log_every missing."""
+    text, line = _rename(QUICK_TEXT, "fp1d_step", "log_every", "log_evry")
+    path = _write(tmp_path, "misspelt.yaml", text)
+    with pytest.raises(ConfigError) as error:
+        load_and_validate([path])
+    assert error.value.problems == [str(error.value)]
+    assert str(error.value).startswith(
+        f"{path}:{line}: invalid config: experiments.fp1d_step.log_evry: unknown key 'log_evry' (did you mean 'log_every'?)"
+    )
+    assert "missing" not in str(error.value)
+
+
+def test_every_problem_is_reported_at_once_in_file_order(tmp_path):
+    text, misspelt = _rename(QUICK_TEXT, "fp1d_step", "log_every", "log_evry")
+    text, renamed = _rename(text, "fp1d_equal_amp", "steps", "stepz")
+    text = text.replace("device: auto", "device: gpu").replace("snapshot_steps: [0, 300, 2000]", "snapshot_steps: [0, 300, 5000]")
+    text = text.replace("window: 10, stop_when_converged", "window: 1000, stop_when_converged", 1)  # fp1d_step's
+    lines = text.splitlines()
+    device, snapshots, window = (next(i for i, line in enumerate(lines, 1) if words in line)
+                                 for words in ("device: gpu", "[0, 300, 5000]", "window: 1000"))
+    path = _write(tmp_path, "several.yaml", text)
+    with pytest.raises(ConfigError) as error:
+        load_and_validate([path])
+    problems = error.value.problems
+    assert str(error.value) == "\n".join([f"{len(problems)} problems in the config:", *(f"  {p}" for p in problems)])
+    expected = [
+        (device, "device: 'gpu' is not allowed"),
+        (snapshots, "experiments.fp1d_snapshots.snapshot_steps.2: 5000 is beyond steps = 2000"),  # a rule across keys
+        (misspelt, "experiments.fp1d_step.log_evry: unknown key 'log_evry' (did you mean 'log_every'?)"),
+        (renamed, "experiments.fp1d_equal_amp.stepz: unknown key 'stepz' (did you mean 'steps'?)"),
+    ]
+    assert len(problems) == len(expected), problems
+    for problem, (line, words) in zip(problems, expected):
+        assert problem.startswith(f"{path}:{line}: invalid config: {words}"), problem
+    # The window rule reads fp1d_step's log_every: it runs once the schema accepts that block.
+    text = text.replace("log_evry", "log_every")
+    with pytest.raises(ConfigError) as error:
+        load_and_validate([_write(tmp_path, "several.yaml", text)])
+    assert f"{path}:{window}: invalid config: experiments.fp1d_step.spectrum.window: 1000" in str(error.value)
+
+
+def test_a_long_list_of_problems_is_cut_with_a_count(quick_config):
+    cfg = copy.deepcopy(quick_config)
+    names = list(cfg["experiments"])[: MAX_SHOWN + 3]
+    for name in names:
+        cfg["experiments"][name]["seedz"] = [0]
+    with pytest.raises(ConfigError) as error:
+        validate(cfg)
+    lines = str(error.value).splitlines()
+    assert len(error.value.problems) == len(names)
+    assert lines[0] == f"{len(names)} problems in the config:"
+    assert lines[1:-1] == [f"  {p}" for p in error.value.problems[:MAX_SHOWN]]
+    assert lines[-1] == "  and 3 more, listed once these are fixed"
+
+
+@pytest.mark.parametrize(
+    "key,value,setting,words",
+    [
+        ("experiments", "fp1d_step", "experiments=fp1d_step",
+         ["experiments: expected object", "--config 'only=[fp1d_step]'", "python3 run.py figures fp1d_step"]),
+        ("device", "gpu", "device=gpu", ["did you mean 'cuda'"]),
+        ("rehearsal", 0, "rehearsal=0", ["rehearsal: 0 must be >= 1"]),
+        # Snakemake reads the values inside a --config mapping as text; they are typed as in a file
+        ("train", {"resources": {"mem_mb": "50"}}, "train={resources: {mem_mb: 50}}",
+         ["train.resources.mem_mb: 50 must be >= 100"]),
+    ],
+)
+def test_a_command_line_value_names_its_setting_not_a_file(key, value, setting, words):
+    """As Snakemake passes it: its ``config`` is the files merged with the --config values."""
+    config, _ = read_config_file(ROOT / "config" / "config.yaml")
+    if isinstance(value, dict):
+        config[key]["resources"].update(value["resources"])
+    else:
+        config[key] = value
+    with pytest.raises(ConfigError) as error:
+        load_and_validate([ROOT / "config" / "config.yaml"], config)
+    message = str(error.value)
+    assert message.startswith(f"--config {setting}: invalid config: "), message
+    for word in words:
+        assert word in message, message
+
+
+def test_numbers_inside_a_command_line_mapping_are_numbers():
+    config, _ = read_config_file(ROOT / "config" / "config.yaml")
+    config["train"]["resources"]["mem_mb"] = "4000"  # --config 'train={resources: {mem_mb: 4000}}'
+    load_and_validate([ROOT / "config" / "config.yaml"], config)
+    assert config["train"]["resources"]["mem_mb"] == 4000
+
+
+def test_a_missing_top_level_key_names_the_file(tmp_path):
+    path = _write(tmp_path, "no_device.yaml", QUICK_TEXT.replace("device: auto\n", ""))
+    with pytest.raises(ConfigError, match=rf"^{path}: invalid config: \(top level\): missing key 'device': add it"):
+        load_and_validate([path])
+
+
 def test_command_line_check(tmp_path, capsys):
+    """``python -m fprinciple.config FILE...`` (run.py check): 0 valid, 1 invalid, 2 no such file."""
     assert main([str(ROOT / "config" / "paper.yaml")]) == 0
-    assert f"valid ({len(load_config('paper.yaml')['experiments'])} experiments)" in capsys.readouterr().out
-    bad = _write(tmp_path, "bad.yaml", QUICK_TEXT.replace("scale: quick", "scale: huge"))
+    assert f"valid (scale paper, {len(load_config('paper.yaml')['experiments'])} experiments)" in capsys.readouterr().out
+    text, _ = _rename(QUICK_TEXT.replace("scale: quick", "scale: huge"), "fp1d_step", "log_every", "log_evry")
+    bad = _write(tmp_path, "bad.yaml", text)
     assert main([str(bad)]) == 1
-    assert f"{bad}:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err.startswith("ConfigError: 2 problems in the config:\n") and err.count(f"  {bad}:") == 2, err
+    assert main([str(tmp_path / "nope.yaml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"ConfigError: config file {tmp_path / 'nope.yaml'} not found") and err.count("\n") == 1, err
+    assert "config/paper.yaml" in err
+
+
+def test_command_line_check_runs_as_a_module():
+    result = subprocess.run(
+        [sys.executable, "-m", "fprinciple.config", "--help"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "usage: python -m fprinciple.config" in result.stdout
 
 
 # -- the schema: one file per experiment
@@ -361,17 +489,21 @@ def test_split_sizes_match_mnist_files():
 
 @pytest.mark.smoke
 def test_snakemake_stops_before_any_job(tmp_path, quick_config):
-    """One clean message (no traceback) from the workflow itself; `--config download=false`
-    (lowercase, passed as text) is accepted on the way."""
+    """One clean message (no traceback) from the workflow itself, naming the file's line and the
+    command line's setting; `--config download=false` (lowercase, passed as text) is accepted."""
     cfg = copy.deepcopy(quick_config)
     cfg["experiments"]["fp1d_step"]["model"]["activation"] = "relu6"
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(cfg))
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(bad), "--config", "download=false"],
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(bad), "--config", "download=false", "device=gpu"],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "experiments.fp1d_step.model.activation: 'relu6' is not allowed" in output, output
+    assert "ConfigError: 2 problems in the config:" in output, output
+    assert "--config device=gpu: invalid config: device: 'gpu' is not allowed" in output, output
+    assert "did you mean 'cuda'" in output, output
+    line = next(i for i, text in enumerate(bad.read_text().splitlines(), 1) if text.strip() == "activation: relu6")
+    assert f"{bad}:{line}: invalid config: experiments.fp1d_step.model.activation: 'relu6' is not allowed" in output, output
     assert "Traceback" not in output, output

@@ -163,3 +163,19 @@ def test_docs_stay_inside_the_repository_and_their_links_resolve(page):
         assert ROOT in linked.parents or linked == ROOT, f"{page.relative_to(ROOT)}: {target} leaves the repository"
         if anchor:
             assert anchor in _anchors(linked.read_text()), f"{page.relative_to(ROOT)}: no heading for #{anchor}"
+
+
+# What a user of the clone reads must not cite what the clone lacks: the project's specification
+# documents ("seed 004 …"), a DESIGN.md, or data beside the checkout (only .ci/run, CI's own
+# setup, points there).
+OUTSIDE = re.compile(r"\.\./shared|\bseeds? 00\d\b|DESIGN\.md|build machines", re.IGNORECASE)
+USER_READS = [*DOCS, *sorted((ROOT / "config").glob("*.yaml")), *sorted((ROOT / "workflow").rglob("*.rst")),
+              *sorted((ROOT / "workflow" / "schemas").rglob("*.yaml")), *sorted((ROOT / "src").rglob("*.py")),
+              *sorted((ROOT / "examples").glob("*.py")), *sorted((ROOT / "benchmarks").glob("*.py")),
+              *(p for p in sorted((ROOT / "tests").glob("*.py")) if p != Path(__file__))]
+
+
+def test_nothing_a_user_reads_points_outside_the_repository():
+    found = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}" for p in USER_READS
+             for n, line in enumerate(p.read_text().splitlines(), 1) if OUTSIDE.search(line)]
+    assert not found, "\n".join(found)

@@ -17,7 +17,7 @@ from fprinciple.datasets._torchvision import import_torchvision
 
 from .conftest import MNIST_RAW, MNIST_ROOT, needs_mnist
 
-# Class counts from ../shared/data/mnist/README.md.
+# Class counts of the real MNIST training and test sets.
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 

@@ -1,4 +1,4 @@
-"""dfp_layers (XZ20 fig 1.13) and the effective-target engine it shares with dfp_resnet: S[l] read
+"""dfp_layers (XZ20's MNIST DNN experiment) and the effective-target engine it shares with dfp_resnet: S[l] read
 for the trained net and its controls, the claims on synthetic per-layer k0 (pass, and fail on a
 frozen, a constant and a reversed pattern), one tiny end-to-end run, the real-MNIST block."""
 
@@ -118,6 +118,22 @@ def test_hook_measures_at_the_chosen_steps_and_unchanging_learners_once(monkeypa
     assert len(calls) == 1 and {r[0] for r in constant} >= {"lfr_S1", "lfr_S2"}
     hook(10, mlp, False)
     assert len(calls) == 1
+
+
+def test_a_control_at_a_freed_controls_address_is_measured_anew(monkeypatch):
+    """Seeds trained in turn: one seed's frozen net is freed before the next seed's is made and may
+    get its address (here every object gets the same one); the new net gets its own records."""
+    x, y = torch.randn(30, 6, generator=torch.Generator().manual_seed(0)), torch.arange(30) % 3
+    rdf = {"k0": {"min": 1.0, "max": 16.0, "n": 8}, "delta_convention": "std", "normalisation": "rms", "n_samples": 25}
+    hook = rdf_hook(x, y, 3, {1: "net.2", 2: "net.4"}, rdf, steps={0})
+    monkeypatch.setattr(effective_target, "id", lambda obj: 0, raising=False)
+
+    def medians(seed):
+        torch.manual_seed(seed)
+        return [value for name, _, value in hook(0, Frozen(MLP(6, 3, [5, 5], activation="relu")), False)
+                if name == "median_k0"]
+
+    assert medians(1) != medians(2)
 
 
 def tiny_cfg() -> dict:

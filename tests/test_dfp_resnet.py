@@ -1,4 +1,4 @@
-"""dfp_resnet (XZ20 figs 1.11-1.12): the claims on synthetic accuracy and k0 histories (pass,
+"""dfp_resnet (XZ20's ResNet-18 experiment): the claims on synthetic accuracy and k0 histories (pass,
 and fail on chance accuracy, ties, the opposite order, no movement), one tiny end-to-end run."""
 
 import copy

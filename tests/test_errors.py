@@ -95,4 +95,4 @@ def test_invalid_config_prints_one_line_from_snakemake(tmp_path):
     assert code == 1
     assert "Traceback" not in output and 'File "' not in output, output
     assert [line for line in output.splitlines()
-            if line.startswith("ConfigError: (set by --config) invalid config: download: ")], output
+            if line.startswith("ConfigError: --config download=maybe: invalid config: download: ")], output

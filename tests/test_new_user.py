@@ -15,18 +15,19 @@ from .conftest import ROOT
 SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile")]
 
 
-def dry_run(workdir, *args) -> str:
-    result = subprocess.run([*SNAKEMAKE, "-d", str(workdir), "-n", *args], capture_output=True, text=True)
+def planned_outputs(workdir, *args) -> str:
+    """Snakemake's own list of every output file the DAG would write (the console names jobs only)."""
+    result = subprocess.run([*SNAKEMAKE, "-d", str(workdir), "--summary", *args], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     return result.stdout + result.stderr
 
 
 @pytest.mark.smoke
 def test_workflow_profile_loads_and_scales_have_their_own_folders(tmp_path):
-    quick = dry_run(tmp_path, "--configfile", str(ROOT / "config" / "config.yaml"))
+    quick = planned_outputs(tmp_path, "--configfile", str(ROOT / "config" / "config.yaml"))
     assert "Using workflow specific profile profiles/default" in quick  # Snakemake's own message
     assert "results/quick/claims.md" in quick and "results/paper/" not in quick
-    paper = dry_run(tmp_path, "--configfile", str(ROOT / "config" / "paper.yaml"))
+    paper = planned_outputs(tmp_path, "--configfile", str(ROOT / "config" / "paper.yaml"))
     assert "results/paper/claims.md" in paper and "results/quick/" not in paper
 
 

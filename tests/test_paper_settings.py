@@ -10,7 +10,7 @@ from .conftest import load_config
 
 # experiment id -> {dotted config path: the authors' value}; each entry names its source.
 CODE_SETTINGS: dict[str, dict[str, object]] = {
-    # seed 004 fig 1.6; NB = xuzhiqin1990/understanding_dl code/frequency_principle/fprinciple.ipynb
+    # lecture notes fig. 1.6; NB = xuzhiqin1990/understanding_dl code/frequency_principle/fprinciple.ipynb
     # (same cells in dnn_simple_experiments "frequency principle/fprinciple.ipynb")
     "fp1d_equal_amp": {
         "target.frequencies": [1, 3, 5],  # NB get_y: np.sin(x)+np.sin(3*x)+np.sin(5*x)
@@ -34,7 +34,7 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
         "spectrum.threshold": 0.1,  # NB plt.pcolor(..., vmin=0.1, vmax=1); exercise threshold 0.1
         "spectrum.window": 10,  # NB find_consecutive_index: 10 consecutive epochs below the threshold
     },
-    # seed 004 fig 1.3: the fig 1.6 net and its initialisation (NB above), reused; target as in
+    # lecture notes fig. 1.3: the lecture notes fig. 1.6 net and its initialisation (NB above), reused; target as in
     # F-Principle main_clean20190924.py (y_sin = np.sin(xx)+np.sin(5*xx)); metrics as NB
     "fp1d_snapshots": {
         "target.frequencies": [1, 5],  # main_clean20190924.py func_to_approx
@@ -48,7 +48,7 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
         "spectrum.threshold": 0.1,  # NB vmin=0.1; main_clean20190924.py z_min=0.1
         "spectrum.window": 10,  # NB find_consecutive_index
     },
-    # seed 004 figs 1.4-1.5: the fig 1.6 net, initialisation and optimizer (NB), reused; metrics as NB
+    # lecture notes figs. 1.4–1.5: the lecture notes fig. 1.6 net, initialisation and optimizer (NB), reused; metrics as NB
     # (the staircase itself is not in code: sin_div = 0 in every stored script)
     "fp1d_step": {
         "model.hidden": [200, 200, 200, 100],  # NB --hidden_layers_width
@@ -79,14 +79,14 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
         "spectrum.threshold": 0.1,  # NB vmin=0.1
         "spectrum.window": 10,  # NB find_consecutive_index
     },
-    # seed 004 fig 1.7 (X18): no authors' code for this figure (searched F-Principle,
+    # X18 (lecture notes fig. 1.7): no authors' code for this figure (searched F-Principle,
     # understanding_dl, dnn_simple_experiments; understanding_dl A4_4 cat_fitting.ipynb is another
-    # figure). The claims' convergence bars carry over from the fig 1.6 notebook (NB above):
+    # figure). The claims' convergence bars carry over from the lecture notes fig. 1.6 notebook (NB above):
     "fp_image": {
         "claims.window": 10,  # NB find_consecutive_index: 10 consecutive epochs below the threshold
         "claims.final_error_max": 0.1,  # NB plt.pcolor(..., vmin=0.1, vmax=1); exercise threshold 0.1
     },
-    # BJKK19 (seed 001); R = ykasten/Convergence-Rate-NN-Different-Frequencies (read in the stored copy)
+    # BJKK19; R = ykasten/Convergence-Rate-NN-Different-Frequencies (read in the stored copy)
     # R Shallow/NoBias_1D, Shallow/WithBias_1D (MATLAB)
     "basri_shallow_1d": {
         "points.n": 1001,  # optimize.m l.4: n=1001
@@ -189,7 +189,7 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
         "spectrum.max": math.pi / 2,  # P: k = np.linspace(0, np.pi/2, num=k_num, endpoint=True)
         "spectrum.n": 100,  # P: k_num = 100
     },
-    # seed 004 fig 1.12; F = xuzhiqin1990/F-Principle filter_gd.py (TF2/Keras, CIFAR-10 CNN only:
+    # lecture notes fig. 1.12; F = xuzhiqin1990/F-Principle filter_gd.py (TF2/Keras, CIFAR-10 CNN only:
     # the DNN, VGG-16 and every MNIST run have no authors' code)
     "fp_filter": {
         "datasets.1.data.dataset": "cifar10",  # F: tf.keras.datasets.cifar10
@@ -219,7 +219,7 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
         "optimizer.lr": 0.005,  # M cfg.py: 'eta' : 0.005
         "optimizer.batch_size": 100,  # M cfg.py: 'batch_size' : 100
     },
-    # seed 004 fig 1.10. P = xuzhiqin1990/understanding_dl, "code/fig source/A4/A4_16/
+    # lecture notes fig. 1.10. P = xuzhiqin1990/understanding_dl, "code/fig source/A4/A4_16/
     # f-principle_nd_projection.ipynb" (CIFAR-10 only; the MNIST family is ours).
     "fp_projection": {
         "families.cifar10.data.dataset": "cifar10",  # P: datasets.CIFAR10(..., transform=ToTensor)
@@ -241,7 +241,7 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
         "spectrum.centre_labels": False,  # P: np.sum(train_labels[:, 8] * exp(...)) / 5000: not centred
         "spectrum.delta_form": "complex",  # P: |Σ (pred − target)[:, 8] e^(..)| / |Σ target[:, 8] e^(..)|
     },
-    # X18 (seed 002): no authors' code found, so no (code) setting to keep
+    # X18: no authors' code found, so no (code) setting to keep
     "fp_init_scale": {},
 }
 

@@ -80,12 +80,12 @@ def test_run_py_rehearsal_is_the_documented_snakemake_command(monkeypatch):
     module = run_py()
     monkeypatch.setattr(module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     snakemake = str(module.BIN / "snakemake")
-    assert module.command("rehearsal", []) == (
-        "", [snakemake, "--cores", "2", "--configfile", "config/paper.yaml", "--config", "rehearsal=3"])
+    assert module.command("rehearsal", []) == [
+        snakemake, "--cores", "2", "--configfile", "config/paper.yaml", "--config", "rehearsal=3"]
     assert module.REHEARSAL_STEPS == rehearsal.DEFAULT_STEPS
     # the user's --config values keep rehearsal=3 (a second --config would replace the first)
-    assert module.command("rehearsal", ["--config", "data_root=d"])[1][-3:] == ["--config", "rehearsal=3", "data_root=d"]
-    assert module.command("rehearsal", ["--configfile", "c.yaml", "--config", "rehearsal=1", "-c1"])[1] == [
+    assert module.command("rehearsal", ["--config", "data_root=d"])[-3:] == ["--config", "rehearsal=3", "data_root=d"]
+    assert module.command("rehearsal", ["--configfile", "c.yaml", "--config", "rehearsal=1", "-c1"]) == [
         snakemake, "--configfile", "c.yaml", "--config", "rehearsal=1", "-c1"]
 
 

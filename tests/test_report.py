@@ -8,6 +8,8 @@ from pathlib import Path
 import docutils.core
 import pytest
 
+from fprinciple import experiments as registry
+
 from .conftest import ROOT
 
 CAPTIONS = sorted((ROOT / "workflow" / "report").glob("*.rst"))
@@ -30,3 +32,9 @@ def test_caption_is_clean_restructuredtext(caption: Path):
     # The generic captions are Jinja templates: each placeholder renders to plain text.
     text = re.sub(r"\{\{.*?\}\}", "value", caption.read_text())
     assert problems(text) == ""
+
+
+@pytest.mark.parametrize("experiment", registry.ids())
+def test_paper_figure_is_clean_restructuredtext(experiment: str):
+    # figure.rst writes each experiment's PAPER_FIGURE into its caption as it is.
+    assert problems(registry.get(experiment).PAPER_FIGURE) == ""

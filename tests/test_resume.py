@@ -56,8 +56,8 @@ def test_plain_rerun_after_whole_group_kills_finishes_identical(tmp_path):
     unregistered = (work / ".snakemake" / "incomplete" / marker).exists()
     assert json.loads((run_dir / "meta.json").read_text())["resumed_from_step"] == state["step"]
 
-    rerun_killed_when(printed(r"rule figure:"))
-    rerun_killed_when(printed(r"rule (experiment_claims|claims):"))
+    rerun_killed_when(printed(r"^Job \d+: figure "))  # the rules' messages (workflow/rules/*.smk)
+    rerun_killed_when(printed(r"^Job \d+: (experiment_claims|claims)\b"))
     final = Run(work, *args)
     reruns.append(final)
     assert final.finish() == 0, final.output[-4000:]

@@ -8,7 +8,7 @@ import torch
 
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.models import MLP
-from fprinciple.training import RunContext, TrainingDiverged, TrainSpec, combine, train
+from fprinciple.training import RunContext, TrainingDiverged, TrainSpec, checkpoint, combine, train
 from fprinciple.training.controls import Constant, Control, Frozen, mean_predictor
 
 CTX = RunContext()
@@ -169,6 +169,35 @@ def test_resume_after_kill_equals_uninterrupted(tmp_path):
     resumed = train(model(seed=99), x, y, spec, ctx, [output_hook(x)], seed=1)
     assert resumed.resumed_from == 40
     pd.testing.assert_frame_equal(resumed.records, reference.records)  # the frozen control too
+
+
+def test_checkpoint_records_are_packed_and_come_back_value_for_value(tmp_path):
+    """Records go to the checkpoint as flat columns (pickling each small array was a seventh of
+    a job that logs every update) and load as the same tuples; other lists are kept as they are."""
+    x, y = problem()
+    spec = TrainSpec(steps=20, lr=1e-2, log_every=5)
+    ctx = ckpt(tmp_path, every=10)
+    train(model(), x, y, spec, ctx, [output_hook(x)])
+    assert isinstance(torch.load(ctx.checkpoint, weights_only=False)["records"], checkpoint.PackedRecords)
+    logged = checkpoint.load(ctx)["records"]
+    assert {learner for _, learner, *_ in logged} == {TRAINED, FROZEN, MEAN}
+
+    def same_record(r, s):
+        arrays_equal = all(u.shape == v.shape and np.array_equal(u, v, equal_nan=True) for u, v in zip(r[3:], s[3:]))
+        return r[:3] == s[:3] and type(r[0]) is type(s[0]) and arrays_equal
+
+    def same(a, b):
+        return len(a) == len(b) and all(same_record(r, s) for r, s in zip(a, b))
+
+    members = [logged, logged[:3], []]
+    not_flat = [(0, TRAINED, "image", np.zeros((2, 2)), np.ones((2, 2)))]
+    for records in (logged, members, not_flat, []):
+        checkpoint.save(ctx, {"records": records})
+        back = checkpoint.load(ctx)["records"]
+        if records is members:
+            assert len(back) == len(members) and all(same(a, b) for a, b in zip(back, members))
+        else:
+            assert same(back, records)
 
 
 def test_finished_part_is_not_trained_again(tmp_path):

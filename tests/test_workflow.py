@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 import yaml
 
-from fprinciple import claims as claims_table
+from fprinciple import claims_table
+from fprinciple.claims import unexpected
 from fprinciple.io import METRIC_COLUMNS
 
 from .conftest import MNIST_ROOT, ROOT, load_config, needs_mnist
@@ -46,7 +47,7 @@ def test_snakefiles_are_snakefmt_formatted():
 def assert_claims_reproduced_but_declared(claims: pd.DataFrame, cfg: dict) -> None:
     """Every claim is reproduced but those the config declares not reproduced or untested, which
     are still reported, and no declaration is stale (``claims.unexpected``)."""
-    problems = claims_table.unexpected(claims, cfg["experiments"])
+    problems = unexpected(claims, cfg["experiments"])
     assert not problems, "\n".join(problems)
 
 
@@ -59,7 +60,7 @@ def test_quick_scale_end_to_end(tmp_path):
     claims = pd.read_parquet(results / "claims.parquet")
     assert_claims_reproduced_but_declared(claims, load_config())
     assert (claims["scale"] == "quick").all()
-    assert " reproduced, " in (results / "claims.md").read_text()
+    assert claims_table.summary(claims) in (results / "claims.md").read_text()
 
     for experiment in load_config()["experiments"]:
         for ext in ("png", "pdf"):
@@ -97,6 +98,6 @@ def test_configfile_replaces_the_quick_default(tmp_path):
     """`--configfile X` runs exactly X: no experiment or key of config.yaml is merged into it."""
     cfg = copy.deepcopy(load_config())
     cfg["experiments"] = {"fp1d_snapshots": cfg["experiments"]["fp1d_snapshots"]}
-    result = snakemake(tmp_path, "-n", "--cores", "1", "--configfile", write_config(tmp_path / "c.yaml", cfg))
+    result = snakemake(tmp_path, "--summary", "--configfile", write_config(tmp_path / "c.yaml", cfg))  # every output
     assert "results/quick/runs/fp1d_snapshots/" in result.stdout
     assert "results/quick/runs/fp1d_step/" not in result.stdout and "basri" not in result.stdout

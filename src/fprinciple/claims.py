@@ -52,8 +52,10 @@ EXACT = "exact"  # exact theory: no initialisation to replicate
 # it, or the suite's own statistic or extension, which a row must never pass off as the paper's.
 PAPER, SUITE = "paper", "suite"
 
-CLAIM_COLUMNS = ["experiment", "claim", "status", "source", "passed", "statement", "measured", "threshold", "held", "judged",
-                 "lower_bound", "replication", "declared", "stale", "scale", "seeds", "note", "dataset"]
+CLAIM_COLUMNS = ["experiment", "claim", "status", "source", "passed", "statement", "measured", "threshold", "held",
+                 "judged", "lower_bound", "replication", "declared", "stale", "scale", "seeds", "note", "dataset",
+                 "verdict"]
+EXEMPT = "not held against (note); "  # starts the measured text of a control the claim is not held against
 # Scales whose claim rows are not evidence: the smoke test and the truncated paper-scale rehearsal.
 NOT_EVIDENCE = {"smoke": "smoke test (tiny settings): not evidence", "rehearsal": "rehearsal (paper settings, truncated): not evidence"}
 
@@ -90,7 +92,8 @@ class Verdict:
     held: int | None = None  # per-seed claims: seeds (or nets, pooled over conditions) where it held
     judged: int | None = None
     lower_bound: float = float("nan")
-    text: str = ""  # the rate in words, per condition where there are several
+    text: str = ""  # the rate in words, in one line (the row's verdict)
+    detail: str = ""  # every condition's rate, where there are several
     by_condition: dict = field(default_factory=dict)
 
 
@@ -178,22 +181,21 @@ def judge(claim: Claim, outcomes: dict | None) -> Verdict:
     if not claim.conditions:
         return Verdict(rate_reproduced(held, judged), True, held, judged, lower_bound(held, judged),
                        f"holds in {rate_text(held, judged)}")
-    listed = ", ".join(f"{_condition_name(c)} {h}/{n}" for c, (h, n) in rates.items())
+    listed = "per condition: " + ", ".join(f"{_condition_name(c)} {h}/{n}" for c, (h, n) in rates.items())
     axes = " × ".join(claim.conditions)
     if claim.pooled:
         failing = [c for c, (h, n) in rates.items() if rate_fails(h, n)]
-        text = (f"holds in {rate_text(held, judged, 'nets')} pooled over {len(rates)} {axes} conditions "
-                f"(per condition: {listed})")
+        text = f"holds in {rate_text(held, judged, 'nets')} pooled over {len(rates)} {axes} conditions"
         if failing:
             text += f"; fails in most seeds of {', '.join(map(_condition_name, failing))}"
         return Verdict(rate_reproduced(held, judged) and not failing, True, held, judged, lower_bound(held, judged),
-                       text, rates)
+                       text, listed, rates)
     every = all(rate_reproduced(h, n) for h, n in rates.values())
     weakest = min(rates, key=lambda c: lower_bound(*rates[c]))
     return Verdict(every, True, held, judged, lower_bound(*rates[weakest]),
                    f"holds in {held}/{judged} nets; every {axes} condition by the rule: "
-                   f"{'yes' if every else 'no'}, weakest {_condition_name(weakest)} {rate_text(*rates[weakest])} "
-                   f"(per condition: {listed})", rates)
+                   f"{'yes' if every else 'no'}, weakest {_condition_name(weakest)} {rate_text(*rates[weakest])}",
+                   listed, rates)
 
 
 def _threshold(claim: Claim) -> str:
@@ -257,8 +259,8 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
             "experiment": experiment,
             "status": status,
             "passed": status == REPRODUCED,
-            "measured": "; ".join(filter(None, [verdict.text if claim.replication == PER_SEED else "",
-                                                claim.measured])),
+            "measured": _measured_text(verdict, claim),
+            "verdict": verdict.text if claim.replication == PER_SEED else claim.measured,
             "threshold": _threshold(claim),
             "held": verdict.held,
             "judged": verdict.judged,
@@ -275,7 +277,7 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
         for name, control in on_controls.items():
             row[f"control_{name}"] = None if control is None else control.reproduced
             row[f"control_{name}_measured"] = None if control is None else (
-                "not held against (note); " * (name in exempt) + _control_text(control, whole[name][claim.claim]))
+                EXEMPT * (name in exempt) + _measured_text(control, whole[name][claim.claim]))
         rows.append(row)
     return frame(rows)
 
@@ -290,10 +292,11 @@ def _exemptions(experiment: str, claim: Claim) -> dict[str, str]:
     return exempt
 
 
-def _control_text(verdict: Verdict, claim: Claim) -> str:
+def _measured_text(verdict: Verdict, claim: Claim) -> str:
+    """Everything measured on one learner: the rate over seeds (and per condition), then the claim's text."""
     if claim.replication != PER_SEED:
         return claim.measured
-    return f"{verdict.text}; {claim.measured}"
+    return "; ".join(filter(None, [verdict.text, verdict.detail, claim.measured]))
 
 
 def frame(rows: list[dict]) -> pd.DataFrame:
@@ -318,22 +321,6 @@ def strictly_increasing(values) -> bool:
     return bool(values.size >= 2 and np.all(np.isfinite(values)) and np.all(np.diff(values) > 0))
 
 
-def summary(table: pd.DataFrame) -> str:
-    """One line: the rows by status, the untested ones by experiment, stale declarations."""
-    counts = table["status"].value_counts()
-    parts = [f"{int(counts.get(status, 0))} {status}" for status in STATUSES]
-    untested = table[table["status"] == UNTESTED]["experiment"].value_counts(sort=False)
-    if len(untested):
-        parts[-1] += " (" + ", ".join(f"{e}: {n}" for e, n in untested.items()) + "; their notes say what is missing)"
-    stale = table[table["stale"]]
-    line = ", ".join(parts) + f" of {len(table)} claims"
-    if len(stale):
-        line += f"; {len(stale)} stale declaration(s): " + ", ".join(f"{r.experiment}/{r.claim}" for r in stale.itertuples())
-    scales = ", ".join(sorted(set(table["scale"])))
-    caveat = next((text for key, text in NOT_EVIDENCE.items() if key in set(table["scale"])), "")
-    return f"{line} (scale: {scales}{'; ' + caveat if caveat else ''})."
-
-
 def unexpected(table: pd.DataFrame, experiments: dict[str, dict]) -> list[str]:
     """What the reproduction stage refuses in a claims table run from ``experiments`` (their
     config blocks): a row neither reproduced nor declared, a stale declaration (it holds now), a
@@ -354,71 +341,3 @@ def unexpected(table: pd.DataFrame, experiments: dict[str, dict]) -> list[str]:
         elif row.status != REPRODUCED and claim not in declared:
             problems.append(f"{experiment}/{claim}: {row.status} and not declared: {row.measured[:300]}")
     return problems
-
-
-def _control_cell(reproduced) -> str:
-    """How a control fared: a claim must not be reproduced on it."""
-    if reproduced is None or pd.isna(reproduced):
-        return "—"
-    return "**reproduced**" if reproduced else "not reproduced"
-
-
-def _status_cell(row: dict) -> str:
-    status = row["status"]
-    if row["stale"]:
-        return f"**{status} (stale declaration)**"
-    if status == REPRODUCED:
-        return status
-    return f"{status} (declared)" if row["declared"] else f"**{status}**"
-
-
-INTRO = (f"A claim about training is judged seed by seed: {RULE}. A row is reproduced only if no negative "
-         "control is. Untested: this scale lacks what the claim needs; declared: the config says so in advance. "
-         "Source: the paper's statement, or the suite's own statistic or extension.")
-
-
-def markdown(table: pd.DataFrame) -> str:
-    """The claims table as Markdown, with a one-line summary on top; a control column says
-    whether the claim is (wrongly) reproduced on that control."""
-    controls = control_names(table)
-    columns = ["experiment", "claim", "status", "source", *controls, "statement", "measured", "threshold", "seeds", "dataset", "note"]
-    lines = [
-        "# Claims",
-        "",
-        summary(table),
-        INTRO + f" Controls: {', '.join(controls)}.",
-        "",
-        "| " + " | ".join(f"control: {c}" if c in controls else c for c in columns) + " |",
-        "|" + "---|" * len(columns),
-    ]
-    for row in table.to_dict("records"):
-        cells = []
-        for column in columns:
-            if column == "status":
-                cells.append(_status_cell(row))
-            elif column in controls:
-                cell = _control_cell(row[f"control_{column}"])
-                measured = row.get(f"control_{column}_measured")
-                cells.append(cell if cell == "—" else f"{cell}: {measured}")
-            else:
-                cells.append(str(row[column]))
-        lines.append("| " + " | ".join(cell.replace("|", "\\|").replace("\n", " ") for cell in cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def html(table: pd.DataFrame) -> str:
-    """A self-contained HTML page of the claims table for the Snakemake report."""
-    controls = control_names(table)
-    shown = table.drop(columns=["passed"]).assign(status=[_status_cell(r).replace("*", "") for r in table.to_dict("records")])
-    for name in controls:
-        shown[f"control_{name}"] = [_control_cell(p).replace("*", "") for p in table[f"control_{name}"]]
-    body = shown.to_html(index=False, escape=True, border=0, classes="claims", na_rep="—")
-    style = (
-        "body{font-family:sans-serif;font-size:13px} table.claims{border-collapse:collapse}"
-        " .claims td,.claims th{border:1px solid #ccc;padding:4px 6px;vertical-align:top;text-align:left}"
-        " .claims th{background:#f0f0f0}"
-    )
-    return (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Claims</title><style>{style}</style></head>"
-        f"<body><h1>Claims</h1><p>{summary(table)}</p><p>{INTRO}</p>{body}</body></html>\n"
-    )

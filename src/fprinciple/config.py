@@ -1,5 +1,6 @@
-"""Config loading and validation: every bad config is refused before any job, with one message
-naming the key, the allowed values or range and the fix, and where known the file and line.
+"""Config loading and validation: every bad config is refused before any job, with every problem
+at once, each on one line naming where it was set (file and line, or the ``--config`` setting),
+the key, the allowed values or range and the fix.
 
 The schema is assembled from ``workflow/schemas/config.schema.yaml`` (top level and shared
 definitions) and one ``workflow/schemas/experiments/<id>.schema.yaml`` per experiment, so adding
@@ -9,13 +10,16 @@ memory within ``mem_mb``) are checked after the schema, also before any job.
 
 Command line: ``python -m fprinciple.config FILE...`` checks config files the way the workflow
 does. Snakemake parses ``--configfile`` files itself before the workflow starts and reports a
-YAML error without file or line, so this is the way to locate one.
+YAML error without file or line, and a missing one with a traceback, so this is the way to
+locate one.
 """
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import itertools
+import math
 import re
 import sys
 from collections.abc import Iterator
@@ -35,6 +39,8 @@ README = "config/README.md"
 # as many samples as asked for, so it has no size (and needs n_train and n_test).
 SPLIT_SIZES = {"mnist": (60000, 10000), "cifar10": (50000, 10000), "digits": (1500, 297)}
 
+MAX_SHOWN = 10  # problems one message lists; it counts the rest
+
 BYTES_PER_WEIGHT = 8  # float32 weight and its gradient: a floor under any optimizer's state
 
 KeyPath = tuple  # a key path into the config: keys (str) and list indices (int)
@@ -51,7 +57,23 @@ Validator = jsonschema.validators.extend(
 
 
 class ConfigError(UserError, ValueError):
-    """The config breaks the schema (workflow/schemas/) or a rule across its keys."""
+    """The config breaks the schema (workflow/schemas/) or a rule across its keys.
+
+    Each problem is one line and all are reported together (the first ``MAX_SHOWN``), so one
+    rerun follows one round of fixes rather than one per mistake."""
+
+    def __init__(self, *problems: str):
+        self.problems = list(problems)
+        lines = self.problems[:MAX_SHOWN]
+        if len(self.problems) > MAX_SHOWN:
+            lines.append(f"and {len(self.problems) - MAX_SHOWN} more, listed once these are fixed")
+        if len(self.problems) > 1:
+            lines = [f"{len(self.problems)} problems in the config:"] + [f"  {line}" for line in lines]
+        super().__init__("\n".join(lines))
+
+
+class MissingConfigFile(ConfigError):
+    """A config file to read does not exist (the command-line check exits 2 for it, not 1)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,8 +174,8 @@ def _coerce_booleans(value, schema: dict, root: dict):
 # Reading config files
 
 
-def read_config_file(path: str | Path) -> tuple[dict, dict[KeyPath, tuple[str, object]]]:
-    """The config in ``path`` and, for every key path, its ``file:line`` and value there.
+def read_config_file(path: str | Path) -> tuple[dict, dict[KeyPath, str]]:
+    """The config in ``path`` and, for every key path, its ``file:line``.
 
     A missing or empty file, a YAML syntax error and a key given twice in one block (PyYAML
     would silently keep the last) are refused with file and line.
@@ -163,7 +185,10 @@ def read_config_file(path: str | Path) -> tuple[dict, dict[KeyPath, tuple[str, o
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError(f"config file {shown} not found (working directory {Path.cwd()})") from None
+        shipped = ", ".join(_shown(p) for p in sorted((ROOT / "config").glob("*.yaml")))
+        raise MissingConfigFile(
+            f"config file {shown} not found (working directory {Path.cwd()}): check the path; the shipped configs are {shipped}"
+        ) from None
     except OSError as error:
         raise ConfigError(f"config file {shown} cannot be read: {error.strerror}") from None
     except UnicodeDecodeError:
@@ -190,13 +215,7 @@ def read_config_file(path: str | Path) -> tuple[dict, dict[KeyPath, tuple[str, o
         loader.dispose()
     if not isinstance(data, dict):
         raise ConfigError(f"{shown}: expected a YAML mapping of the top-level keys, got {type(data).__name__} ({README})")
-    located = {}
-    for key_path, location in lines.items():
-        try:  # a key YAML reads as a number, or a merge key '<<', is not a path into the data
-            located[key_path] = (location, _value_at(data, key_path))
-        except (KeyError, IndexError, TypeError):
-            continue
-    return data, located
+    return data, lines
 
 
 def _locate(node, path: KeyPath, shown: str, lines: dict) -> None:
@@ -219,12 +238,6 @@ def _locate(node, path: KeyPath, shown: str, lines: dict) -> None:
             _locate(item, path + (index,), shown, lines)
 
 
-def _value_at(data, path: KeyPath):
-    for key in path:
-        data = data[key]
-    return data
-
-
 def _shown(path: Path) -> str:
     """``path`` relative to the working directory when it lies below it (shorter messages)."""
     try:
@@ -245,119 +258,215 @@ def _merge(into: dict, new: dict) -> dict:
 
 def load_and_validate(paths, config: dict | None = None, schema: Path = SCHEMA) -> dict:
     """Validate the config read from ``paths`` (in order, later files overriding earlier ones);
-    errors name the file and line of the offending key.
+    each problem names the file and line of the offending key.
 
     In the workflow pass Snakemake's ``config`` (its merge of ``workflow.configfiles`` and any
     ``--config`` overrides): it is validated in place, the files only locate the keys. A value
-    that differs from its file's (set by ``--config``) is reported without a line.
+    that is not the files' came from ``--config``, and its problem names that setting instead.
+    Snakemake reads the values inside a ``--config`` mapping or list as text (YAML's BaseLoader);
+    they are typed here as in a file, so ``train={resources: {mem_mb: 4000}}`` gives a number.
     """
-    located: dict[KeyPath, tuple[str, object]] = {}
+    located: dict[KeyPath, str] = {}
     merged: dict = {}
     for path in paths:
         data, lines = read_config_file(path)
         _merge(merged, data)
         located.update(lines)
-    return validate(merged if config is None else config, schema, located)
+    if config is None:
+        return validate(merged, schema, located)
+    command_line = _not_from_files(config, merged)
+    for path, value in command_line.items():
+        if len(path) > 1 or isinstance(value, (dict, list)):  # Snakemake types top-level values itself
+            command_line[path] = _typed(value)
+            _parent(config, path)[path[-1]] = command_line[path]
+    return validate(config, schema, located, command_line)
+
+
+def _not_from_files(config: dict, files: dict, path: KeyPath = ()) -> dict[KeyPath, object]:
+    """Every value of ``config`` that the merged ``files`` do not give, by key path: what
+    ``--config`` set, as Snakemake merges it (a mapping key by key, anything else whole)."""
+    found = {}
+    for key, value in config.items():
+        if isinstance(value, dict) and isinstance(files.get(key), dict):
+            found.update(_not_from_files(value, files[key], path + (key,)))
+        elif key not in files or files[key] != value:
+            found[path + (key,)] = value
+    return found
+
+
+def _typed(value):
+    """``value`` with its text read as YAML reads a file's scalars (numbers, booleans, null)."""
+    if isinstance(value, dict):
+        return {key: _typed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    if isinstance(value, str):
+        try:
+            scalar = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return value
+        return scalar if scalar is None or isinstance(scalar, (bool, int, float)) else value
+    return value
+
+
+def _parent(config: dict, path: KeyPath):
+    for key in path[:-1]:
+        config = config[key]
+    return config
 
 
 # ---------------------------------------------------------------------------------------------
 # Validation
 
 
-def validate(config: dict, schema: Path = SCHEMA, located: dict | None = None) -> dict:
-    """Raise ConfigError with one readable message if ``config`` breaks the schema or a rule
-    across its keys; return it, with 'true'/'false' strings turned into booleans in place.
+def validate(config: dict, schema: Path = SCHEMA, located: dict | None = None, command_line: dict | None = None) -> dict:
+    """Raise ConfigError listing every problem if ``config`` breaks the schema or a rule across
+    its keys; return it, with 'true'/'false' strings turned into booleans in place.
 
-    ``located`` (as ``read_config_file`` returns it) gives the file and line of each key, for
-    the message; without it the message names the key only."""
+    ``located`` (key path -> 'file:line', as ``read_config_file`` returns it) and
+    ``command_line`` (key path -> value set by ``--config``) say where each key was set, for the
+    message; without them the message names the key only."""
     root = assemble_schema(Path(schema))
-    known = sorted(root["properties"]["experiments"]["properties"])
     if not isinstance(config, dict):
         raise ConfigError(f"invalid config: expected a mapping of the top-level keys, got {config!r} ({README})")
     _coerce_booleans(config, root, root)
-    errors = [e for e in Validator(root).iter_errors(config) if _unknown_keys(e, root) != []]
-    error = jsonschema.exceptions.best_match(errors)
-    if error is not None:
-        _refuse(_error_path(error, root), _describe(error, root), config, located, known)
-    for path, problem in _cross_field_problems(config):
-        _refuse(path, problem, config, located, known)
+    problems = _schema_problems(config, root)
+    problems += _cross_field_problems(config, {path for path, _ in problems if path})
+    if problems:
+        known = sorted(root["properties"]["experiments"]["properties"])
+        problems.sort(key=lambda problem: _position(config, problem[0]))
+        raise ConfigError(*(_message(path, problem, located or {}, command_line or {}, known) for path, problem in problems))
     return config
 
 
-def _refuse(path: KeyPath, problem: str, config: dict, located: dict | None, known: list[str]) -> None:
-    where = ".".join(map(str, path)) or "(top level)"
-    location = _location(path, config, located or {})
-    if len(path) >= 2 and path[0] == "experiments" and path[1] in known:
-        docs = f"every key of {path[1]} is described in docs/experiments/{path[1]}.md"
-    else:
-        docs = f"every key is described in {README}"
-    raise ConfigError(f"{location}invalid config: {where}: {problem} ({docs})")
+def _schema_problems(config: dict, root: dict) -> list[tuple[KeyPath, str]]:
+    """(key path, problem) for each key the schema refuses, one problem per key.
+
+    Unknown and missing keys are gathered per mapping, so that an unknown key that is a
+    misspelling of a missing one is reported once, as the misspelling."""
+    errors: dict[KeyPath, list[jsonschema.ValidationError]] = {}
+    unknown: dict[KeyPath, list[str]] = {}
+    missing: dict[KeyPath, list[str]] = {}
+    for error in Validator(root).iter_errors(config):
+        path = tuple(error.absolute_path)
+        if error.validator == "required":
+            keys = missing.setdefault(path, [])
+            keys += [key for key in error.validator_value if key not in error.instance and key not in keys]
+        elif error.validator in ("additionalProperties", "unevaluatedProperties"):
+            keys = unknown.setdefault(path, [])
+            keys += [key for key in _unknown_keys(error, root) if key not in keys]
+        else:
+            errors.setdefault(_error_path(error), []).append(error)
+    # Several errors on one key: jsonschema's own choice of the most telling one.
+    problems = [(path, _describe(jsonschema.exceptions.best_match(group), root)) for path, group in errors.items()]
+    for path in dict.fromkeys([*unknown, *missing]):
+        problems += _key_problems(path, unknown.get(path, []), missing.get(path, []), root)
+    return problems
 
 
-def _location(path: KeyPath, config: dict, located: dict) -> str:
-    """'file:line: ' of the deepest part of ``path`` a config file defines; nothing for a value
-    that came from ``--config`` rather than from the file."""
-    for depth in range(len(path), 0, -1):
-        if path[:depth] in located:
-            location, in_file = located[path[:depth]]
-            try:
-                value = _value_at(config, path[:depth])
-            except (KeyError, IndexError, TypeError):
-                return ""
-            scalar = not isinstance(in_file, (dict, list))
-            return "(set by --config) " if scalar and value != in_file else f"{location}: "
-    return ""
-
-
-def _unknown_keys(error: jsonschema.ValidationError, root: dict) -> list[str] | None:
-    """The truly unknown keys of an additional/unevaluated-properties error (None for other
-    errors). An empty list means the error only echoes another one: a key that fails its own
-    schema also counts as 'unevaluated' for the schema that extends it."""
-    if error.validator not in ("additionalProperties", "unevaluatedProperties") or not isinstance(error.instance, dict):
-        return None
+def _unknown_keys(error: jsonschema.ValidationError, root: dict) -> list[str]:
+    """The truly unknown keys of an additional/unevaluated-properties error. A key that fails its
+    own schema also counts as 'unevaluated' for the schema that extends it: that is no news."""
+    if not isinstance(error.instance, dict):
+        return []
     allowed = _declared(tuple(error.absolute_path), root, "properties")
     return [key for key in error.instance if key not in allowed]
 
 
-def _error_path(error: jsonschema.ValidationError, root: dict) -> KeyPath:
-    """The key an error is about: for an unknown key the key itself, not the block holding it."""
+def _error_path(error: jsonschema.ValidationError) -> KeyPath:
+    """The key an error is about: for a refused key name the key itself, not the block holding it."""
     path = tuple(error.absolute_path)
-    unknown = _unknown_keys(error, root)
-    if unknown:
-        return path + (unknown[0],)
     if "propertyNames" in error.relative_schema_path:
         return path + (error.instance,)
     return path
 
 
-def _describe(error: jsonschema.ValidationError, root: dict) -> str:
-    """What is wrong and how to fix it, for one schema error."""
-    value, kind, expected = error.instance, error.validator, error.validator_value
-    path = tuple(error.absolute_path)
-    if kind == "enum" and "propertyNames" in error.relative_schema_path:
-        return f"unknown key {value!r}; allowed keys: {', '.join(map(str, expected))}"
-    if kind == "enum":
-        close = difflib.get_close_matches(str(value), [str(v) for v in expected], n=1)
+def _key_problems(path: KeyPath, unknown: list[str], missing: list[str], root: dict) -> list[tuple[KeyPath, str]]:
+    """The unknown and missing keys of the mapping at ``path``, each with the fix. An unknown key
+    close to a missing one is taken as its misspelling, which is then not also reported missing."""
+    allowed = sorted(_declared(path, root, "properties"))
+    missing = list(missing)
+    problems = []
+    for key in unknown:
+        close = difflib.get_close_matches(str(key), missing, n=1) or difflib.get_close_matches(str(key), allowed, n=1)
+        if close and close[0] in missing:
+            missing.remove(close[0])
         hint = f" (did you mean {close[0]!r}?)" if close else ""
+        if path == ("experiments",):
+            problems.append((path + (key,), (f"unknown key {key!r}{hint}: no experiment has that id (there is no "
+                             f"workflow/schemas/experiments/{key}.schema.yaml); known experiments: {', '.join(allowed)}")))
+        else:
+            problems.append((path + (key,), f"unknown key {key!r}{hint}; allowed keys: {', '.join(allowed)}"))
+    if missing:
+        required = _declared(path, root, "required")
+        required += [key for key in missing if key not in required]  # required by an if/then rule
+        keys, them = ("key", "it") if len(missing) == 1 else ("keys", "them")
+        names = ", ".join(map(repr, missing))
+        problems.append((path, f"missing {keys} {names}: add {them} (required keys: {', '.join(required)})"))
+    return problems
+
+
+def _position(config: dict, path: KeyPath) -> tuple[int, ...]:
+    """Where ``path`` comes in ``config``, in its keys' order (the files' order): problems are
+    listed in that order, a mapping's own before those of its keys."""
+    position, node = [], config
+    for key in path:
+        if isinstance(node, dict) and key in node:
+            position.append(list(node).index(key))
+        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+            position.append(key)
+        else:
+            break
+        node = node[key]
+    return tuple(position)
+
+
+def _message(path: KeyPath, problem: str, located: dict, command_line: dict, known: list[str]) -> str:
+    where = ".".join(map(str, path)) or "(top level)"
+    if len(path) >= 2 and path[0] == "experiments" and path[1] in known:
+        docs = f"every key of {path[1]} is described in docs/experiments/{path[1]}.md"
+    else:
+        docs = f"every key is described in {README}"
+    return f"{_source(path, located, command_line)}invalid config: {where}: {problem} ({docs})"
+
+
+def _source(path: KeyPath, located: dict, command_line: dict) -> str:
+    """'--config KEY=VALUE: ' when ``path`` lies in a value set on the command line (it replaces
+    all a file had below it), else 'file:line: ' of the deepest part of ``path`` a file defines,
+    else (a top-level key missing) the files."""
+    for depth in range(1, len(path) + 1):
+        if path[:depth] in command_line:
+            setting = command_line[path[:depth]]
+            for key in reversed(path[1:depth]):
+                setting = {key: setting}
+            return f"--config {path[0]}={_as_argument(setting)}: "
+    for depth in range(len(path), 0, -1):
+        if path[:depth] in located:
+            return f"{located[path[:depth]]}: "
+    files = dict.fromkeys(location.rsplit(":", 1)[0] for location in located.values())
+    return f"{', '.join(files)}: " if files else ""
+
+
+def _as_argument(value) -> str:
+    """``value`` as it is written after ``--config KEY=`` (YAML flow style)."""
+    if isinstance(value, str):
+        return value
+    return yaml.safe_dump(value, default_flow_style=True, width=math.inf).rstrip("\n").removesuffix("\n...")
+
+
+def _describe(error: jsonschema.ValidationError, root: dict) -> str:
+    """What is wrong and how to fix it, for one schema error (other than unknown or missing keys)."""
+    value, kind, expected = error.instance, error.validator, error.validator_value
+    if kind == "enum":
+        close = _closest(value, expected)
+        hint = f" (did you mean {close!r}?)" if close else ""
+        if "propertyNames" in error.relative_schema_path:
+            return f"unknown key {value!r}{hint}; allowed keys: {', '.join(map(str, expected))}"
         return f"{value!r} is not allowed; allowed values: {', '.join(map(str, expected))}{hint}"
     if kind == "const":
         return f"must be {expected!r}, got {value!r}"
     if kind == "type":
-        return _type_problem(value, expected)
-    if kind == "required":
-        missing = [key for key in expected if key not in value]
-        required = _declared(path, root, "required")
-        required += [key for key in missing if key not in required]  # required by an if/then rule
-        return f"missing key {missing[0]!r}: add it (required keys: {', '.join(required)})"
-    if kind in ("additionalProperties", "unevaluatedProperties"):
-        allowed = sorted(_declared(path, root, "properties"))
-        unknown = _unknown_keys(error, root)[0]
-        close = difflib.get_close_matches(str(unknown), allowed, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        if path == ("experiments",):
-            return (f"unknown key {unknown!r}: no experiment has that id (there is no "
-                    f"workflow/schemas/experiments/{unknown}.schema.yaml); {hint}known experiments: {', '.join(allowed)}")
-        return f"unknown key {unknown!r}; {hint}allowed keys: {', '.join(allowed)}"
+        return _type_problem(tuple(error.absolute_path), value, expected)
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         return f"{value!r} must be {_range(error.schema)}"
     if kind == "minItems":
@@ -371,6 +480,22 @@ def _describe(error: jsonschema.ValidationError, root: dict) -> str:
     return error.message
 
 
+# What other tools call an allowed value (PyTorch users say gpu, not cuda).
+_SYNONYMS = {"gpu": "cuda", "nvidia": "cuda"}
+
+
+def _closest(value, allowed: list) -> str | None:
+    """The allowed value a user most likely meant: the same in another case, a synonym from
+    ``_SYNONYMS``, else the closest spelling."""
+    names = {str(name).lower(): str(name) for name in allowed}
+    text = str(value).strip().lower()
+    for candidate in (text, _SYNONYMS.get(text)):
+        if candidate in names:
+            return names[candidate]
+    close = difflib.get_close_matches(str(value), list(names.values()), n=1)
+    return close[0] if close else None
+
+
 def _range(schema: dict) -> str:
     signs = {"minimum": ">=", "exclusiveMinimum": ">", "maximum": "<=", "exclusiveMaximum": "<"}
     return " and ".join(f"{sign} {schema[key]}" for key, sign in signs.items() if key in schema)
@@ -379,9 +504,14 @@ def _range(schema: dict) -> str:
 _YAML_TEXT_NUMBER = re.compile(r"([-+]?\d+)(?:\.(\d*))?[eE]([-+]?)(\d+)")
 
 
-def _type_problem(value, expected) -> str:
+def _type_problem(path: KeyPath, value, expected) -> str:
     wanted = expected if isinstance(expected, str) else " or ".join(expected)
     problem = f"expected {wanted}, got {value!r} ({type(value).__name__})"
+    if path == ("experiments",) and isinstance(value, (str, list)):
+        ids = value if isinstance(value, list) else [value]
+        return (f"{problem}: experiments holds every experiment's settings by id; to make the figures and claims "
+                f"of some only, give `only`: --config 'only=[{', '.join(map(str, ids))}]' "
+                f"(or python3 run.py figures {' '.join(map(str, ids))})")
     numeric = {"number", "integer"} & set([expected] if isinstance(expected, str) else expected)
     if isinstance(value, str) and numeric:
         number = _YAML_TEXT_NUMBER.fullmatch(value.strip())
@@ -407,14 +537,32 @@ def _type_problem(value, expected) -> str:
 # Rules across keys (what a JSON schema cannot say)
 
 
-def _cross_field_problems(config: dict) -> Iterator[tuple[KeyPath, str]]:
-    """(key path, problem) for every rule across keys that the config breaks, in key order."""
+def _cross_field_problems(config: dict, refused: set[KeyPath]) -> Iterator[tuple[KeyPath, str]]:
+    """(key path, problem) for every rule across keys that the config breaks.
+
+    The rules read keys as the schema describes them, so they skip any part the schema refused
+    (a key path in ``refused``, or one above or below it): its problem is reported already."""
+
+    def sound(path: KeyPath) -> bool:
+        return path[0] in config and not any(path[: len(bad)] == bad or bad[: len(path)] == path for bad in refused)
+
+    if not isinstance(config.get("experiments"), dict):
+        return
+    if sound(("only",)):
+        for index, name in enumerate(config["only"]):
+            if name not in config["experiments"]:
+                close = difflib.get_close_matches(name, list(config["experiments"]), n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                yield ("only", index), f"{name!r} is not an experiment of this config: {hint}name one of experiments"
     for name, block in config["experiments"].items():
         base = ("experiments", name)
+        if not sound(base):
+            continue
         for path, node in _dict_nodes(block, base):
             for rule in _NODE_RULES:
                 yield from rule(path, node)
-        yield from _memory_problems(base, block, config["train"]["resources"])
+        if sound(("train", "resources")):
+            yield from _memory_problems(base, block, config["train"]["resources"])
 
 
 def _dict_nodes(node, path: KeyPath) -> Iterator[tuple[KeyPath, dict]]:
@@ -662,14 +810,27 @@ def _weight_floors(node: dict, depth: int) -> Iterator[tuple[str, int]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Check config files as the workflow would: ``python -m fprinciple.config FILE...``."""
-    paths = (sys.argv[1:] if argv is None else argv) or [str(ROOT / "config" / "config.yaml")]
+    """``python -m fprinciple.config [FILE...]``: check config files as the workflow would (several
+    merged in order, as several ``--configfile``). Exit 0 when valid, 1 when not (every problem
+    listed), 2 when a file is missing."""
+    parser = argparse.ArgumentParser(
+        prog="python -m fprinciple.config",
+        description="Check fprinciple config files as the workflow would, before any job: every problem with its file and line.",
+    )
+    parser.add_argument(
+        "files", nargs="*", metavar="FILE", default=[_shown(ROOT / "config" / "config.yaml")],
+        help="config files, merged in order as several --configfile (default: the quick scale, config/config.yaml)",
+    )
+    files = parser.parse_args(argv).files
     try:
-        config = load_and_validate(paths)
+        config = load_and_validate(files)
+    except MissingConfigFile as error:
+        print(f"ConfigError: {error}", file=sys.stderr)
+        return 2
     except ConfigError as error:
         print(f"ConfigError: {error}", file=sys.stderr)
         return 1
-    print(f"{', '.join(paths)}: valid ({len(config['experiments'])} experiments)")
+    print(f"{', '.join(files)}: valid (scale {config['scale']}, {len(config['experiments'])} experiments)")
     return 0
 
 

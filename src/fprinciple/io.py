@@ -91,6 +91,9 @@ def logging_to(path: str | os.PathLike):
         except UserError as err:
             print(f"{type(err).__name__}: {err}", file=log)
             raise SystemExit(1) from None
+        except KeyboardInterrupt:  # Ctrl-C: not a bug; the run's checkpoint resumes it
+            print("interrupted (Ctrl-C)", file=log)
+            raise SystemExit(130) from None
         except BaseException:
             traceback.print_exc(file=log)
             raise

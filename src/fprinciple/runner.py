@@ -1,6 +1,6 @@
 """Execute one run of any experiment: the library side of the `train` rule.
 
-Writes `metrics.parquet` (tidy rows, DESIGN.md contract) and `meta.json` (resolved config,
+Writes `metrics.parquet` (tidy rows: the metrics contract, docs/architecture.md#contracts) and `meta.json` (resolved config,
 seed, versions, device, wall time, steps/s, and per training loop the steps and logs done and
 planned with the CPU and wall seconds of each: the cost table's input) atomically, resuming from the checkpoint(s) in the
 same folder if an earlier attempt was killed. A checkpoint is resumed only under the same config,

@@ -3,9 +3,10 @@ jobs whose results it can change (showyourwork's pattern).
 
 ``closure("fprinciple.figures.fp_image")`` is that module's file plus, transitively, every
 fprinciple module it imports (read from the source with ``ast``, nothing is imported). The rules
-list these files as inputs: editing a figure module reruns that figure; editing the trainer
-reruns the training jobs of the experiments that use it. The same files' digest enters each
-run's checkpoint fingerprint, so a checkpoint never resumes under changed code.
+give these files' ``digest`` as a param (Snakemake reruns a job whose params changed): editing a
+figure module reruns that figure; editing the trainer reruns the training jobs of the
+experiments that use it. The same digest enters each run's checkpoint fingerprint, so a
+checkpoint never resumes under changed code.
 """
 
 from __future__ import annotations
@@ -70,8 +71,11 @@ def closure(module: str) -> tuple[Path, ...]:
     return tuple(sorted(set(seen.values())))
 
 
+@lru_cache(maxsize=None)
 def digest(*modules: str) -> str:
-    """A hash of the source files the given modules run."""
+    """A hash of the source files the given modules run, and of their paths relative to the
+    package (so a copy of the checkout elsewhere has the same digests). Cached: the DAG asks
+    for it once per job, and a file does not change while a DAG is built."""
     files = sorted({path for module in modules for path in closure(module)})
     h = hashlib.sha256()
     for path in files:

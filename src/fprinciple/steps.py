@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import claims as claims_table
+from . import claims as claim_rule
+from . import claims_table
 from . import cost as cost_model
 from . import experiments, io, rehearsal
 from .learners import TRAINED
@@ -37,36 +38,44 @@ def aggregate(runs: list[str], table: str, log: str) -> None:
 def experiment_claims(table: str, output: str, log: str, experiment: str, cfg: dict, scale: str) -> None:
     """An experiment's claims, on its trained network and on every control (claims.evaluate)."""
     module = experiments.get(experiment)
-    verdicts = claims_table.evaluate(module.claims, pd.read_parquet(table), cfg, experiment=experiment,
+    verdicts = claim_rule.evaluate(module.claims, pd.read_parquet(table), cfg, experiment=experiment,
                                      scale=scale, dataset=module.dataset(cfg))
     io.write_parquet(verdicts, output)
     _log(log, output)
 
 
-def figure(table: str, png: str, pdf: str, log: str, experiment: str, cfg: dict) -> None:
-    """An experiment's figure, drawn from the trained network's rows of its table."""
+def figure(table: str, claims: str, png: str, pdf: str, log: str, experiment: str, cfg: dict) -> None:
+    """An experiment's figure, drawn from the trained network's rows of its table, with its
+    claims' verdicts written under it from its claim rows (the table's, never recomputed)."""
     from . import figures  # here: matplotlib and seaborn would slow every DAG build by ~1 s
     from .figures import style
 
     metrics = pd.read_parquet(table)
     with _PYPLOT:
         fig = figures.get(experiment)(metrics[metrics["learner"] == TRAINED], cfg)
+        style.claim_verdicts(fig, pd.read_parquet(claims))
         style.save(fig, png, pdf)
     _log(log, png, pdf)
 
 
-def claims(tables: list[str], parquet: str, md: str, html: str, log: str) -> None:
-    """Every experiment's claims in one table, as parquet, markdown and the report's HTML."""
-    table = claims_table.frame(io.concat_parquet(tables).to_dict("records"))
+def claims(tables: list[str], parquet: str, md: str, html: str, log: str, scope: str | None = None) -> None:
+    """Every experiment's claims in one table, as parquet, markdown and the report's HTML.
+    ``scope`` (a run of some experiments only) says so above the table."""
+    table = claim_rule.frame(io.concat_parquet(tables).to_dict("records"))
     io.write_parquet(table, parquet)
-    io.write_text(claims_table.markdown(table), md)
-    io.write_text(claims_table.html(table), html)
+    folder = Path(md).parent  # the tables' links to figures and pages are relative to it
+    io.write_text(claims_table.markdown(table, folder, scope=scope or ""), md)
+    io.write_text(claims_table.html(table, folder, scope=scope or ""), html)
     _log(log, parquet, md, html)
 
 
 def claims_summary(parquet: str, md: str) -> str:
-    """The run's last console line: the claims by status, and where to read them."""
-    return f"Claims: {claims_table.summary(pd.read_parquet(parquet))} Table: {md}"
+    """The run's last console line: the claims by outcome (the line on top of claims.md), the
+    unexpected and stale ones by name, and where to read them."""
+    table = pd.read_parquet(parquet)
+    flagged = claims_table.flagged(table)
+    alarm = f"; {claims_table.ALARM} {flagged}" if flagged else ""
+    return f"Claims: {claims_table.summary(table)}{alarm}. Table: {md} (claims.html beside it)"
 
 
 def cost(metas: list[str], parquet: str, md: str, html: str, log: str, configured: dict, data_root,

@@ -5,7 +5,6 @@
 rule experiment_claims:
     input:
         table=f"{RESULTS}/tables/{{experiment}}.parquet",
-        code=code("fprinciple.experiments.{experiment}", "fprinciple.claims"),
     output:
         f"{RESULTS}/claims/{{experiment}}.parquet",
     log:
@@ -14,6 +13,9 @@ rule experiment_claims:
     params:
         cfg=experiment_config,
         scale=SCALE,
+        code=code("fprinciple.experiments.{experiment}", "fprinciple.claims"),
+    message:
+        "experiment_claims {wildcards.experiment}"
     run:
         steps.experiment_claims(
             input.table,
@@ -27,7 +29,7 @@ rule experiment_claims:
 
 rule claims:
     input:
-        expand(f"{RESULTS}/claims/{{experiment}}.parquet", experiment=EXPERIMENTS),
+        expand(f"{RESULTS}/claims/{{experiment}}.parquet", experiment=TARGETS),
     output:
         parquet=f"{RESULTS}/claims.parquet",
         md=f"{RESULTS}/claims.md",
@@ -37,5 +39,12 @@ rule claims:
     log:
         f"{LOGS}/claims/all.log",
     localrule: True
+    params:
+        scope=SCOPE,
+        code=code("fprinciple.claims_table"),
+    message:
+        "claims: the claims table"
     run:
-        steps.claims(input, output.parquet, output.md, output.html, log[0])
+        steps.claims(
+            input, output.parquet, output.md, output.html, log[0], params.scope
+        )

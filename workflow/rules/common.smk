@@ -1,6 +1,8 @@
 # Helpers shared by the rules: config validation, run lists, results folder, resources,
 # captions and the library code each job runs.
+import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -26,6 +28,9 @@ except ConfigError as err:
     sys.exit(f"ConfigError: {err}")
 
 EXPERIMENTS = list(config["experiments"])
+# `only` (python3 run.py figures ID...): the experiments whose figures and claims this run makes.
+# It picks targets only: every job's settings stay those of `experiments`.
+TARGETS = config.get("only", EXPERIMENTS)
 # `--config rehearsal=N` runs the configured settings for the first N steps of every training
 # loop and the first seed only, on the real data where present and on same-shape stand-ins
 # where not (fprinciple.rehearsal), into their own folder: it proves a config runs end to end.
@@ -39,6 +44,30 @@ SCALE = "rehearsal" if REHEARSAL else config["scale"]
 # Each scale writes its own folder, so switching scale never overwrites the other's results.
 RESULTS = config.get("results", f"results/{SCALE}")
 LOGS = f"{RESULTS}/logs"
+
+
+def run_py(command, experiments=()):
+    """The run.py command line for this run's config and these experiments (its
+    --configfile; in a rehearsal, its steps): for the summary and the claims table."""
+    words = ["python3 run.py", command, *experiments]
+    # run.py runs in the checkout: paths relative to it
+    for path in map(Path, workflow.overwrite_configfiles):
+        inside = path.resolve().is_relative_to(workflow.basedir)
+        words.append(
+            f"--configfile {os.path.relpath(path, workflow.basedir) if inside else path}"
+        )
+    if REHEARSAL and command != "rehearsal":
+        words.append(f"--config rehearsal={REHEARSAL}")
+    return " ".join(words)
+
+
+# What the claims table covers when `only` narrows the targets (None: every experiment).
+SCOPE = (
+    None
+    if TARGETS == EXPERIMENTS
+    else f"Covers {', '.join(TARGETS)} only; `{run_py('rehearsal' if REHEARSAL else 'figures')}` "
+    f"for all {len(EXPERIMENTS)}."
+)
 
 
 wildcard_constraints:
@@ -66,8 +95,8 @@ def run_metrics(wildcards):
 
 
 def every_run_meta(wildcards):
-    """meta.json of every run of every experiment (the cost table's input)."""
-    return [path for e in EXPERIMENTS for path in run_outputs(e, "meta.json")]
+    """meta.json of every run of every target experiment (the cost table's input)."""
+    return [path for e in TARGETS for path in run_outputs(e, "meta.json")]
 
 
 def run_data(wildcards):
@@ -77,15 +106,17 @@ def run_data(wildcards):
 
 
 def code(*modules):
-    """The library source files a job runs (``fprinciple.sources``): editing one reruns the
-    jobs whose results it can change, and nothing else. ``{experiment}`` is filled in.
+    """A digest of the library source files a job runs (``fprinciple.sources``), given as a
+    param: the profile's rerun-triggers include params, so editing one of those files reruns
+    the jobs whose results it can change, and nothing else. A digest rather than the files as
+    inputs: the console lists no source paths, and a copy of the checkout plans nothing.
+    ``{experiment}`` is filled in.
     """
 
-    def files(wildcards):
-        names = [m.format(**dict(wildcards.items())) for m in modules]
-        return sorted({str(path) for name in names for path in sources.closure(name)})
+    def digest(wildcards):
+        return sources.digest(*(m.format(**dict(wildcards.items())) for m in modules))
 
-    return files
+    return digest
 
 
 def resource(key):
@@ -117,4 +148,6 @@ def figure_facts(wildcards):
         "seeds": len(
             {s for v in runs.values() for s in v.get("seeds", [v.get("seed")])}
         ),
+        # As typed (Jinja's tojson writes \u2013 for "–" and \u0027 for "'").
+        "settings": json.dumps(cfg, ensure_ascii=False),
     }

@@ -5,7 +5,6 @@
 rule cost:
     input:
         meta=every_run_meta,
-        code=code("fprinciple.cost", "fprinciple.rehearsal"),
     output:
         parquet=f"{RESULTS}/cost.parquet",
         md=f"{RESULTS}/cost.md",
@@ -15,6 +14,10 @@ rule cost:
     log:
         f"{LOGS}/cost.log",
     localrule: True
+    params:
+        code=code("fprinciple.cost", "fprinciple.rehearsal"),
+    message:
+        "cost: the full run's cost, from this rehearsal"
     run:
         steps.cost(
             input.meta,
@@ -22,7 +25,7 @@ rule cost:
             output.md,
             output.html,
             log[0],
-            config["experiments"],
+            {e: config["experiments"][e] for e in TARGETS},
             config["data_root"],
             config["train"]["resources"],
         )

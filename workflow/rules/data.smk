@@ -12,5 +12,7 @@ rule prepare_data:
     params:
         root=config["data_root"],
         download=config["download"],
+    message:
+        "prepare_data {wildcards.dataset}"
     script:
         "../../scripts/prepare_data.py"

@@ -1,11 +1,12 @@
-# Plot: figures read the aggregated tables only, and depend on the figure code they run, so a
-# style change or a plot edit reruns exactly the figures it touches and nothing upstream.
+# Plot: figures read the aggregated tables and their claim rows (whose verdicts each figure shows),
+# and their params hold a digest of the figure code they run, so a style change or a plot edit
+# reruns exactly the figures it touches and nothing upstream.
 
 
 rule figure:
     input:
         table=f"{RESULTS}/tables/{{experiment}}.parquet",
-        code=code("fprinciple.figures.{experiment}"),
+        claims=f"{RESULTS}/claims/{{experiment}}.parquet",
     output:
         png=report(
             f"{RESULTS}/figures/{{experiment}}.png",
@@ -21,9 +22,13 @@ rule figure:
         cfg=experiment_config,
         caption=caption,
         facts=figure_facts,
+        code=code("fprinciple.figures.{experiment}"),
+    message:
+        "figure {wildcards.experiment}"
     run:
         steps.figure(
             input.table,
+            input.claims,
             output.png,
             output.pdf,
             log[0],

@@ -1,11 +1,11 @@
-# Compute: one job per run, then one tidy table per experiment. A training job depends on the
-# library code its experiment runs, so a code edit reruns exactly the runs it can change.
+# Compute: one job per run, then one tidy table per experiment. A training job's params hold a
+# digest of the library code its experiment runs, so a code edit reruns exactly the runs it can
+# change.
 
 
 rule train:
     input:
         data=run_data,
-        code=code("fprinciple.experiments.{experiment}", "fprinciple.runner"),
     output:
         metrics=f"{RESULTS}/runs/{{experiment}}/{{run}}/metrics.parquet",
         meta=f"{RESULTS}/runs/{{experiment}}/{{run}}/meta.json",
@@ -24,6 +24,9 @@ rule train:
         cfg=experiment_config,
         max_steps=REHEARSAL,
         eval_samples=rehearsal.EVAL_SAMPLES if REHEARSAL else None,
+        code=code("fprinciple.experiments.{experiment}", "fprinciple.runner"),
+    message:
+        "train {wildcards.experiment}/{wildcards.run}"
     script:
         "../../scripts/train.py"
 
@@ -36,5 +39,7 @@ rule aggregate:
     log:
         f"{LOGS}/aggregate/{{experiment}}.log",
     localrule: True
+    message:
+        "aggregate {wildcards.experiment}"
     run:
         steps.aggregate(input, output[0], log[0])

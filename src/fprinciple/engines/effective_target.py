@@ -26,6 +26,7 @@ Config block ``rdf``: ``k0 {min, max, n}`` (geometric grid), ``delta_convention`
 from __future__ import annotations
 
 import hashlib
+import weakref
 from collections.abc import Mapping
 
 import numpy as np
@@ -76,7 +77,10 @@ def rdf_hook(
     one_hot = nn.functional.one_hot(labels[: rdf["n_samples"]], n_classes)
     k0 = k0_grid(rdf)
     options = {"delta_convention": rdf["delta_convention"], "normalisation": rdf["normalisation"]}
-    unchanging: dict[int, list] = {}  # id of a frozen or constant learner -> its records
+    # id of a frozen or constant learner -> (a weak reference to it, its records): a job that trains
+    # its seeds in turn frees one seed's controls before the next seed's are made, and a new one at
+    # a freed one's address must be measured, not given the other seed's records.
+    unchanging: dict[int, tuple[weakref.ref, list]] = {}
     # digest of effective inputs -> their profile (a few floats per k0: kept for the whole run)
     profiles: dict[tuple, object] = {}
 
@@ -105,9 +109,11 @@ def rdf_hook(
         if step not in steps and not last:
             return []
         if isinstance(net, (Frozen, Constant)):
-            if id(net) not in unchanging:
-                unchanging[id(net)] = measure(net)
-            return unchanging[id(net)]
+            ref, records = unchanging.get(id(net), (None, None))
+            if ref is None or ref() is not net:
+                records = measure(net)
+                unchanging[id(net)] = (weakref.ref(net), records)
+            return records
         return measure(net)
 
     return hook

@@ -1,5 +1,5 @@
 """Fitting a 1-D target with an MLP while watching its spectrum: the engine of the four 1-D
-F-Principle experiments (seed 004, section 1.3; XZX18).
+F-Principle experiments (XZLXM19, XZX18; lecture notes §1.3).
 
 Every logged step records the relative error ΔF at the target's peaks; chosen snapshot steps
 (and the last) record the output itself and its DFT magnitude. The target and its spectrum are

@@ -1,4 +1,4 @@
-"""Learning time per frequency (BJKK19, seed 001): the engine of basri_shallow_1d,
+"""Learning time per frequency (BJKK19): the engine of basri_shallow_1d,
 basri_shallow_2d and basri_deep.
 
 A sweep trains one net per (net variant, k, seed) on a pure frequency-k target and records the

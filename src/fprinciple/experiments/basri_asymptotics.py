@@ -30,7 +30,6 @@ import mpmath as mp
 import numpy as np
 import pandas as pd
 from scipy.special import digamma
-from tqdm import tqdm
 
 from ..claims import EXACT, Claim
 from ..learners import PERTURBED, TRAINED
@@ -38,7 +37,7 @@ from ..theory.basri import asymptotic_coefficients
 from ..training import RunContext, TrainResult
 from . import seed_runs
 
-PAPER_FIGURE = "BJKK19 fig. 6, right: the exponent g(d) of the higher-dimensional eigenvalues (authors' Asymptotics/mainAndPlot.py)"
+PAPER_FIGURE = "Basri et al., NeurIPS 2019, fig. 6, right: the exponent g(d) of the higher-dimensional eigenvalues (authors' Asymptotics/mainAndPlot.py)"
 
 
 def dataset(cfg: dict) -> str:
@@ -129,7 +128,7 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
             rows.extend((0, curve_metric(d), float(k), v, learner) for k, v in zip(ks, log_inverse))
 
     first_dimension = log_inverse_coefficients(dims[0], ks, dps)
-    for d in tqdm(dims, desc=ctx.desc or "basri_asymptotics", disable=not ctx.progress, unit="d"):
+    for d in ctx.progress_bar(iterable=dims, unit="d"):
         record(TRAINED, d, log_inverse_coefficients(d, ks, dps))
         record(PERTURBED, d, first_dimension)
     records = pd.DataFrame(rows, columns=["step", "metric", "key", "value", "learner"])

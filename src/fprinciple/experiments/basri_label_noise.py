@@ -43,7 +43,7 @@ from . import seed_jobs
 AUTHORS_WEIGHT_STD = 0.01  # MNIST/optimize.py: tf.random_normal(..., stddev=.01)
 AUTHORS_BIAS_RANGE = 1.0  # tf.random_uniform([k], -1, 1)
 
-PAPER_FIGURE = "BJKK19 fig. 1, left (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
+PAPER_FIGURE = "Basri et al., NeurIPS 2019, fig. 1, left (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
 
 runs = seed_jobs  # one job: each seed in turn (one Python start-up)
 

@@ -33,7 +33,7 @@ from ..training import RunContext, TrainResult, TrainSpec
 from ..training.seeds import Member, batched, train_seeds
 from . import seed_jobs
 
-PAPER_FIGURE = "BJKK19 fig. 1, right (missing data: what the net puts into a gap)"
+PAPER_FIGURE = "Basri et al., NeurIPS 2019, fig. 1, right (missing data: what the net puts into a gap)"
 
 
 def dataset(cfg: dict) -> str:

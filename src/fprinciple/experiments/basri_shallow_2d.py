@@ -8,7 +8,7 @@ from ..models import basri_shallow
 from ..targets.sphere import sphere_points, unit_norm, zonal_harmonic
 from ..theory.basri import sphere_eigenvalues
 
-PAPER_FIGURE = "BJKK19, the learning time vs k on S², without and with bias (figure number unconfirmed)"
+PAPER_FIGURE = "Basri et al., NeurIPS 2019, the learning time vs k on S², without and with bias (figure number unconfirmed)"
 
 
 def dataset(cfg: dict) -> str:

@@ -27,7 +27,7 @@ from ..training import RunContext, TrainResult, TrainSpec
 from ..training.seeds import Member, batched, train_seeds
 from . import seed_jobs
 
-PAPER_FIGURE = "BJKK19 fig. 2 (superposition of sin 4θ and sin 14θ)"
+PAPER_FIGURE = "Basri et al., NeurIPS 2019, fig. 2 (superposition of sin 4θ and sin 14θ)"
 
 
 def dataset(cfg: dict) -> str:

@@ -1,4 +1,4 @@
-"""dfp_depth — XZ20 (seed 003) fig 1: deeper is faster. Fully connected nets of equal width and
+"""dfp_depth — XZ20 fig. 1: deeper is faster. Fully connected nets of equal width and
 1 … N hidden layers fit cos 3x + cos 5x; the number of steps until the training loss first falls
 below a fixed level drops with depth. Second panel: one fixed net on targets cos(kx) of rising
 frequency k needs more steps the higher k (the F-Principle the paper builds on).
@@ -33,7 +33,7 @@ from ..training.controls import Control
 from ..training.seeds import Member, batched, train_seeds
 from . import seed_jobs
 
-PAPER_FIGURE = "XZ20 (seed 003) fig 1: steps to a fixed training loss vs the number of hidden layers (cos 3x + cos 5x)"
+PAPER_FIGURE = "Xu & Zhou, AAAI 2021, fig. 1: steps to a fixed training loss vs the number of hidden layers (cos 3x + cos 5x)"
 UNIFORM_RATE = "uniform_rate"
 DEPTH, FREQUENCY = "depth", "frequency"
 

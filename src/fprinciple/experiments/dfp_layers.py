@@ -1,4 +1,4 @@
-"""dfp_layers — XZ20 (seed 003) fig 1.13: the deep frequency principle inside one network. A
+"""dfp_layers — XZ20 (its MNIST DNN, layer by layer): the deep frequency principle inside one network. A
 fully connected net with equal-width hidden layers is trained on MNIST; the effective target of
 the sub-network above hidden layer l is S[l] = (the output of hidden layer l, the labels). The
 paper: at initialisation the deeper layers' effective targets sit at higher frequency, but during
@@ -27,7 +27,7 @@ from ..models.activations import linear_layer_names
 from ..training import RunContext, TrainResult, steps_per_epoch
 from . import seed_jobs
 
-PAPER_FIGURE = "XZ20 (seed 003) fig 1.13: RDF of each hidden layer's effective target S[l] over training (MNIST DNN)"
+PAPER_FIGURE = "Xu & Zhou, AAAI 2021, one MNIST DNN: RDF of each hidden layer's effective target S[l] over training"
 
 runs = seed_jobs  # one job: a net per seed, one after another or batched (``ensemble``)
 

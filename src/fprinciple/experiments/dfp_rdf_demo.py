@@ -1,4 +1,4 @@
-"""dfp_rdf_demo — XZ20 (seed 003): the ratio density function (RDF) of sin(kπx) against the
+"""dfp_rdf_demo — XZ20: the ratio density function (RDF) of sin(kπx) against the
 filter frequency k0 = 1/δ, each curve normalised by its maximum: the lower the frequency k, the
 closer the RDF's peak sits to zero, which is what makes the RDF a frequency measure for the
 effective targets of dfp_resnet and dfp_layers.
@@ -30,7 +30,7 @@ from ..spectral.lfr import frequency_profile
 from ..training import RunContext, TrainResult
 from . import seed_runs
 
-PAPER_FIGURE = "XZ20 (seed 003) RDF illustration: RDF of sin(kπx) vs 1/δ, each normalised by its maximum"
+PAPER_FIGURE = "Xu & Zhou, AAAI 2021, the RDF illustration: RDF of sin(kπx) vs 1/δ, each normalised by its maximum"
 SUMMARIES = ("peak_k0", "mean_k0", "median_k0")
 
 runs = seed_runs

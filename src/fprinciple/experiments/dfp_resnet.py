@@ -1,4 +1,4 @@
-"""dfp_resnet — XZ20 (seed 003) figs 1.11–1.12: ResNet-18 on CIFAR-10 with residual blocks removed
+"""dfp_resnet — XZ20 (its ResNet-18 experiment): ResNet-18 on CIFAR-10 with residual blocks removed
 (−1 … −4), the fully connected head kept. The head's three linear layers are the learning
 component; its effective target is S[−3] = (the pooled features entering the head, the labels).
 The paper: the nets with more residual blocks train faster and generalise better, and their
@@ -33,7 +33,7 @@ from ..training import RunContext, TrainResult, steps_per_epoch
 from . import seed_jobs
 
 PAPER_FIGURE = (
-    "XZ20 (seed 003) figs 1.11–1.12: ResNet-18 with residual blocks removed on CIFAR-10: accuracy per epoch and "
+    "Xu & Zhou, AAAI 2021, ResNet-18 with residual blocks removed on CIFAR-10: accuracy per epoch and "
     "RDF of the head's effective target S[−3]"
 )
 EFFECTIVE_LAYER = -3  # S[−3]: the input of the last three (fully connected) layers

@@ -1,4 +1,4 @@
-"""fp1d_equal_amp — seed 004 fig 1.6: sin x + sin 3x + sin 5x with equal amplitudes, so that
+"""fp1d_equal_amp — XZLXM19 (lecture notes fig. 1.6): sin x + sin 3x + sin 5x with equal amplitudes, so that
 frequency and not amplitude decides the order in which the peaks converge."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..engines.fit1d import order_claim, run_configured
 from . import seed_jobs
 
-PAPER_FIGURE = "seed 004 fig 1.6 (XZLXM19)"
+PAPER_FIGURE = "Xu et al., CiCP 2020, equal amplitudes: ΔF at the three peaks over training (lecture notes fig. 1.6)"
 
 
 def dataset(cfg: dict) -> str:

@@ -13,7 +13,7 @@ from ..engines.fit1d import fit, order_claim
 from ..training import RunContext, TrainResult, combine
 from . import seed_jobs
 
-PAPER_FIGURE = "XZX18 (robustness of the F-Principle; seed 004 fig 1.6 setting)"
+PAPER_FIGURE = "Xu, Zhang & Xiao, ICONIP 2019: the order across activations, depths and optimizers, in the equal-amplitude setting"
 PAPER_ACTIVATIONS = ("tanh", "relu", "sigmoid")
 # Each activation × depth cell is a condition of its own. An optimizer's claim pools the cells'
 # nets: reproduced when the order holds in significantly more than half of them and in no cell

@@ -1,4 +1,4 @@
-"""fp1d_snapshots — seed 004 fig 1.3: fitting sin x + sin 5x, the early output already follows
+"""fp1d_snapshots — XZLXM19 (lecture notes fig. 1.3): fitting sin x + sin 5x, the early output already follows
 sin x (the low-frequency outline) while the sin 5x wiggles are fitted much later."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from ..engines.fit1d import convergence, convergence_rule, run_configured
 from ..targets.functions1d import make_target
 from . import seed_jobs
 
-PAPER_FIGURE = "seed 004 fig 1.3 (XZLXM19)"
+PAPER_FIGURE = "Xu et al., CiCP 2020, sin x + sin 5x: the output over training (lecture notes fig. 1.3)"
 
 
 def dataset(cfg: dict) -> str:

@@ -1,4 +1,4 @@
-"""fp1d_step — seed 004 figs 1.4–1.5: a periodic three-valued step function fitted by MSE;
+"""fp1d_step — XZX18 (lecture notes figs. 1.4–1.5): a periodic three-valued step function fitted by MSE;
 the network captures the outline (low frequencies) before the steps (high frequencies)."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..engines.fit1d import order_claim, run_configured
 from . import seed_jobs
 
-PAPER_FIGURE = "seed 004 figs 1.4–1.5 (XZX18)"
+PAPER_FIGURE = "Xu, Zhang & Xiao, ICONIP 2019, a periodic step: output and its DFT magnitude over training (lecture notes figs. 1.4–1.5)"
 
 
 def dataset(cfg: dict) -> str:

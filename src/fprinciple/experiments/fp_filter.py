@@ -1,4 +1,4 @@
-"""fp_filter — seed 004 fig 1.12 (section 1.5.5, eqs. 1.10-1.13): the filtering method on real
+"""fp_filter — XZLXM19 fig. 4 (lecture notes fig. 1.12, §1.5.5, eqs. 1.10-1.13): the filtering method on real
 images. A DNN, the small CNN and VGG-16 are trained with cross-entropy on MNIST and CIFAR-10
 (quick scale: their offline stand-ins), and every logged epoch the softmax output h on the
 training inputs is split, like the one-hot labels y, into a low- and a high-frequency part by a
@@ -44,7 +44,7 @@ from ..spectral.filtering import GaussianFilter
 from ..training import RunContext, TrainResult, combine
 from . import seed_jobs
 
-PAPER_FIGURE = "seed 004 fig 1.12 (XZLXM19 fig. 4: filtering method, DNN/CNN/VGG16 on MNIST and CIFAR-10)"
+PAPER_FIGURE = "Xu et al., CiCP 2020, fig. 4: filtering method, DNN/CNN/VGG16 on MNIST and CIFAR-10 (lecture notes fig. 1.12)"
 CASE = ["run", "dataset", "net", "seed", "delta"]
 PAPER_NETS = ("dnn", "cnn", "vgg16")
 # Each dataset × net is a condition of its own (δ is analysis, not a training condition); a claim

@@ -1,4 +1,4 @@
-"""fp_image — seed 004 fig 1.7 (X18): a fully connected net memorises a grey photograph as the
+"""fp_image — X18 (lecture notes fig. 1.7): a fully connected net memorises a grey photograph as the
 function (x, y) → grey level, and captures the coarse image first and the finest detail last.
 
 The camera-man photograph (scikit-image, 512 × 512) is the target, at full size or
@@ -30,7 +30,7 @@ from ..training.controls import Control
 from ..training.seeds import seeds_in_turn
 from . import seed_jobs
 
-PAPER_FIGURE = "seed 004 fig 1.7 (X18: a DNN memorising a photograph)"
+PAPER_FIGURE = "Xu 2018 (arXiv:1808.04295): a DNN memorising a photograph (lecture notes fig. 1.7)"
 FULL_SIZE = 512
 # The opposite control reveals the photograph over the first half of the run, so both bands
 # converge (for a whole window) well before the end, each at a step of its own.

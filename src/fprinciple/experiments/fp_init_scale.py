@@ -1,4 +1,4 @@
-"""fp_init_scale — X18 (seed 002): the same fully connected net, initialised at several scales
+"""fp_init_scale — X18: the same fully connected net, initialised at several scales
 s (weights ~ N(0, s²/fan_in), ``models.MLP``'s ``init_std``), fits its training data at every
 scale, but a larger s leaves more high-frequency energy in the learned function and generalises
 worse.
@@ -35,7 +35,7 @@ from ..training import RunContext, TrainResult, TrainSpec, combine
 from ..training.seeds import Member, batched, train_seeds
 from . import seed_jobs
 
-PAPER_FIGURE = "X18 (seed 002): small vs large initialisation, 1-D fits and MNIST test accuracy"
+PAPER_FIGURE = "Xu 2018 (arXiv:1808.04295): small vs large initialisation, 1-D fits and MNIST test accuracy"
 PARTS = ("fit1d", "mnist")
 
 

@@ -1,4 +1,4 @@
-"""fp_nongd — seed 004 §1.6 (MXZ21): the F-Principle without gradient descent.
+"""fp_nongd — MXZ21 (lecture notes §1.6): the F-Principle without gradient descent.
 
 The equal-amplitude 1-D target of fp1d_equal_amp (sin x + sin 3x + sin 5x) is fitted by a small
 tanh net whose flattened parameters are handed to optimizers that take no gradient-descent steps
@@ -28,7 +28,7 @@ from ..training import RunContext, TrainResult, combine
 from ..training.controls import standard
 from ..training.nongd import FlatMSE, NonGDSpec, minimize_module
 
-PAPER_FIGURE = "seed 004 §1.6 (MXZ21): the F-Principle under non-gradient-descent optimizers"
+PAPER_FIGURE = "Ma, Xu & Zhang 2021 (arXiv:2101.00747): the F-Principle under non-gradient-descent optimizers"
 LABELS = {"cg": "conjugate gradient", "bfgs": "BFGS (quasi-Newton)", "l-bfgs-b": "L-BFGS-B (quasi-Newton)",
           "powell": "Powell's method (no gradient)", "pso": "particle swarm (no gradient)"}
 CPU = torch.device("cpu")  # the optimizers move numpy vectors: a tiny net stays on the CPU

@@ -40,7 +40,7 @@ from ..training.controls import Control
 from ..training.seeds import Member, batched, train_seeds
 from . import seed_jobs
 
-PAPER_FIGURE = "XZLXM19, the parity function (bad generalization explained by the F-Principle)"
+PAPER_FIGURE = "Xu et al., CiCP 2020, the parity function (bad generalization explained by the F-Principle)"
 RANDOM_FILL = "random_fill"
 
 

@@ -49,7 +49,7 @@ from ..training.timing import LoopTiming, Stopwatch, logging_points
 from ..training.trainer import records_frame
 from . import seed_jobs
 
-PAPER_FIGURE = "XZLXM19, solving Poisson's equation: DNN, Jacobi and DNN-then-Jacobi"
+PAPER_FIGURE = "Xu et al., CiCP 2020, solving Poisson's equation: DNN, Jacobi and DNN-then-Jacobi"
 SOLVERS = ("dnn", "jacobi", "hybrid")
 
 

@@ -1,4 +1,4 @@
-"""fp_projection — seed 004 fig 1.10 (section 1.5.4, eq. 1.6): the F-Principle on real data seen
+"""fp_projection — XZLXM19 fig. 3 (lecture notes fig. 1.10, §1.5.4, eq. 1.6): the F-Principle on real data seen
 along one direction, the first principal component p of the training inputs.
 
 Families, each a classifier trained with cross-entropy (``classify.fit``): an MNIST-like set with
@@ -52,7 +52,7 @@ from ..training import RunContext, TrainResult, combine
 from ..training.seeds import seeds_in_turn
 from . import seed_jobs
 
-PAPER_FIGURE = "seed 004 fig 1.10 (XZLXM19 fig. 3: projection on the first principal component)"
+PAPER_FIGURE = "Xu et al., CiCP 2020, fig. 3: projection on the first principal component (lecture notes fig. 1.10)"
 
 
 def datasets(cfg: dict) -> list[str]:

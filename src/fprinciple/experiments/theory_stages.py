@@ -1,4 +1,4 @@
-"""theory_stages — LMXZ19 (seed 000): the suite's own numerical check of the three-stage theorems
+"""theory_stages — LMXZ19: the suite's own numerical check of the three-stage theorems
 of the F-Principle (the paper has no experiment).
 
 MLPs with ReLU, sigmoid and tanh activations are trained by full-batch gradient descent (the
@@ -52,7 +52,7 @@ from ..training.seeds import Member, batched, train_seeds
 from ..training.trainer import records_frame
 from . import seed_jobs
 
-PAPER_FIGURE = "LMXZ19 (seed 000): none, the suite's own check of the three-stage theorems"
+PAPER_FIGURE = "Luo et al., CSIAM Trans. Appl. Math. 2021: none, the suite's own check of the three-stage theorems"
 DENSITIES = {
     "uniform": lambda x: np.ones_like(x),
     # Smooth and vanishing at ±π, so the periodic DFT sees no jump of the residual at the wrap.
@@ -322,7 +322,7 @@ def final_stage_claim(metrics: pd.DataFrame, cfg: dict) -> Claim:
                    f"{cfg['target']['cutoff']} and above each fall at its rate within {factor}×; the others are not "
                    f"judged): the share above k = {', '.join(map(str, cutoffs))} never rises and ends below its start"),
         passed=bool(all(holds)) if len(inside) else None,
-        note=("LMXZ19's final-stage theorem (seed 000) bounds |dL_{>η}/dt| / |dL/dt| by a constant decaying in η, "
+        note=("LMXZ19's final-stage theorem bounds |dL_{>η}/dt| / |dL/dt| by a constant decaying in η, "
               "near a minimum with a non-degenerate Hessian; the hypotheses are checked on the loss curve "
               "(docs/experiments/theory_stages.md); a net outside them is neither evidence for nor against"),
         conditions=CONDITIONS,

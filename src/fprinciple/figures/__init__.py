@@ -1,6 +1,8 @@
 """Seaborn figures: module ``figures/<id>.py`` draws experiment ``<id>`` with ``figure(metrics,
 cfg)`` from its aggregated metrics (the trained network's rows), in one shared style
-(``style``). Modules starting with "_" hold helpers shared by a family's figures."""
+(``style``), which writes the experiment's claim rows under it (``style.claim_verdicts``): a
+module draws and labels data and never words a verdict of its own. Modules starting with "_"
+hold helpers shared by a family's figures."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""RDF panels of effective targets (XZ20 figs 1.12–1.13), shared by dfp_resnet and dfp_layers:
+"""RDF panels of effective targets (XZ20's effective-target experiments), shared by dfp_resnet and dfp_layers:
 one panel per measured epoch, one curve per group (variant or layer), mean over seeds, the
 summary k0 (median or mean) of each curve marked on the axis."""
 

@@ -1,11 +1,11 @@
-"""Helpers shared by the figures of the 1-D F-Principle experiments (seed 004 figs 1.3–1.6, XZX18)."""
+"""Helpers shared by the figures of the 1-D F-Principle experiments (XZLXM19, XZX18; lecture notes figs. 1.3–1.6)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ..claims import declarations, lower_bound, rate_reproduced, strictly_increasing
+from ..claims import strictly_increasing
 from ..engines.fit1d import convergence
 from . import style
 
@@ -31,19 +31,19 @@ SEEDS_SHOWN = 5  # a heat map draws at most this many seeds (failing ones first)
 
 
 def failing_seeds(metrics: pd.DataFrame, cfg: dict) -> tuple[list, list]:
-    """(every seed, the seeds whose peaks do not converge in strictly increasing order): the
-    claims' per-seed verdict (``engines.fit1d.order_claim``)."""
+    """(every seed, the seeds whose peaks do not converge in strictly increasing order), to draw
+    those first: the claims' verdicts are written from their rows, never from this."""
     spectrum_cfg = cfg["spectrum"]
     converged = convergence(metrics, spectrum_cfg["threshold"], spectrum_cfg["window"])
-    verdicts = {seed: strictly_increasing(g.sort_values("k")["converged_at"]) for seed, g in converged.groupby("seed")}
-    return sorted(verdicts), [seed for seed, holds in sorted(verdicts.items()) if not holds]
+    ordered = {seed: strictly_increasing(g.sort_values("k")["converged_at"]) for seed, g in converged.groupby("seed")}
+    return sorted(ordered), [seed for seed, in_order in sorted(ordered.items()) if not in_order]
 
 
 def seed_heatmap(ax, metrics: pd.DataFrame, cfg: dict, colorbar: bool = True, labels: bool = True):
     """ΔF over (seed, peak) × step, one block of rows per seed (never averaged, so a seed that
     breaks the order shows), with a tick at each peak's convergence step (the claims' rule) and
     "never" where it did not converge; at most ``SEEDS_SHOWN`` seeds, those that break the order
-    first. Returns the image, every seed and the seeds whose order fails."""
+    first. Returns the image and every seed."""
     seeds, failing = failing_seeds(metrics, cfg)
     shown = sorted((failing + [s for s in seeds if s not in failing])[:SEEDS_SHOWN])
     metrics = metrics[metrics["seed"].isin(shown)]
@@ -67,21 +67,14 @@ def seed_heatmap(ax, metrics: pd.DataFrame, cfg: dict, colorbar: bool = True, la
     ax.set_xlabel("step")
     if colorbar:
         ax.figure.colorbar(image, ax=ax, label="ΔF (relative error)")
-    return image, seeds, failing
+    return image, seeds
 
 
-def order_note(seeds: list, failing: list, cfg: dict, claim: str) -> str:
-    """A title fragment: in how many seeds the order holds, and what the claims' rule (and the
-    config's declaration of ``claim``, if any) makes of it: the status its row has."""
-    held = len(seeds) - len(failing)
-    declared = declarations(cfg).get(claim, ("", ""))[0]
-    if rate_reproduced(held, len(seeds)):
-        verdict = "reproduced" + (" (stale declaration)" if declared else "")
-    else:
-        verdict = declared or "not reproduced"
-    shown = f"; {SEEDS_SHOWN} of {len(seeds)} seeds drawn" if len(seeds) > SEEDS_SHOWN else ""
-    return (f"order holds in {held}/{len(seeds)} seeds (lower bound {lower_bound(held, len(seeds)):.2f}: {verdict})"
-            + (f", fails: seed {', '.join(map(str, failing))}" if failing else "") + shown)
+def seeds_drawn(seeds: list) -> str:
+    """A title fragment: which seeds a heat map draws (the claims' verdicts are under the figure)."""
+    if len(seeds) <= SEEDS_SHOWN:
+        return f"{len(seeds)} seed{'s' if len(seeds) > 1 else ''}"
+    return f"{SEEDS_SHOWN} of {len(seeds)} seeds drawn, out-of-order ones first"
 
 
 def snapshot_steps(run: pd.DataFrame) -> list[int]:

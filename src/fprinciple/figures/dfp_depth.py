@@ -1,4 +1,4 @@
-"""XZ20 fig 1: steps to a fixed training loss against the number of hidden layers (left) and,
+"""XZ20 fig. 1: steps to a fixed training loss against the number of hidden layers (left) and,
 for one fixed net, against the target's frequency (middle); every seed drawn, the mean joined.
 Right: the training loss relative to mean(y²) of each depth (first seed), the level dotted."""
 

@@ -1,4 +1,4 @@
-"""XZ20 fig 1.13: the RDF of each hidden layer's effective target S[l] at the measured epochs
+"""XZ20's MNIST DNN experiment: the RDF of each hidden layer's effective target S[l] at the measured epochs
 (one panel each, darker = deeper, the median or mean k0 marked ▲), and that k0 per layer
 against the epoch (last panel); mean over seeds."""
 

@@ -1,4 +1,4 @@
-"""XZ20 figs 1.11–1.12: training and validation accuracy per epoch of each ResNet-18 variant
+"""XZ20's ResNet-18 experiment: training and validation accuracy per epoch of each ResNet-18 variant
 (−r = r residual blocks removed), and the RDF of the head's effective target S[−3] at the
 measured epochs (one panel each, the median or mean k0 marked ▲); mean over seeds."""
 

@@ -1,4 +1,4 @@
-"""Seed 004 fig 1.3: the output at three steps over the target sin x + sin 5x and its low-frequency part."""
+"""XZLXM19 (lecture notes fig. 1.3): the output at three steps over the target sin x + sin 5x and its low-frequency part."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ._fp1d import curve, snapshot_steps
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
     run = first_net(metrics)
-    fig, ax = plt.subplots(figsize=(5.5, 3.6))
+    fig, ax = plt.subplots(figsize=(7.5, 3.6), layout="constrained")
     x, y = curve(run, "target")
     k_low, a_low = cfg["target"]["frequencies"][0], cfg["target"].get("amplitudes", [1.0])[0]
     steps = snapshot_steps(run)
@@ -22,7 +22,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     ax.plot(x, a_low * np.sin(k_low * x), "--", color="grey", lw=1, label="low-frequency part", zorder=4)
     ax.plot(x, y, color=style.TARGET, lw=1, label="target", zorder=4)
     ax.scatter(x, y, s=5, color="black", zorder=5, label="training data")
-    ax.set(xlabel="x", ylabel="f(x)", title="Fitting sin x + sin 5x: the outline comes first")
-    ax.legend(fontsize="small", frameon=False, ncol=2)
+    ax.set(xlabel="x", ylabel="f(x)", title="Fitting sin x + sin 5x: the output at three steps")
+    ax.legend(fontsize="small", frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))  # off the curves
     style.despine(fig)
     return fig

@@ -1,4 +1,4 @@
-"""Seed 004 figs 1.4–1.5: the step function fitted over training (first seed), in x and in
+"""XZX18 (lecture notes figs. 1.4–1.5): the step function fitted over training (first seed), in x and in
 frequency, and ΔF at its peaks for every seed."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import first_net, style
-from ._fp1d import SEEDS_SHOWN, curve, order_note, peaks, seed_heatmap, snapshot_steps
+from ._fp1d import SEEDS_SHOWN, curve, peaks, seed_heatmap, seeds_drawn, snapshot_steps
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
@@ -33,8 +33,8 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         if col == 0:
             top.legend(fontsize="small", frameon=False)
     heat = fig.add_subplot(grid[2, :])
-    _, seeds, failing = seed_heatmap(heat, metrics, cfg)
-    note = order_note(seeds, failing, cfg, "convergence_order")
-    heat.set_title(f"relative error ΔF at the target's peaks, per seed (red: fitted; ticks: converged)\n{note}")
+    _, seeds = seed_heatmap(heat, metrics, cfg)
+    heat.set_title(f"relative error ΔF at the target's peaks, per seed ({seeds_drawn(seeds)}; red: fitted; "
+                   "ticks: converged)")
     style.despine(fig)
     return fig

@@ -1,4 +1,4 @@
-"""Figure of the filtering method on real images (seed 004 fig 1.12)."""
+"""Figure of the filtering method on real images (XZLXM19 fig. 4)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
 
-from ..experiments.fp_filter import crossings, relative_errors
+from ..experiments.fp_filter import relative_errors
 from . import style
 
 NET_LABELS = {"dnn": "DNN", "cnn": "CNN", "vgg16": "VGG16"}
@@ -17,11 +17,9 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     """Rows: datasets; columns: nets. e_low (solid) and e_high (dashed), each relative to its
     epoch-0 value (what the claims test), vs epoch, one colour per δ (the config's
     ``figure_deltas`` of the dataset, else all) and one line per seed, so a seed that breaks the
-    order is not averaged away; each panel's title counts the cases in which the low part
-    crossed the threshold first."""
+    order is not averaged away."""
     style.use()
     table, tau = relative_errors(metrics), cfg["claims"]["threshold"]
-    order = crossings(metrics, tau)
     nets = list(cfg["nets"])
     fig = plt.figure(figsize=(3.2 * len(nets), 3.2 * len(cfg["datasets"])), layout="constrained")
     for entry, row_figure in zip(cfg["datasets"], fig.subfigures(len(cfg["datasets"]), 1, squeeze=False)[:, 0]):
@@ -37,10 +35,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
                     ax.plot(curve["epoch"], curve["rel_low"], "-", color=color, lw=1.3, alpha=0.85)
                     ax.plot(curve["epoch"], curve["rel_high"], "--", color=color, lw=1.3, alpha=0.85)
             ax.axhline(tau, color="black", ls=":", lw=1)
-            cases = order[(order["dataset"] == dataset) & (order["net"] == net)]
-            first = int((cases["low"] < cases["high"]).sum())
-            ax.set_title(f"{NET_LABELS.get(net, net)}: low first in {first}/{len(cases)} (δ × seed)", fontsize="small",
-                         color="black" if first == len(cases) else "#d62728")
+            ax.set_title(NET_LABELS.get(net, net), fontsize="small")
             ax.set(xlabel="epoch", ylabel="error / its value at epoch 0", ylim=(0, 1.25))
         seeds = metrics[metrics["dataset"] == dataset]["seed"].nunique()
         name = caption.iloc[0] if len(caption) else dataset
@@ -51,6 +46,6 @@ def figure(metrics: pd.DataFrame, cfg: dict):
             Line2D([], [], color="grey", ls="--", label="e_high / e_high(0)"),
             Line2D([], [], color="black", ls=":", label=f"threshold {tau:g}"),
         ]
-        row_figure.legend(handles=handles, fontsize="x-small", frameon=False, loc="outside right upper")
+        row_figure.legend(handles=handles, fontsize="x-small", frameon=False, loc="outside right center")  # below the title
     style.despine(fig)
     return fig

@@ -1,4 +1,4 @@
-"""Figure of fp_image (seed 004 fig 1.7): the photograph, the net's output at the snapshot steps,
+"""Figure of fp_image (X18; lecture notes fig. 1.7): the photograph, the net's output at the snapshot steps,
 and the error of each radial frequency band over training."""
 
 from __future__ import annotations
@@ -59,6 +59,6 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         title=(f"seed {int(run['seed'].iloc[0])}: relative error in each radial frequency band, mean excluded "
                "(radii in fractions of Nyquist; circles: stays below the threshold; grey lines: snapshots)"),
     )
-    ax.legend(fontsize="small", frameon=False, ncol=len(edges) + 2)
+    ax.legend(fontsize="small", frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))  # off the curves
     style.despine(fig)
     return fig

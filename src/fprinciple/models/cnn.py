@@ -1,4 +1,4 @@
-"""Image classifiers of the real-data experiments (seed 004 figs 1.10 and 1.12).
+"""Image classifiers of the real-data experiments (XZLXM19 figs. 3 and 4).
 
 All take flattened images (one row per sample, as datasets return them, and as the projection
 and filtering methods see them) and un-flatten them to ``image_shape`` = (channels, height,

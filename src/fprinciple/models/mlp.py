@@ -22,7 +22,7 @@ ACTIVATIONS = {
 # How the weights and biases are drawn: PyTorch's default; N(0, (init_std / sqrt(fan_in))^2),
 # scaled to each layer's fan-in; or N(0, init_std^2) on every layer alike, as in the authors' code
 # (Xu et al.: every weight and bias of every layer from one normal, e.g. std 200^-1/2 for the
-# 200-200-200-100 net of seed 004 fig 1.6, std 0.05 for the parity net).
+# 200-200-200-100 net of XZLXM19's equal-amplitude experiment (lecture notes fig. 1.6), std 0.05 for the parity net).
 INITS = ("pytorch", "fan_in", "normal")
 
 

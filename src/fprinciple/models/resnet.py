@@ -1,6 +1,6 @@
 """ResNet-18 for 32×32 images with removable residual blocks (XZ20, dfp_resnet).
 
-Seed 003: ResNet-18 on CIFAR-10, "the fully connected layers kept unchanged, the number of
+XZ20 (as its authors summarise it): ResNet-18 on CIFAR-10, "the fully connected layers kept unchanged, the number of
 residual (convolution) blocks changed", −1 … −4 meaning one to four fewer blocks, and "the last
 three layers" as the learning component. Our reading, as built here:
 
@@ -18,7 +18,7 @@ three layers" as the learning component. Our reading, as built here:
   by default ``C`` = the last stage's channels), so that "the last three layers" (the learning
   component) is exactly the fully connected part; its input (module ``head``) is the effective
   input of S[−3]. torchvision's single ``fc`` has no three fully connected layers; the widths are
-  **(unconfirmed)**: seed 003 gives none.
+  **(unconfirmed)**: XZ20 gives none.
 
 Inputs arrive flattened (n, C·H·W), like every classifier in ``models.cnn``. Initialisation as
 torchvision's ResNet (Kaiming-normal fan-out convolutions, batch norm 1/0); the head keeps

@@ -14,7 +14,7 @@ amplitude ``A`` (``0 < k < N/2``) gives ``|y_hat_k| = A / 2`` with no leakage in
 
 Relative error at frequency ``k`` (``delta_f``):
 
-* ``"complex"`` (seed paper, default): ``|h_hat_k - y_hat_k| / |y_hat_k|``; sensitive to phase.
+* ``"complex"`` (the paper's formula, default): ``|h_hat_k - y_hat_k| / |y_hat_k|``; sensitive to phase.
 * ``"magnitude"`` (authors' code): ``||h_hat_k| - |y_hat_k|| / |y_hat_k|``; blind to phase.
 
 Both are ratios, so the ``1/N`` normalisation of ``spectrum`` cancels out.
@@ -84,7 +84,7 @@ def find_peaks(
 def delta_f(output_hat: np.ndarray, target_hat: np.ndarray, form: str = "complex") -> np.ndarray:
     """Elementwise relative error of the output spectrum against the target spectrum.
 
-    ``form="complex"``: ``|h - y| / |y|`` (seed paper; a phase error counts).
+    ``form="complex"``: ``|h - y| / |y|`` (the paper's formula; a phase error counts).
     ``form="magnitude"``: ``||h| - |y|| / |y|`` (authors' code; phase ignored).
     Inputs broadcast. Where ``|y| = 0`` the result is ``inf`` (or ``nan`` if the numerator is also
     0), without warnings: callers evaluate at peaks, where ``|y| > 0``.

@@ -4,7 +4,7 @@ For a target ``y`` (n, C) sampled at effective inputs ``x`` (n, d), the low-freq
 
     LFR(k0) = sum_i |y_i^{low, delta}|^2 / sum_i |y_i|^2,   k0 = 1 / delta,
 
-with ``y_low`` the normalised Gaussian smoothing of the filtering method (seed 004 eqs.
+with ``y_low`` the normalised Gaussian smoothing of the filtering method (lecture notes eqs.
 1.10-1.11, ``GaussianFilter``). It is the energy of ``y`` inside a ball of radius ~``k0`` in
 Fourier space, a cumulative distribution over frequency; its derivative ``RDF = dLFR/dk0`` is the
 energy density per frequency. For a classifier the target is the one-hot labels, and the

@@ -1,5 +1,5 @@
 """Low-frequency shares of the loss decrease and of the output change between two training times:
-the quantities of the three-stage theorems of Luo, Ma, Xu, Zhang (LMXZ19; seed 000), measured
+the quantities of the three-stage theorems of Luo, Ma, Xu, Zhang (LMXZ19), measured
 for theory_stages.
 
 Setting. The population loss is ``L = ∫ ℓ(u) ρ dx`` with residual ``u = h − f`` and data density
@@ -20,8 +20,8 @@ The share of the loss decrease carried by the low band between t₀ and t₁ is
 
 L⁴ (ℓ(u) = u⁴). ∫ u⁴ ρ is not a sum over frequencies of anything, so there is no loss share.
 What LMXZ19 bound instead, for every L^p loss with p ≥ 2, is the change of the network's output:
-its high-frequency part is small next to its low-frequency part (seed 000: "DNN 输出的变化 ...
-主要由低频分量主导", measured by L² norms of frequency bands). We measure
+its high-frequency part is small next to its low-frequency part (LMXZ19: the output change is dominated by its low
+frequencies, measured by L² norms of frequency bands). We measure
 
     S_out = E_{≤k₀}[√w · (h(t₁) − h(t₀))] / E[√w · (h(t₁) − h(t₀))],
 

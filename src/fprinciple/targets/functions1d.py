@@ -1,4 +1,4 @@
-"""1-D targets of the F-Principle experiments (seed 004, section 1.3)."""
+"""1-D targets of the F-Principle experiments (lecture notes §1.3)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ TARGET_KINDS = ("sines", "periodic_step")
 
 
 def sines(x: np.ndarray, frequencies, amplitudes=None) -> np.ndarray:
-    """Σ_i a_i sin(k_i x): sin x + sin 5x (fig 1.3), sin x + sin 3x + sin 5x (fig 1.6)."""
+    """Σ_i a_i sin(k_i x): sin x + sin 5x (lecture notes fig. 1.3), sin x + sin 3x + sin 5x (fig. 1.6)."""
     amplitudes = np.ones(len(frequencies)) if amplitudes is None else amplitudes
     return sum(a * np.sin(k * x) for k, a in zip(frequencies, amplitudes, strict=True))
 
@@ -16,7 +16,7 @@ def sines(x: np.ndarray, frequencies, amplitudes=None) -> np.ndarray:
 def periodic_step(x: np.ndarray, period: float, levels=(-1.0, 0.0, 1.0)) -> np.ndarray:
     """A periodic staircase taking only len(levels) values, one per equal part of the period.
 
-    With three equally spaced levels it mimics a 3-class label (fig 1.4); its Fourier series has
+    With three equally spaced levels it mimics a 3-class label (lecture notes fig. 1.4); its Fourier series has
     |c_n| = 3/(2πn) at harmonics n of the fundamental that are not multiples of 3, so the
     peaks fall off with frequency.
     """

@@ -1,6 +1,6 @@
 """Data on the circle S¹ and the sphere S², and the pure-frequency targets of Basri et al. (BJKK19).
 
-On S^{d-1} the eigenfunctions of the two-layer ReLU NTK are the spherical harmonics (seed 001):
+On S^{d-1} the eigenfunctions of the two-layer ReLU NTK are the spherical harmonics (BJKK19):
 sin(kθ) on the circle, the zonal harmonic P_k(⟨x, pole⟩) on S². A target of one frequency is
 therefore one eigenvector, and its learning time measures one eigenvalue. Targets are scaled to
 unit Euclidean norm over the sample, as in the authors' code, so ½‖y‖² = ½ and one loss threshold

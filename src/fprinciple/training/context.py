@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import torch
+from tqdm import tqdm
+
+PROGRESS_DELAY_S = 10  # a loop shows its bar once it has run this long: long jobs only
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,13 @@ class RunContext:
         checkpoint = self.checkpoint.with_name(f"{self.checkpoint.stem}-{name}.pt") if self.checkpoint else None
         return replace(self, checkpoint=checkpoint, fingerprint=f"{self.fingerprint}/{name}",
                        desc=f"{self.desc} {name}".strip())
+
+    def progress_bar(self, **kwargs) -> tqdm:
+        """A tqdm bar on the terminal the job was started from, with ``progress`` on: never in
+        the job's log (its stderr is redirected there) and only where that terminal is
+        interactive (tqdm's ``disable=None``), so not in CI or any captured output."""
+        settings = dict(desc=self.desc, file=sys.__stderr__, mininterval=1.0, delay=PROGRESS_DELAY_S, leave=False)
+        return tqdm(**{**settings, **kwargs}, disable=None if self.progress else True)
 
     def steps(self, planned: int) -> int:
         """The steps a loop planned for ``planned`` steps runs under this context."""

@@ -1,5 +1,5 @@
 """Learning time per member of an ensemble: plain full-batch GD until the loss is below a
-threshold, as in Basri et al.'s sweeps (seed 001).
+threshold, as in Basri et al.'s sweeps.
 
 Members are independent (the summed loss has a block-diagonal gradient), so they can be trained
 ``batch`` at a time: all at once on a GPU, one after another on a CPU. A member's learning time
@@ -32,7 +32,6 @@ from functools import partial
 import numpy as np
 import pandas as pd
 import torch
-from tqdm import tqdm
 
 from ..learners import FROZEN, MEAN, TRAINED
 from ..models import EnsembleMLP
@@ -202,7 +201,7 @@ def learning_times(
         return save if ctx.checkpoint_every else None
 
     updates = 0
-    bar = tqdm(desc=ctx.desc, file=sys.stderr, mininterval=1.0, disable=not ctx.progress, unit="step")
+    bar = ctx.progress_bar(unit="step")
     watch = Stopwatch()
     for lo in range(first, members, batch):
         ids = np.arange(lo, min(lo + batch, members))

@@ -1,5 +1,5 @@
 """Training a torch module without gradient descent: scipy's CG, BFGS, L-BFGS-B and Powell, and
-nevergrad's particle swarm, on the module's flattened parameters (fp_nongd; MXZ21, seed 004 §1.6).
+nevergrad's particle swarm, on the module's flattened parameters (fp_nongd; MXZ21).
 
 CG and (L-)BFGS use the gradient (from autograd) but not gradient-descent steps; Powell and the
 swarm use loss values only. Each method's own iteration is the clock: after every iteration the
@@ -31,7 +31,6 @@ better. We use nevergrad's real-space PSO (``ConfPSO()``, SPSO-2011 constants): 
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -42,7 +41,6 @@ import torch
 from threadpoolctl import threadpool_limits
 from torch import nn
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
-from tqdm import tqdm
 
 from ..learners import TRAINED
 from .context import RunContext
@@ -267,8 +265,7 @@ def minimize_module(
                                 flat=flat)
     records: list[tuple[int, str, str, np.ndarray, np.ndarray]] = []
     state = {"iteration": 0, "logged": -1, "first_record": 0, "stopped_by": None}
-    bar = tqdm(total=max_iterations, desc=ctx.desc, file=sys.stderr, mininterval=1.0,
-               disable=not ctx.progress, unit="it")
+    bar = ctx.progress_bar(total=max_iterations, unit="it")
 
     def log(step: int, theta: np.ndarray, loss: float, last: bool) -> None:
         """Log the module at `theta` as `step` (the iteration, or the evaluations so far)."""

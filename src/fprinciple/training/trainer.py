@@ -158,8 +158,7 @@ def batch_indices(spec: TrainSpec, step: int, n: int, seed: int, generator: torc
 
 
 def progress_bar(ctx: RunContext, steps: int, step: int) -> tqdm:
-    return tqdm(total=steps, initial=step, desc=ctx.desc, file=sys.stderr, mininterval=1.0,
-                disable=not ctx.progress, unit="step")
+    return ctx.progress_bar(total=steps, initial=step, unit="step")
 
 
 @lru_cache(maxsize=1)
