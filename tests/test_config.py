@@ -424,8 +424,11 @@ def test_a_missing_top_level_key_names_the_file(tmp_path):
 
 def test_command_line_check(tmp_path, capsys):
     """``python -m fprinciple.config FILE...`` (run.py check): 0 valid, 1 invalid, 2 no such file."""
-    assert main([str(ROOT / "config" / "paper.yaml")]) == 0
-    assert f"valid (scale paper, {len(load_config('paper.yaml')['experiments'])} experiments)" in capsys.readouterr().out
+    paper = str(ROOT / "config" / "paper.yaml")
+    assert main([paper]) == 0
+    assert capsys.readouterr().out == f"{paper}: valid (scale paper, {len(load_config('paper.yaml')['experiments'])} experiments)\n"
+    assert main([str(ROOT / "config" / "config.yaml"), paper]) == 0
+    assert "paper.yaml (merged in this order): valid (scale paper" in capsys.readouterr().out
     text, _ = _rename(QUICK_TEXT.replace("scale: quick", "scale: huge"), "fp1d_step", "log_every", "log_evry")
     bad = _write(tmp_path, "bad.yaml", text)
     assert main([str(bad)]) == 1

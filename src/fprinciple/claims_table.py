@@ -71,7 +71,8 @@ def summary(table: pd.DataFrame) -> str:
     parts = [(f"{ALARM} " if key in ALARMS else "") + f"{n} {SUMMARY_WORDS[key]}" for key, n in _counts(table).items()]
     scales = ", ".join(sorted(set(table["scale"])))
     caveat = _caveat(table)
-    return " · ".join(parts) + f" ({len(table)} claims, {scales} scale)" + (f"; {caveat}" if caveat else "")
+    claims = f"{len(table)} claim" + ("" if len(table) == 1 else "s")
+    return " · ".join(parts) + f" ({claims}, {scales} scale)" + (f"; {caveat}" if caveat else "")
 
 
 def flagged(table: pd.DataFrame, most: int = 5) -> str:
@@ -245,7 +246,7 @@ code { font-size: .92em; }
 {% if scope %}<p class="scope"><strong>{{ scope }}</strong></p>{% endif %}
 {% if caveat %}<p class="not-evidence"><strong>{{ caveat }}</strong></p>{% endif %}
 <p class="summary">{% for key, n in counts.items() %}<span class="badge {{ key | replace(' ', '-') }}">
-{% if key in alarms %}{{ alarm }} {% endif %}{{ n }} {{ words[key] }}</span>{% endfor %} of {{ rows | length }} claims</p>
+{% if key in alarms %}{{ alarm }} {% endif %}{{ n }} {{ words[key] }}</span>{% endfor %} of {{ rows | length }} claim{{ 's' if rows | length != 1 }}</p>
 {% if flagged %}<p class="flagged">{{ alarm }} {{ flagged }}</p>{% endif %}
 <p>{{ intro }}</p>
 <ul class="legend">{% for key in counts %}<li><strong>{{ words[key] }}</strong>: {{ legend[key] }}</li>{% endfor %}</ul>

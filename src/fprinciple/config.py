@@ -830,7 +830,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as error:
         print(f"ConfigError: {error}", file=sys.stderr)
         return 1
-    print(f"{', '.join(files)}: valid (scale {config['scale']}, {len(config['experiments'])} experiments)")
+    merged = " + ".join(files) + (" (merged in this order)" if len(files) > 1 else "")
+    print(f"{merged}: valid (scale {config['scale']}, {len(config['experiments'])} experiments)")
     return 0
 
 
