@@ -43,7 +43,9 @@ QUICK_CONFIG = "config/config.yaml"
 REHEARSAL_STEPS = 3  # fprinciple.rehearsal.DEFAULT_STEPS (run.py imports nothing of the project)
 COMMANDS = ("figures", "report", "check", "rehearsal", "test", "help")
 # The experiment ids: one schema file each (fprinciple.config reads them the same way).
-EXPERIMENT_IDS = sorted(p.name.removesuffix(".schema.yaml") for p in (ROOT / "workflow" / "schemas" / "experiments").glob("*.schema.yaml"))
+EXPERIMENT_IDS = sorted(
+    p.name.removesuffix(".schema.yaml") for p in (ROOT / "workflow" / "schemas" / "experiments").glob("*.schema.yaml")
+)
 INTERRUPTED = 130  # a shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
 
@@ -64,7 +66,7 @@ def install() -> None:
     """Create .venv and install the project with its test tools; skipped when nothing relevant
     changed since last time. One install for every command, so switching between `figures` and
     `test` installs nothing."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 (run.py runs under any python3, maybe older than pyproject's)
         sys.exit(f"fprinciple needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     gpu = has_gpu()
     stamp = VENV / ".fprinciple-installed"
@@ -108,7 +110,7 @@ def config_files(args: list[str]) -> list[str]:
         if arg.startswith("--configfile="):
             files.append(arg.split("=", 1)[1])
         elif arg == "--configfile":
-            for value in args[index + 1:]:
+            for value in args[index + 1 :]:
                 if value.startswith("-"):
                     break
                 files.append(value)
@@ -148,10 +150,11 @@ def experiments_first(args: list[str]) -> tuple[list[str], list[str]]:
         if arg.startswith("-") or "/" in arg or "." in arg:
             break
         if arg not in EXPERIMENT_IDS:
-            raise UsageError(f"unknown experiment '{arg}'{closest(arg, EXPERIMENT_IDS)}; each id has its page "
-                             "in docs/experiments/")
+            raise UsageError(
+                f"unknown experiment '{arg}'{closest(arg, EXPERIMENT_IDS)}; each id has its page in docs/experiments/"
+            )
         ids.append(arg)
-    return ids, args[len(ids):]
+    return ids, args[len(ids) :]
 
 
 def results_folder(args: list[str]) -> str:

@@ -41,7 +41,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="5 steps, dynamo's eager backend (no C++ build): seconds (tests/test_benchmarks.py)",
+    )
     args = parser.parse_args()
+    if args.tiny:
+        args.steps = 5
     torch.set_num_threads(args.threads)
     x = torch.linspace(-torch.pi, torch.pi, 101)[:, None]
     y = torch.sin(x) + torch.sin(3 * x) + torch.sin(5 * x)
@@ -51,7 +58,7 @@ def main() -> None:
         optimizer = torch.optim.Adam(model.parameters(), lr=2e-4)
         step = step_fn(model, optimizer, x, y)
         if name == "compiled":
-            step = torch.compile(step)
+            step = torch.compile(step, backend="eager" if args.tiny else "inductor")
         first, rate = timed(step, args.steps)
         total = first + (args.steps - 1) / rate
         print(f"{name:>8}: first step {first:.2f} s, then {rate:.0f} steps/s; {args.steps} steps in {total:.1f} s")

@@ -3,6 +3,7 @@ that fit this machine at paper scale.
 
     python benchmarks/bench_cost.py                        print results/rehearsal/cost.md
     python benchmarks/bench_cost.py --rehearse [--data-root DIR]   run the rehearsal first (minutes)
+    python benchmarks/bench_cost.py --tiny                 the above for fp1d_equal_amp alone, in a temporary folder
     python benchmarks/bench_cost.py --check fp1d_equal_amp [--cores 2]
         run that experiment of config/paper.yaml in full (a temporary folder) and compare the CPU
         seconds it took with the table's estimate: per job, measured / estimated, and in total
@@ -32,12 +33,28 @@ PAPER = ROOT / "config" / "paper.yaml"
 
 
 def snakemake(workdir: Path, cores: str, *args: str) -> None:
-    subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
-                    "--cores", cores, "--quiet", *args], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(ROOT / "Snakefile"),
+            "-d",
+            str(workdir),
+            "--cores",
+            cores,
+            "--quiet",
+            *args,
+        ],
+        check=True,
+    )
 
 
 def metas(results: Path, experiment: str) -> dict[str, dict]:
-    return {path.parent.name: json.loads(path.read_text()) for path in (results / "runs" / experiment).glob("*/meta.json")}
+    return {
+        path.parent.name: json.loads(path.read_text()) for path in (results / "runs" / experiment).glob("*/meta.json")
+    }
 
 
 def check(experiment: str, results: Path, cores: str, data_root: str) -> None:
@@ -46,8 +63,9 @@ def check(experiment: str, results: Path, cores: str, data_root: str) -> None:
     settings = paper["experiments"][experiment]
     module = experiments.get(experiment)
     rehearsed = metas(results, experiment)
-    jobs = cost.plan(module, rehearsal.substitute_datasets(settings, data_root),
-                     rehearsal.experiment_config(settings, data_root))
+    jobs = cost.plan(
+        module, rehearsal.substitute_datasets(settings, data_root), rehearsal.experiment_config(settings, data_root)
+    )
     with tempfile.TemporaryDirectory() as workdir:
         config = Path(workdir) / "paper-one.yaml"
         config.write_text(yaml.safe_dump({**paper, "experiments": {experiment: settings}, "data_root": data_root}))
@@ -63,18 +81,44 @@ def check(experiment: str, results: Path, cores: str, data_root: str) -> None:
         loops = sum(t["cpu_s"] for t in meta["timings"])
         logs = sum(t["log_cpu_s"] for t in meta["timings"])
         measured = {"startup": meta["process_cpu_s"] - loops, "steps": loops - logs, "logs": logs}
-        rows.append({"run": run, **{f"{k}_measured": v for k, v in measured.items()},
-                     **{f"{k}_estimated": v for k, v in estimate.items()},
-                     "ratio": meta["process_cpu_s"] / sum(estimate.values())})
+        rows.append(
+            {
+                "run": run,
+                **{f"{k}_measured": v for k, v in measured.items()},
+                **{f"{k}_estimated": v for k, v in estimate.items()},
+                "ratio": meta["process_cpu_s"] / sum(estimate.values()),
+            }
+        )
         measured_total += meta["process_cpu_s"]
         estimated_total += sum(estimate.values())
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.2f}".format):
         print(pd.DataFrame(rows).to_string(index=False))
-    print(f"\n{experiment} at paper scale: {measured_total:.1f} CPU s measured (its jobs), {estimated_total:.1f} "
-          f"estimated; measured / estimated = {measured_total / estimated_total:.2f}; {wall:.0f} s wall with "
-          f"--cores {cores}")
+    print(
+        f"\n{experiment} at paper scale: {measured_total:.1f} CPU s measured (its jobs), {estimated_total:.1f} "
+        f"estimated; measured / estimated = {measured_total / estimated_total:.2f}; {wall:.0f} s wall with "
+        f"--cores {cores}"
+    )
     print(f"\npaper-scale claims ({int(claims['passed'].sum())}/{len(claims)} passed):")
     print(claims[["claim", "measured", "threshold", "passed"]].to_string(index=False))
+
+
+def show(results: Path) -> None:
+    """The cost table of a rehearsal's results, and the resources blocks it derives."""
+    table = pd.read_parquet(results / "cost.parquet")
+    print((results / "cost.md").read_text())
+    print("resources blocks for config/paper.yaml (runtime_min derived above):")
+    for row in table[table["experiment"] != cost.TOTAL].itertuples():
+        print(f"  {row.experiment}: resources: {{runtime_min: {row.runtime_min}}}")
+
+
+def tiny(cores: str, experiment: str = "fp1d_equal_amp") -> None:
+    """The rehearsal and its cost table for one cheap experiment of paper.yaml, in a temporary folder."""
+    paper = yaml.safe_load(PAPER.read_text())
+    with tempfile.TemporaryDirectory() as workdir:
+        config = Path(workdir) / "paper-one.yaml"
+        config.write_text(yaml.safe_dump({**paper, "experiments": {experiment: paper["experiments"][experiment]}}))
+        snakemake(Path(workdir), cores, "--configfile", str(config), "--config", f"rehearsal={rehearsal.DEFAULT_STEPS}")
+        show(Path(workdir) / "results" / "rehearsal")
 
 
 def main() -> None:
@@ -84,15 +128,26 @@ def main() -> None:
     parser.add_argument("--check", metavar="EXPERIMENT", help="run it in full and compare with the estimate")
     parser.add_argument("--cores", default="2")
     parser.add_argument("--data-root", default="data", help="the rehearsal's data_root (real MNIST, CIFAR-10)")
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="rehearse fp1d_equal_amp alone, in a temporary folder (tests/test_benchmarks.py)",
+    )
     args = parser.parse_args()
+    if args.tiny:
+        tiny(args.cores)
+        return
     if args.rehearse:
-        snakemake(args.results.parents[1], args.cores, "--configfile", str(PAPER), "--config",
-                  f"rehearsal={rehearsal.DEFAULT_STEPS}", f"data_root={args.data_root}")
-    table = pd.read_parquet(args.results / "cost.parquet")
-    print((args.results / "cost.md").read_text())
-    print("resources blocks for config/paper.yaml (runtime_min derived above):")
-    for row in table[table["experiment"] != cost.TOTAL].itertuples():
-        print(f"  {row.experiment}: resources: {{runtime_min: {row.runtime_min}}}")
+        snakemake(
+            args.results.parents[1],
+            args.cores,
+            "--configfile",
+            str(PAPER),
+            "--config",
+            f"rehearsal={rehearsal.DEFAULT_STEPS}",
+            f"data_root={args.data_root}",
+        )
+    show(args.results)
     if args.check:
         check(args.check, args.results, args.cores, args.data_root)
 

@@ -8,7 +8,7 @@ minibatches with the config's net, optimizer and batch size through the suite's 
 one warm-up step), and times one evaluation pass (the forward of ``EVAL_BATCH`` images, eval
 mode) as the trainer's accuracy logging does it. Per epoch: steps per epoch x seconds per step,
 plus, every ``log_every`` epochs, the evaluation of the training and validation sets by the
-trained net and, when its cache cannot hold them, the frozen control. The total
+trained net (the frozen control computes its outputs once and caches them). The total
 multiplies by epochs, variants and seeds. Times are CPU seconds on the CPU (``clock``), wall
 seconds on a GPU. The RDF measurements (``benchmarks/bench_rdf.py``) come
 on top. CIFAR-10 is read if present under ``--cifar-root``, else its offline stand-in, whose
@@ -23,8 +23,6 @@ variants × 80 epochs; the MNIST DNN of dfp_layers: 4 ms per step of 100, 1.4 s 
 from __future__ import annotations
 
 import argparse
-import inspect
-import math
 import time
 from pathlib import Path
 
@@ -35,7 +33,6 @@ from fprinciple import datasets
 from fprinciple.engines.classify import EVAL_BATCH, predict
 from fprinciple.models import classifier
 from fprinciple.training import RunContext, TrainSpec, steps_per_epoch, train
-from fprinciple.training.controls import Frozen
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,21 +48,25 @@ def clock(device: torch.device) -> float:
     return time.perf_counter() if device.type == "cuda" else time.process_time()
 
 
-def evaluated_nets(n_eval: int) -> int:
-    """Forward passes of the logged images per log: the trained net's, and the frozen control's
-    unless its output cache (one entry per ``EVAL_BATCH`` slice) holds every slice."""
-    cache = inspect.signature(Frozen).parameters["cache_size"].default
-    return 1 + (math.ceil(n_eval / EVAL_BATCH) > cache)
-
-
 def images(name: str, n: int, root: Path) -> datasets.Dataset:
     if name == "cifar10" and not (root / "cifar-10-batches-py").is_dir():
         name = "cifar_standin"
     return datasets.load(name, root=root, n=n)
 
 
-def time_net(label: str, net: dict, optimizer: dict, data: datasets.Dataset, n_train: int, n_eval: int,
-             epochs: int, log_every: int, runs: int, args, device: torch.device) -> float:
+def time_net(
+    label: str,
+    net: dict,
+    optimizer: dict,
+    data: datasets.Dataset,
+    n_train: int,
+    n_eval: int,
+    epochs: int,
+    log_every: int,
+    runs: int,
+    args,
+    device: torch.device,
+) -> float:
     x, y = torch.as_tensor(data.x, device=device), torch.as_tensor(data.y, device=device)
     torch.manual_seed(0)
     settings = {k: v for k, v in net.items() if k != "kind"}
@@ -73,9 +74,16 @@ def time_net(label: str, net: dict, optimizer: dict, data: datasets.Dataset, n_t
     batch = optimizer["batch_size"]
 
     def steps(n: int) -> float:
-        spec = TrainSpec(steps=n, lr=optimizer["lr"], optimizer=optimizer["name"], batch_size=batch,
-                         momentum=optimizer.get("momentum", 0.0), loss="cross_entropy", sampling="epochs",
-                         log_every=10**9)
+        spec = TrainSpec(
+            steps=n,
+            lr=optimizer["lr"],
+            optimizer=optimizer["name"],
+            batch_size=batch,
+            momentum=optimizer.get("momentum", 0.0),
+            loss="cross_entropy",
+            sampling="epochs",
+            log_every=10**9,
+        )
         start = clock(device)
         train(model, x, y, spec, RunContext(device=device))
         synchronised(device)
@@ -89,12 +97,15 @@ def time_net(label: str, net: dict, optimizer: dict, data: datasets.Dataset, n_t
     predict(model, x[:EVAL_BATCH])
     synchronised(device)
     per_eval_image = (clock(device) - start) / min(EVAL_BATCH, len(x))
-    logging = n_eval * per_eval_image * evaluated_nets(n_eval) / log_every
+    logging = n_eval * per_eval_image / log_every
     per_epoch = steps_per_epoch(n_train, batch) * per_step + logging
     total = per_epoch * epochs * runs
-    print(f"{label:24s} batch {batch:4d} n_train {n_train:6d}: {per_step:8.3f} s/step, {per_epoch:9.1f} s/epoch "
-          f"(incl. accuracy logging {logging:.1f} s, {per_eval_image * 1e3:.2f} ms per image and net); "
-          f"{epochs} epochs x {runs} runs: {total / 3600:.1f} h", flush=True)
+    print(
+        f"{label:24s} batch {batch:4d} n_train {n_train:6d}: {per_step:8.3f} s/step, {per_epoch:9.1f} s/epoch "
+        f"(incl. accuracy logging {logging:.1f} s, {per_eval_image * 1e3:.2f} ms per image); "
+        f"{epochs} epochs x {runs} runs: {total / 3600:.1f} h",
+        flush=True,
+    )
     return total
 
 
@@ -106,7 +117,14 @@ def main() -> None:
     parser.add_argument("--mnist-root", type=Path, default=ROOT / "data")
     parser.add_argument("--cifar-root", type=Path, default=ROOT / "data")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="the nets of config/smoke.yaml, one step: seconds (tests/test_benchmarks.py)",
+    )
     args = parser.parse_args()
+    if args.tiny:
+        args.config, args.steps = ROOT / "config" / "smoke.yaml", 1
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     experiments = yaml.safe_load(args.config.read_text())["experiments"]
@@ -121,15 +139,37 @@ def main() -> None:
         n_eval = data_cfg["n_train"] + data_cfg["n_test"]
         for removed in exp["blocks_removed"]:
             net = exp["net"] | {"blocks_removed": removed}
-            total += time_net(f"dfp_resnet −{removed}", net, exp["optimizer"], data, data_cfg["n_train"], n_eval,
-                              exp["epochs"], exp["log_every"], len(exp["seeds"]), args, device)
+            total += time_net(
+                f"dfp_resnet −{removed}",
+                net,
+                exp["optimizer"],
+                data,
+                data_cfg["n_train"],
+                n_eval,
+                exp["epochs"],
+                exp["log_every"],
+                len(exp["seeds"]),
+                args,
+                device,
+            )
     if "dfp_layers" in experiments:
         exp = experiments["dfp_layers"]
         data_cfg = exp["data"]
         data = images(data_cfg["dataset"], min(5000, data_cfg.get("n_train") or 1500), args.mnist_root)
         n_eval = data_cfg["n_train"] + (data_cfg["n_test"] or 0)
-        total += time_net("dfp_layers", exp["net"], exp["optimizer"], data, data_cfg["n_train"], n_eval,
-                          exp["epochs"], exp["log_every"], len(exp["seeds"]), args, device)
+        total += time_net(
+            "dfp_layers",
+            exp["net"],
+            exp["optimizer"],
+            data,
+            data_cfg["n_train"],
+            n_eval,
+            exp["epochs"],
+            exp["log_every"],
+            len(exp["seeds"]),
+            args,
+            device,
+        )
     print(f"total training (without RDF measurements): {total / 3600:.1f} h")
 
 

@@ -62,9 +62,7 @@ class PeakMemory:
 
     @staticmethod
     def _status(field: str) -> int:
-        line = next(
-            line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith(field)
-        )
+        line = next(line for line in Path("/proc/self/status").read_text().splitlines() if line.startswith(field))
         return int(line.split()[1]) * 1024
 
 
@@ -84,12 +82,13 @@ def main() -> None:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--mnist-root", type=Path, default=MNIST_ROOT, help="folder holding MNIST/raw/")
+    parser.add_argument("--tiny", action="store_true", help="n = 100, one width: seconds (tests/test_benchmarks.py)")
     args = parser.parse_args()
+    if args.tiny:
+        args.n, args.deltas = [100], [3.0]
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    print(
-        f"device={device} threads={torch.get_num_threads()} deltas={args.deltas} budget={args.budget_gib} GiB"
-    )
+    print(f"device={device} threads={torch.get_num_threads()} deltas={args.deltas} budget={args.budget_gib} GiB")
     for n in args.n:
         x, y, source = load_data(n, args.mnist_root)
         x, y = torch.from_numpy(x).to(device), torch.from_numpy(y).to(device)

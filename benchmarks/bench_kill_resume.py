@@ -19,8 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout: tests.killing
 
 from tests.killing import STALE_LOCK_MESSAGE, TRAINED_RUN, Run, assert_same_results, tiny_config
 
@@ -56,7 +55,12 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cores", default="2")
+    parser.add_argument(
+        "--tiny", action="store_true", help="one trial: a minute (tests/test_benchmarks.py, smoke stage)"
+    )
     args = parser.parse_args()
+    if args.tiny:
+        args.trials = 1
     draw = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
@@ -90,12 +94,17 @@ def main() -> None:
             training = training_in(rerun, work / TRAINED_RUN_LOG)
             from_scratch = checkpointed and training == "trained from step 0"
             resumed, identical, restarted = resumed + ok, identical + same, restarted + from_scratch
-            print(f"trial {trial:2d}: killed at {at:5.1f} s {stage(killed.output):30s} "
-                  f"stale lock removed: {'yes' if STALE_LOCK_MESSAGE in rerun.output else 'no '}  "
-                  f"{training:34s} rerun {'finished' if ok else 'FAILED'} in {time.time() - rerun.started:5.1f} s, "
-                  f"results {'identical' if same else 'DIFFERENT'}", flush=True)
-    print(f"plain rerun finished: {resumed}/{args.trials}; identical to the uninterrupted run: {identical}/{args.trials}; "
-          f"trained from step 0 although a checkpoint existed: {restarted}/{args.trials}")
+            print(
+                f"trial {trial:2d}: killed at {at:5.1f} s {stage(killed.output):30s} "
+                f"stale lock removed: {'yes' if STALE_LOCK_MESSAGE in rerun.output else 'no '}  "
+                f"{training:34s} rerun {'finished' if ok else 'FAILED'} in {time.time() - rerun.started:5.1f} s, "
+                f"results {'identical' if same else 'DIFFERENT'}",
+                flush=True,
+            )
+    print(
+        f"plain rerun finished: {resumed}/{args.trials}; identical to the uninterrupted run: {identical}/{args.trials}; "
+        f"trained from step 0 although a checkpoint existed: {restarted}/{args.trials}"
+    )
 
 
 if __name__ == "__main__":

@@ -54,8 +54,12 @@ from fprinciple.training.nongd import METHODS, NonGDSpec, minimize_module
 PEAKS = [1, 3, 5]
 DELTA_F_THRESHOLD = 0.1  # fp1d_equal_amp's spectrum.threshold
 # Powell's default ftol (1e-4, relative per sweep) stops it long before the fit; tighten it.
-SCIPY_OPTIONS = {"powell": {"ftol": 1e-12, "xtol": 1e-10}, "cg": {"gtol": 0.0}, "bfgs": {"gtol": 0.0},
-                 "l-bfgs-b": {"gtol": 0.0, "ftol": 0.0}}
+SCIPY_OPTIONS = {
+    "powell": {"ftol": 1e-12, "xtol": 1e-10},
+    "cg": {"gtol": 0.0},
+    "bfgs": {"gtol": 0.0},
+    "l-bfgs-b": {"gtol": 0.0, "ftol": 0.0},
+}
 
 
 def fit_1d(method: str, width: int, milestones: list[float], max_evaluations: int, seed: int) -> str:
@@ -68,9 +72,15 @@ def fit_1d(method: str, width: int, milestones: list[float], max_evaluations: in
     model = MLP(1, 1, [width], "tanh", init_std=1.0).double()
     n_params = sum(p.numel() for p in model.parameters())
     scale = float(np.mean(y**2))  # loss = rel² · mean(y²)
-    spec = NonGDSpec(method, max_iterations=10**7, max_evaluations=max_evaluations,
-                     loss_threshold=min(milestones) ** 2 * scale, swarm_size=40, swarm_sigma=1.0,
-                     options=SCIPY_OPTIONS.get(method, {}))
+    spec = NonGDSpec(
+        method,
+        max_iterations=10**7,
+        max_evaluations=max_evaluations,
+        loss_threshold=min(milestones) ** 2 * scale,
+        swarm_size=40,
+        swarm_sigma=1.0,
+        options=SCIPY_OPTIONS.get(method, {}),
+    )
     start = time.perf_counter()
 
     y_peaks = spectrum(y)[PEAKS]
@@ -81,8 +91,9 @@ def fit_1d(method: str, width: int, milestones: list[float], max_evaluations: in
             h = net(inputs)[:, 0].numpy()
         yield "max_delta_f", np.nan, delta_f(spectrum(h)[PEAKS], y_peaks).max()
 
-    result = minimize_module(model, lambda m: torch.mean((m(inputs) - targets) ** 2), spec, RunContext(),
-                             hooks=[clock_and_peaks], seed=seed)
+    result = minimize_module(
+        model, lambda m: torch.mean((m(inputs) - targets) ** 2), spec, RunContext(), hooks=[clock_and_peaks], seed=seed
+    )
     history = result.records.pivot_table(index="step", columns="metric", values="value", aggfunc="first")
     rel = np.sqrt(history["train_loss"].to_numpy() / scale)
     crossings = [(f"rel<{m:g}", rel < m) for m in sorted(milestones, reverse=True)]
@@ -97,9 +108,12 @@ def fit_1d(method: str, width: int, milestones: list[float], max_evaluations: in
     with torch.no_grad():
         h = model(inputs)[:, 0].numpy()
     delta = delta_f(spectrum(h)[PEAKS], spectrum(y)[PEAKS])
-    return (f"{method:9s} {n_params} params | " + " | ".join(cells)
-            + f" | end: {result.evaluations} ev, {result.wall_s:.1f} s ({result.wall_s / max(result.evaluations, 1) * 1e3:.2f} "
-            f"ms/ev), rel {rel[-1]:.3f}, ΔF(1,3,5) {np.array2string(delta, precision=3)}")
+    return (
+        f"{method:9s} {n_params} params | "
+        + " | ".join(cells)
+        + f" | end: {result.evaluations} ev, {result.wall_s:.1f} s ({result.wall_s / max(result.evaluations, 1) * 1e3:.2f} "
+        f"ms/ev), rel {rel[-1]:.3f}, ΔF(1,3,5) {np.array2string(delta, precision=3)}"
+    )
 
 
 def jacobi_cost(n_interior: int, error: float, omega: float) -> str:
@@ -110,13 +124,17 @@ def jacobi_cost(n_interior: int, error: float, omega: float) -> str:
     start = time.perf_counter()
     sweeps = sweeps_to_tolerance(np.zeros(n_interior), g, h, u, error, max_sweeps=10**6, omega=omega)
     wall = time.perf_counter() - start
+    if sweeps is None:  # a grid too coarse for the series: the discretisation error alone exceeds `error`
+        return f"Jacobi ω={omega:.3f} N={n_interior}: never below {error:g} (FD discretisation floor {floor:.2e})"
     # The error is −u at the start; its slowest mode is κ = 1 (j = 2), with share c / ‖c‖.
     c = sine_coefficients(u)
     rho = contraction_factors(n_interior, omega)[1]
     predicted = np.log(error * np.linalg.norm(c) / abs(c[1])) / np.log(abs(rho))
-    return (f"Jacobi ω={omega:.3f} N={n_interior} (h={h:.4g}): {sweeps} sweeps to rel error {error:g} "
-            f"(predicted from ρ(κ=1)={rho:.6f}: {predicted:.0f}), {wall:.2f} s "
-            f"({wall / max(sweeps, 1) * 1e6:.1f} µs/sweep); FD discretisation floor {floor:.2e}")
+    return (
+        f"Jacobi ω={omega:.3f} N={n_interior} (h={h:.4g}): {sweeps} sweeps to rel error {error:g} "
+        f"(predicted from ρ(κ=1)={rho:.6f}: {predicted:.0f}), {wall:.2f} s "
+        f"({wall / max(sweeps, 1) * 1e6:.1f} µs/sweep); FD discretisation floor {floor:.2e}"
+    )
 
 
 def nongd_configured(cfg: dict, method: str, seed: int) -> str:
@@ -138,24 +156,36 @@ def nongd_configured(cfg: dict, method: str, seed: int) -> str:
             h = net(inputs)[:, 0].numpy()
         yield "delta_f", peaks, delta_f(spectrum(h)[peaks], y_peaks, rule["delta_form"])
 
-    result = minimize_module(model, lambda m: torch.mean((m(inputs) - targets) ** 2), fp_nongd.spec(settings, method),
-                             RunContext(), hooks=[clock_and_peaks], seed=seed)
+    result = minimize_module(
+        model,
+        lambda m: torch.mean((m(inputs) - targets) ** 2),
+        fp_nongd.spec(settings, method),
+        RunContext(),
+        hooks=[clock_and_peaks],
+        seed=seed,
+    )
     records = result.records
     history = records[records["metric"] == "delta_f"].pivot(index="step", columns="key", values="value").sort_index()
     per_peak = convergence_steps(history.index.to_numpy(), history.to_numpy(), rule["threshold"], rule["window"])
-    fitted = convergence_steps(history.index.to_numpy(), history.max(axis=1).to_numpy()[:, None], rule["threshold"],
-                               rule["window"])[0]
-    by_step = records[records["learner"] == "trained"].pivot_table(index="step", columns="metric", values="value",
-                                                                   aggfunc="first")
+    fitted = convergence_steps(
+        history.index.to_numpy(), history.max(axis=1).to_numpy()[:, None], rule["threshold"], rule["window"]
+    )[0]
+    by_step = records[records["learner"] == "trained"].pivot_table(
+        index="step", columns="metric", values="value", aggfunc="first"
+    )
     n_params = sum(p.numel() for p in model.parameters())
-    peaks_text = ", ".join(f"k={int(k)}: " + ("never" if np.isnan(at) else f"{int(by_step.loc[at, 'evaluations'])} ev")
-                           for k, at in zip(history.columns, per_peak))
+    peaks_text = ", ".join(
+        f"k={int(k)}: " + ("never" if np.isnan(at) else f"{int(by_step.loc[at, 'evaluations'])} ev")
+        for k, at in zip(history.columns, per_peak)
+    )
     if np.isfinite(fitted):
         fit = f"fitted (all peaks): {int(by_step.loc[fitted, 'evaluations'])} ev, {by_step.loc[fitted, 'wall_s']:.1f} s"
     else:
         fit = f"not fitted within {result.evaluations} ev ({result.wall_s:.1f} s)"
-    return (f"{method:9s} tanh {'-'.join(map(str, [1, *model_cfg['hidden'], 1]))} ({n_params} params) seed {seed} | {fit} | "
-            f"converged ({peaks_text}) | end: {result.iterations} it, {result.evaluations} ev, {result.wall_s:.1f} s")
+    return (
+        f"{method:9s} tanh {'-'.join(map(str, [1, *model_cfg['hidden'], 1]))} ({n_params} params) seed {seed} | {fit} | "
+        f"converged ({peaks_text}) | end: {result.iterations} it, {result.evaluations} ev, {result.wall_s:.1f} s"
+    )
 
 
 def poisson_configured(cfg: dict, seed: int) -> str:
@@ -209,15 +239,30 @@ def poisson_configured(cfg: dict, seed: int) -> str:
     hybrid_sweeps, hybrid_wall = sweeps_to_target(handover_values, sweeps, every)
 
     def cell(name, iterations, wall, ran):
-        return f"{name} never in {ran} it ({wall:.2f} s)" if iterations is None else f"{name} {iterations} it ({wall:.3f} s)"
+        return (
+            f"{name} never in {ran} it ({wall:.2f} s)"
+            if iterations is None
+            else f"{name} {iterations} it ({wall:.3f} s)"
+        )
 
     handover = cfg["hybrid"]["dnn_steps"]
     hybrid_total = None if hybrid_sweeps is None else handover + hybrid_sweeps
-    return (f"fp_poisson seed {seed}, target {target:g}: " + "; ".join([
-        cell("DNN", dnn_reached, dnn_wall if dnn_reached is not None else clock, dnn["steps"]),
-        cell("Jacobi", jacobi_reached, jacobi_wall, sweeps),
-        cell(f"hybrid ({handover} DNN steps + sweeps)", hybrid_total, handover_wall + hybrid_wall, handover + sweeps),
-    ]) + f" | a DNN step {clock / dnn['steps'] * 1e3:.2f} ms, a sweep {jacobi_wall / max(jacobi_reached or sweeps, 1) * 1e6:.1f} µs")
+    return (
+        f"fp_poisson seed {seed}, target {target:g}: "
+        + "; ".join(
+            [
+                cell("DNN", dnn_reached, dnn_wall if dnn_reached is not None else clock, dnn["steps"]),
+                cell("Jacobi", jacobi_reached, jacobi_wall, sweeps),
+                cell(
+                    f"hybrid ({handover} DNN steps + sweeps)",
+                    hybrid_total,
+                    handover_wall + hybrid_wall,
+                    handover + sweeps,
+                ),
+            ]
+        )
+        + f" | a DNN step {clock / dnn['steps'] * 1e3:.2f} ms, a sweep {jacobi_wall / max(jacobi_reached or sweeps, 1) * 1e6:.1f} µs"
+    )
 
 
 def main() -> None:
@@ -225,8 +270,12 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=16)
     parser.add_argument("--milestones", type=float, nargs="+", default=[0.3, 0.1, 0.05])
     parser.add_argument("--max-evaluations", type=int, default=250_000, help="cap for the scipy methods")
-    parser.add_argument("--pso-evaluations", type=int, default=120_000,
-                        help="cap for the swarm (~0.4 ms per particle: nevergrad's ask/tell)")
+    parser.add_argument(
+        "--pso-evaluations",
+        type=int,
+        default=120_000,
+        help="cap for the swarm (~0.4 ms per particle: nevergrad's ask/tell)",
+    )
     parser.add_argument("--methods", nargs="+", default=list(METHODS), choices=METHODS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n-interior", type=int, default=255)
@@ -234,11 +283,21 @@ def main() -> None:
     parser.add_argument("--config", default="config/config.yaml", help="section 3: the experiments' settings")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1], help="section 3: seeds")
     parser.add_argument("--sections", type=int, nargs="+", default=[1, 2, 3], choices=[1, 2, 3])
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="every section, smallest sizes, config/smoke.yaml: seconds (tests/test_benchmarks.py)",
+    )
     args = parser.parse_args()
+    if args.tiny:
+        args.width, args.milestones, args.methods, args.seeds = 4, [0.3], ["bfgs", "pso"], [0]
+        args.max_evaluations, args.pso_evaluations, args.n_interior, args.config = 200, 50, 127, "config/smoke.yaml"
     torch.set_num_threads(1)
     if 1 in args.sections:
-        print(f"1-D fit: tanh 1-{args.width}-1, float64, 101 points, relative-error milestones {args.milestones}, "
-              f"caps {args.max_evaluations} (scipy) / {args.pso_evaluations} (pso) evaluations, seed {args.seed}")
+        print(
+            f"1-D fit: tanh 1-{args.width}-1, float64, 101 points, relative-error milestones {args.milestones}, "
+            f"caps {args.max_evaluations} (scipy) / {args.pso_evaluations} (pso) evaluations, seed {args.seed}"
+        )
         for method in args.methods:
             cap = args.pso_evaluations if method == "pso" else args.max_evaluations
             print(fit_1d(method, args.width, args.milestones, cap, args.seed), flush=True)

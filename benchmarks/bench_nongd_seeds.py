@@ -41,7 +41,12 @@ def main() -> None:
     parser.add_argument("--activation", help="with --hidden (default tanh)")
     parser.add_argument("--init-std", type=float, help="with or without --hidden: the net's init_std")
     parser.add_argument("--delta-form", choices=["complex", "magnitude"])
+    parser.add_argument(
+        "--tiny", action="store_true", help="bfgs of config/smoke.yaml, 2 seeds: seconds (tests/test_benchmarks.py)"
+    )
     args = parser.parse_args()
+    if args.tiny:
+        args.config, args.methods, args.seeds = "config/smoke.yaml", ["bfgs"], [0, 1]
     torch.set_num_threads(1)  # tiny nets: one thread is fastest, and leaves the other cores free
 
     cfg = yaml.safe_load(Path(args.config).read_text())["experiments"]["fp_nongd"]
@@ -66,9 +71,11 @@ def main() -> None:
         net = "-".join(map(str, [1, *model["hidden"], 1]))
         held = len(seeds) - len(failing)
         verdict = "reproduced" if rate_reproduced(held, len(seeds)) else "not reproduced"
-        print(f"{method}: {net} {model['activation']} init_std {model.get('init_std')}, "
-              f"{block['spectrum']['delta_form']} ΔF: order holds in {rate_text(held, len(seeds))}: {verdict} "
-              f"({time.perf_counter() - start:.0f} s)")
+        print(
+            f"{method}: {net} {model['activation']} init_std {model.get('init_std')}, "
+            f"{block['spectrum']['delta_form']} ΔF: order holds in {rate_text(held, len(seeds))}: {verdict} "
+            f"({time.perf_counter() - start:.0f} s)"
+        )
         print("\n".join(failing) if failing else "  every seed in order", flush=True)
 
 

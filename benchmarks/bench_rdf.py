@@ -50,7 +50,12 @@ def main() -> None:
     parser.add_argument("--dtype", choices=["float32", "float64"], help="default: float64 on CPU, float32 on CUDA")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--tiny", action="store_true", help="n = 100, width 16, 5 values of k0: seconds (tests/test_benchmarks.py)"
+    )
     args = parser.parse_args()
+    if args.tiny:
+        args.n, args.width, args.grid = [100], 16, 5
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
     k0 = np.geomspace(*args.k0_range, args.grid)

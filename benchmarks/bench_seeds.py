@@ -23,8 +23,19 @@ from fprinciple.runner import execute
 
 ROOT = Path(__file__).resolve().parents[1]
 # The experiments whose jobs train seeds through ``training.seeds`` (their config takes ``ensemble``).
-EXPERIMENTS = ("fp1d_snapshots", "fp1d_step", "fp1d_equal_amp", "fp1d_robustness", "basri_superposition",
-               "basri_missing_data", "fp_init_scale", "fp_parity", "dfp_depth", "dfp_layers", "theory_stages")
+EXPERIMENTS = (
+    "fp1d_snapshots",
+    "fp1d_step",
+    "fp1d_equal_amp",
+    "fp1d_robustness",
+    "basri_superposition",
+    "basri_missing_data",
+    "fp_init_scale",
+    "fp_parity",
+    "dfp_depth",
+    "dfp_layers",
+    "theory_stages",
+)
 
 
 def timed(experiment: str, cfg: dict, mode: str) -> tuple[float, float, pd.DataFrame]:
@@ -39,8 +50,14 @@ def timed(experiment: str, cfg: dict, mode: str) -> tuple[float, float, pd.DataF
             wall += time.perf_counter() - start
             cpu += time.process_time() - start_cpu
     module = experiments.get(experiment)
-    table = claims.evaluate(module.claims, pd.concat(parts, ignore_index=True), cfg, experiment=experiment,
-                            scale="bench", dataset=module.dataset(cfg))
+    table = claims.evaluate(
+        module.claims,
+        pd.concat(parts, ignore_index=True),
+        cfg,
+        experiment=experiment,
+        scale="bench",
+        dataset=module.dataset(cfg),
+    )
     return wall, cpu, table
 
 
@@ -50,7 +67,14 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", default=list(EXPERIMENTS))
     parser.add_argument("--seeds", type=int, help="train this many seeds (0, 1, ...) instead of the config's")
     parser.add_argument("--repeat", type=int, default=1, help="alternate the two modes this many times; best of each")
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="fp1d_equal_amp of config/smoke.yaml, 2 seeds: seconds (tests/test_benchmarks.py)",
+    )
     args = parser.parse_args()
+    if args.tiny:
+        args.config, args.only, args.seeds, args.repeat = str(ROOT / "config" / "smoke.yaml"), ["fp1d_equal_amp"], 2, 1
     config = yaml.safe_load(Path(args.config).read_text())
     print(f"{'experiment':22s} {'seeds':>5s} {'one at a time':>22s} {'batched':>22s} {'speed-up':>8s}  same statuses")
     with threadpool_limits(1):
@@ -66,9 +90,11 @@ def main() -> None:
                         best[mode] = (wall, cpu, table)
             (sw, sc, st), (bw, bc, bt) = best["sequential"], best["batched"]
             same = list(st["status"]) == list(bt["status"])
-            print(f"{experiment:22s} {len(cfg['seeds']):5d} {sw:9.1f} s ({sc:6.1f} CPU) {bw:9.1f} s ({bc:6.1f} CPU) "
-                  f"{sw / bw:7.2f}x  {'yes' if same else 'NO: ' + str(list(zip(st['status'], bt['status'])))}",
-                  flush=True)
+            print(
+                f"{experiment:22s} {len(cfg['seeds']):5d} {sw:9.1f} s ({sc:6.1f} CPU) {bw:9.1f} s ({bc:6.1f} CPU) "
+                f"{sw / bw:7.2f}x  {'yes' if same else 'NO: ' + str(list(zip(st['status'], bt['status'])))}",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

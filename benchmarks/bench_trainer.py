@@ -10,10 +10,10 @@ import time
 import torch
 import yaml
 
-from fprinciple.experiments import fp1d_equal_amp
-from fprinciple.training import RunContext
 from fprinciple.engines.fit1d import problem
+from fprinciple.experiments import fp1d_equal_amp
 from fprinciple.models import MLP
+from fprinciple.training import RunContext
 
 
 def bare_loop(cfg: dict, steps: int) -> float:
@@ -33,7 +33,7 @@ def bare_loop(cfg: dict, steps: int) -> float:
 
 
 def trainer(cfg: dict, steps: int) -> float:
-    result = fp1d_equal_amp.run({**cfg, "steps": steps}, {"seed": 0}, RunContext(torch.device("cpu"), progress=True))
+    result = fp1d_equal_amp.run({**cfg, "steps": steps}, {"seeds": [0]}, RunContext(torch.device("cpu"), progress=True))
     return result.steps_per_s
 
 
@@ -42,13 +42,22 @@ def main() -> None:
     parser.add_argument("--config", default="config/config.yaml")
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="config/smoke.yaml, 20 steps, one repeat: seconds (tests/test_benchmarks.py)",
+    )
     args = parser.parse_args()
+    if args.tiny:
+        args.config, args.steps, args.repeats = "config/smoke.yaml", 20, 1
     cfg = yaml.safe_load(open(args.config))["experiments"]["fp1d_equal_amp"]
     torch.set_num_threads(1)
     bare = max(bare_loop(cfg, args.steps) for _ in range(args.repeats))
     ours = max(trainer(cfg, args.steps) for _ in range(args.repeats))
-    print(f"network {cfg['model']['hidden']} {cfg['model']['activation']}, {cfg['grid']['n']} points, "
-          f"log_every {cfg['log_every']}, {args.steps} steps, 1 thread, best of {args.repeats}")
+    print(
+        f"network {cfg['model']['hidden']} {cfg['model']['activation']}, {cfg['grid']['n']} points, "
+        f"log_every {cfg['log_every']}, {args.steps} steps, 1 thread, best of {args.repeats}"
+    )
     print(f"bare torch loop : {bare:8.1f} steps/s")
     print(f"fprinciple train: {ours:8.1f} steps/s (spectral logging + progress bar)")
     print(f"overhead        : {100 * (bare / ours - 1):8.1f} %")

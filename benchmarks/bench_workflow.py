@@ -40,8 +40,20 @@ def shift_seeds(node, offset: int):
 def measure(workdir: Path, cfg: dict, cores: str) -> None:
     config = workdir / "bench_config.yaml"
     config.write_text(yaml.safe_dump(cfg))
-    command = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(workdir),
-               "--cores", cores, "--configfile", str(config), "--quiet"]
+    command = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "-d",
+        str(workdir),
+        "--cores",
+        cores,
+        "--configfile",
+        str(config),
+        "--quiet",
+    ]
     start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     subprocess.run(command, check=True)
     wall, after = time.perf_counter() - start, resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -55,14 +67,18 @@ def measure(workdir: Path, cfg: dict, cores: str) -> None:
         job_s.append(seconds)
         startup.append(seconds - json.loads((results / "runs" / run / "meta.json").read_text())["wall_s"])
     print(f"{len(cfg['experiments'])} experiments: {', '.join(cfg['experiments'])}")
-    print(f"snakemake --cores {cores}: {wall:.1f} s wall, {cpu:.1f} s CPU (every process); {len(job_s)} training "
-          f"jobs, {sum(job_s):.1f} s of job time, start-up median {pd.Series(startup).median():.2f} s "
-          f"(max {max(startup):.2f} s)")
+    print(
+        f"snakemake --cores {cores}: {wall:.1f} s wall, {cpu:.1f} s CPU (every process); {len(job_s)} training "
+        f"jobs, {sum(job_s):.1f} s of job time, start-up median {pd.Series(startup).median():.2f} s "
+        f"(max {max(startup):.2f} s)"
+    )
     counts = claims["status"].value_counts()
     print("claims: " + ", ".join(f"{int(counts.get(s, 0))} {s}" for s in STATUSES) + f" of {len(claims)}")
     for row in claims.itertuples():
-        print(f"  {row.experiment}/{row.claim}: {row.status}{' (declared)' if row.declared else ''}"
-              f"{' STALE' if row.stale else ''}: {row.measured[:160]}")
+        print(
+            f"  {row.experiment}/{row.claim}: {row.status}{' (declared)' if row.declared else ''}"
+            f"{' STALE' if row.stale else ''}: {row.measured[:160]}"
+        )
     problems = unexpected(claims, cfg["experiments"])
     print("unexpected (neither reproduced nor declared, or stale): " + ("none" if not problems else ""))
     for problem in problems:
@@ -73,10 +89,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cores", default="2")
     parser.add_argument("--config", default=str(ROOT / "config" / "config.yaml"))
-    parser.add_argument("--only", nargs="+", metavar="PREFIX", help="keep only experiments whose id starts with one of these")
+    parser.add_argument(
+        "--only", nargs="+", metavar="PREFIX", help="keep only experiments whose id starts with one of these"
+    )
     parser.add_argument("--seed-offset", type=int, default=0, help="add this to every seed of the config")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="run in DIR and keep its results")
+    parser.add_argument(
+        "--tiny", action="store_true", help="fp1d_equal_amp of config/smoke.yaml, one core (tests/test_benchmarks.py)"
+    )
     args = parser.parse_args()
+    if args.tiny:
+        args.config, args.only, args.cores = str(ROOT / "config" / "smoke.yaml"), ["fp1d_equal_amp"], "1"
     cfg = yaml.safe_load(Path(args.config).read_text())
     if args.only:
         cfg["experiments"] = {k: v for k, v in cfg["experiments"].items() if k.startswith(tuple(args.only))}

@@ -38,8 +38,8 @@ from fprinciple.spectral.dft import convergence_steps, delta_f, find_peaks, spec
 from fprinciple.spectral.filtering import GaussianFilter
 from fprinciple.spectral.lfr import frequency_profile
 
-
 # --- yours: replace these four with your own model and data ---------------------------------
+
 
 def your_target(x: np.ndarray) -> np.ndarray:
     """A 1-D target with three frequencies of equal amplitude (so amplitude cannot explain the order)."""
@@ -52,7 +52,9 @@ def your_regressor(width: int) -> nn.Module:
 
 def your_classifier(inputs: int, classes: int, width: int) -> nn.Sequential:
     """The last module before the output layer is the 'last hidden layer' measured in (2)."""
-    return nn.Sequential(nn.Linear(inputs, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, classes))
+    return nn.Sequential(
+        nn.Linear(inputs, width), nn.ReLU(), nn.Linear(width, width), nn.ReLU(), nn.Linear(width, classes)
+    )
 
 
 def your_labelled_inputs(n: int) -> tuple[np.ndarray, np.ndarray, str]:
@@ -62,6 +64,7 @@ def your_labelled_inputs(n: int) -> tuple[np.ndarray, np.ndarray, str]:
 
 
 # --- 1: spectrum, peaks and ΔF of a 1-D fit ---------------------------------------------------
+
 
 def fit_1d(args) -> dict:
     """Train the regressor on the grid (full-batch Adam, MSE), log its output, judge the peaks."""
@@ -100,6 +103,7 @@ def fit_1d(args) -> dict:
 
 # --- 2: filtering method and LFR/RDF on a classifier --------------------------------------------
 
+
 def fit_classifier(args) -> dict:
     """Train the classifier (minibatch SGD, cross-entropy); e_low/e_high every epoch; LFR/RDF at the end."""
     x, labels, name = your_labelled_inputs(args.samples)
@@ -132,8 +136,11 @@ def fit_classifier(args) -> dict:
     for i, delta in enumerate(gaussian.deltas):
         first = convergence_steps(np.array(epochs), relative[:, i, :], args.class_threshold, window=1)
         low, high = (None if np.isnan(e) else int(e) for e in first)
-        filtering[delta] = {"e_low_below_at_epoch": low, "e_high_below_at_epoch": high,
-                            "low_first": low is not None and (high is None or low < high)}
+        filtering[delta] = {
+            "e_low_below_at_epoch": low,
+            "e_high_below_at_epoch": high,
+            "low_first": low is not None and (high is None or low < high),
+        }
 
     k0 = np.geomspace(1.0, 16.0, 40)
     with torch.no_grad():
@@ -153,8 +160,10 @@ def fit_classifier(args) -> dict:
 
 def report(verdict: dict) -> str:
     one_d, cls = verdict["fit_1d"], verdict["classifier"]
-    steps = ", ".join(f"k={k} at step {s}" if s is not None else f"k={k} not within the run"
-                      for k, s in one_d["converged_at_step"].items())
+    steps = ", ".join(
+        f"k={k} at step {s}" if s is not None else f"k={k} not within the run"
+        for k, s in one_d["converged_at_step"].items()
+    )
     lines = [
         f"1-D fit: DFT peaks of the target at k = {one_d['peaks']}",
         f"  ΔF converged (below the threshold to the end): {steps}",
@@ -163,14 +172,18 @@ def report(verdict: dict) -> str:
         f"classifier on {cls['data']}: train accuracy {cls['train_accuracy']:.2f}",
     ]
     for delta, row in cls["filtering"].items():
-        lines.append(f"  δ={delta:g}: e_low/e_low(0) below the threshold at epoch {row['e_low_below_at_epoch']}, "
-                     f"e_high/e_high(0) at {row['e_high_below_at_epoch']}: "
-                     + ("low frequencies first" if row["low_first"] else "NOT low frequencies first"))
+        lines.append(
+            f"  δ={delta:g}: e_low/e_low(0) below the threshold at epoch {row['e_low_below_at_epoch']}, "
+            f"e_high/e_high(0) at {row['e_high_below_at_epoch']}: "
+            + ("low frequencies first" if row["low_first"] else "NOT low frequencies first")
+        )
     median = cls["median_frequency"]
-    lines.append(f"  labels' median frequency (k0 where LFR = 1/2): {median['inputs']:.2f} seen from the inputs; "
-                 f"from the last hidden layer {median['hidden layer at epoch 0']:.2f} at epoch 0, "
-                 f"{median['hidden layer at the end']:.2f} at the end: "
-                 + ("moved lower as it trained" if cls["hidden_moved_lower"] else "did NOT move lower"))
+    lines.append(
+        f"  labels' median frequency (k0 where LFR = 1/2): {median['inputs']:.2f} seen from the inputs; "
+        f"from the last hidden layer {median['hidden layer at epoch 0']:.2f} at epoch 0, "
+        f"{median['hidden layer at the end']:.2f} at the end: "
+        + ("moved lower as it trained" if cls["hidden_moved_lower"] else "did NOT move lower")
+    )
     lines.append(f"({verdict['seconds']:.1f} s)")
     return "\n".join(lines)
 
@@ -185,14 +198,23 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--log-every", type=int, default=10)
     parser.add_argument("--max-freq", type=int, default=10, help="peaks are searched among k = 1 .. max-freq")
     parser.add_argument("--threshold", type=float, default=0.1, help="ΔF below which a peak has converged")
-    parser.add_argument("--window", type=int, default=None,
-                        help="logs ΔF must stay below the threshold (default: to the end of the run)")
+    parser.add_argument(
+        "--window",
+        type=int,
+        default=None,
+        help="logs ΔF must stay below the threshold (default: to the end of the run)",
+    )
     parser.add_argument("--samples", type=int, default=300, help="classifier training samples")
     parser.add_argument("--epochs", type=int, default=25)
     parser.add_argument("--batch-size", type=int, default=25)
     parser.add_argument("--class-lr", type=float, default=0.02)
-    parser.add_argument("--deltas", type=float, nargs="+", default=[0.5, 1.0, 2.0],
-                        help="Gaussian filter variances δ (input units: pixels in [0, 1])")
+    parser.add_argument(
+        "--deltas",
+        type=float,
+        nargs="+",
+        default=[0.5, 1.0, 2.0],
+        help="Gaussian filter variances δ (input units: pixels in [0, 1])",
+    )
     parser.add_argument("--class-threshold", type=float, default=0.3, help="relative e_low/e_high threshold")
     parser.add_argument("--json", type=Path, help="also write the verdict to this file")
     args = parser.parse_args(argv)

@@ -33,20 +33,32 @@ def tiny_config(path: Path) -> str:
     snapshots.update(seeds=[0], steps=STEPS, log_every=100, snapshot_steps=[0, 100, STEPS])
     snapshots["model"]["hidden"] = [32, 32]
     asymptotics = copy.deepcopy(cfg["experiments"]["basri_asymptotics"])
-    asymptotics.update(dims={"min": 2, "max": 10, "step": 4}, degrees={"min": 800, "max": 820, "step": 10},
-                       curve_dims=[2, 10])
+    asymptotics.update(
+        dims={"min": 2, "max": 10, "step": 4}, degrees={"min": 800, "max": 820, "step": 10}, curve_dims=[2, 10]
+    )
     cfg["experiments"] = {"fp1d_snapshots": snapshots, "basri_asymptotics": asymptotics}
     cfg["train"].update(checkpoint_every=100, progress=False)
     path.write_text(yaml.safe_dump(cfg))
     return str(path)
 
 
+def interruptible() -> None:
+    """``preexec_fn`` of a child that Ctrl-C must reach: SIGINT back to its default, which a
+    shell's background job (CI under nohup, `cmd &`) inherits as ignored, and Python then keeps."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class Run:
     """`snakemake -d workdir *args` in a process group of its own, its output collected as it comes."""
 
     def __init__(self, workdir: Path, *args: str):
-        self.process = subprocess.Popen([*SNAKEMAKE, "-d", str(workdir), *args], stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, start_new_session=True)
+        self.process = subprocess.Popen(
+            [*SNAKEMAKE, "-d", str(workdir), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
         self.started = time.time()
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -67,8 +79,9 @@ class Run:
         while not condition(self):
             if self.process.poll() is not None or time.time() > deadline:
                 self.kill()
-                raise AssertionError(f"the run ended (rc {self.process.returncode}) before the kill point:\n"
-                                     f"{self.output[-4000:]}")
+                raise AssertionError(
+                    f"the run ended (rc {self.process.returncode}) before the kill point:\n{self.output[-4000:]}"
+                )
             time.sleep(0.01)
         self.kill()
 

@@ -55,15 +55,19 @@ def ensure_installed() -> float:
             unavailable(f"SLURM is not installed and there is no apt-get to install {' '.join(PACKAGES)}")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         start = time.monotonic()
-        for command in (["apt-get", "update", "-qq"],
-                        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *PACKAGES]):
+        for command in (
+            ["apt-get", "update", "-qq"],
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *PACKAGES],
+        ):
             try:
                 done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
             except subprocess.TimeoutExpired:
                 unavailable(f"`{' '.join(command)}` did not finish within 900 s")
             if done.returncode != 0:
-                unavailable(f"cannot install {' '.join(PACKAGES)}: `{' '.join(command)}` failed: "
-                            f"{(done.stderr or done.stdout).strip()[-500:]}")
+                unavailable(
+                    f"cannot install {' '.join(PACKAGES)}: `{' '.join(command)}` failed: "
+                    f"{(done.stderr or done.stdout).strip()[-500:]}"
+                )
         missing = [c for c in COMMANDS if not shutil.which(c)]
         if missing:
             unavailable(f"installed {' '.join(PACKAGES)} but still missing: {', '.join(missing)}")
@@ -78,8 +82,9 @@ def free_port() -> int:
 
 
 def memory_mb() -> int:
-    total_kb = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                    if line.startswith("MemTotal:"))
+    total_kb = next(
+        int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal:")
+    )
     return total_kb // 1024 - MEMORY_MARGIN_MB
 
 
@@ -142,8 +147,11 @@ class Cluster:
 
     def logs(self) -> str:
         """The daemons' log tails, for a failure message."""
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}"
-                         for p in sorted((self.root / "log").glob("*")) if p.is_file())
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}"
+            for p in sorted((self.root / "log").glob("*"))
+            if p.is_file()
+        )
 
 
 def _start(name: str, args: list[str], log_dir: Path, daemons: list) -> subprocess.Popen:
@@ -188,8 +196,10 @@ def single_node_cluster() -> Iterator[Cluster]:
         for name in ("slurm.conf", "gres.conf"):
             path = CONF_DIR / name
             if path.exists() and MARKER not in path.read_text():
-                unavailable(f"{path} exists and is not this test's: a SLURM is configured on this "
-                            "machine, and the test will not overwrite its config")
+                unavailable(
+                    f"{path} exists and is not this test's: a SLURM is configured on this "
+                    "machine, and the test will not overwrite its config"
+                )
         start = time.monotonic()
         root = Path(tempfile.mkdtemp(prefix="fprinciple-slurm-"))
         root.chmod(0o755)  # munged wants its socket's directories searchable by everyone
@@ -206,9 +216,20 @@ def single_node_cluster() -> Iterator[Cluster]:
             (CONF_DIR / "slurm.conf").write_text(slurm_conf(root, munge_socket))
             (CONF_DIR / "gres.conf").write_text(GRES_CONF)
 
-            _start("munged", ["munged", "--foreground", f"--key-file={key}", f"--socket={munge_socket}",
-                              f"--pid-file={root}/run/munged.pid", f"--log-file={root}/munge/munged.log",
-                              f"--seed-file={root}/munge/munged.seed"], root / "log", daemons)
+            _start(
+                "munged",
+                [
+                    "munged",
+                    "--foreground",
+                    f"--key-file={key}",
+                    f"--socket={munge_socket}",
+                    f"--pid-file={root}/run/munged.pid",
+                    f"--log-file={root}/munge/munged.log",
+                    f"--seed-file={root}/munge/munged.seed",
+                ],
+                root / "log",
+                daemons,
+            )
             _wait(munge_socket.exists, 30, "munged did not create its socket", cluster)
             _start("slurmctld", ["slurmctld", "-D"], root / "log", daemons)
             _start("slurmd", ["slurmd", "-D", "-N", "localhost"], root / "log", daemons)
@@ -220,8 +241,16 @@ def single_node_cluster() -> Iterator[Cluster]:
                 # No job outlives the cluster: cancel what is left, wait for it to end.
                 subprocess.run(["scancel", "--user", "root"], capture_output=True, timeout=30)
                 with contextlib.suppress(RuntimeError):
-                    _wait(lambda: not subprocess.run(["squeue", "-h"], capture_output=True, text=True,
-                                                     timeout=30).stdout.strip(), 30, "jobs still running", cluster)
+                    _wait(
+                        lambda: (
+                            not subprocess.run(
+                                ["squeue", "-h"], capture_output=True, text=True, timeout=30
+                            ).stdout.strip()
+                        ),
+                        30,
+                        "jobs still running",
+                        cluster,
+                    )
             _stop(daemons)
             for name in ("slurm.conf", "gres.conf"):
                 path = CONF_DIR / name

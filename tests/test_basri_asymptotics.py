@@ -50,7 +50,9 @@ def synthetic(d, g) -> pd.DataFrame:
 
 
 def table_of(metrics: pd.DataFrame, cfg: dict) -> pd.DataFrame:
-    return claims_table.evaluate(experiment.claims, metrics, cfg, experiment="basri_asymptotics", scale="test", dataset="-")
+    return claims_table.evaluate(
+        experiment.claims, metrics, cfg, experiment="basri_asymptotics", scale="test", dataset="-"
+    )
 
 
 def test_run_is_fast_and_returns_a_train_result(tiny):
@@ -67,7 +69,12 @@ def test_run_is_fast_and_returns_a_train_result(tiny):
 def test_metrics_content(tiny):
     metrics = metrics_of(experiment.run(tiny, {"seed": 0}, CTX))
     assert (metrics["step"] == 0).all()
-    assert set(metrics["metric"]) == {"growth_exponent", "growth_intercept", "log_inverse_coefficient_d2", "log_inverse_coefficient_d50"}
+    assert set(metrics["metric"]) == {
+        "growth_exponent",
+        "growth_intercept",
+        "log_inverse_coefficient_d2",
+        "log_inverse_coefficient_d50",
+    }
     g = experiment.exponents(metrics)
     np.testing.assert_array_equal(g.index, [2, 10, 18, 26, 34, 42, 50])
     ks = np.arange(800, 1001, 50)
@@ -118,7 +125,7 @@ def test_perturbed_learner_has_d_independent_exponents(tiny):
 def test_claims_table_passes_on_the_theory_and_fails_on_the_perturbed_learner(tiny):
     table = table_of(metrics_of(experiment.run(tiny, {"seed": 0}, CTX), learner=None), tiny)
     assert table["passed"].all()
-    assert (table["control_perturbed"] == False).all()
+    assert table["control_perturbed"].eq(False).all()
     assert not {"control_frozen", "control_mean"} & set(table.columns)  # no network: no such controls
     assert all("perturbed" in note and "no frozen or mean" in note for note in table["note"])
     assert "no line (constant)" in table["control_perturbed_measured"].iloc[0]  # a constant g(d) is no line
@@ -131,6 +138,7 @@ def test_a_constant_exponent_is_no_line_whatever_the_round_off():
     for noisy in (flat, flat + 1e-13 * np.sin(d)):
         assert np.isnan(experiment.linear_fit(d, noisy)[2])
     assert experiment.linear_fit(d, d + 1.0)[2] == pytest.approx(1.0)
+
 
 def test_claims_fail_on_nonlinear_or_wrong_growth(tiny):
     d = np.arange(2, 51, 4)

@@ -46,7 +46,9 @@ def test_classification_keeps_the_confident_points_and_labels_their_sign(cfg):
 
 
 def test_two_logit_net_outputs_logits_and_keeps_one_output_nets_unchanged():
-    generators = lambda: [torch.Generator().manual_seed(s) for s in (3, 7)]
+    def generators():
+        return [torch.Generator().manual_seed(s) for s in (3, 7)]
+
     x = torch.randn(2, 5, 2)
     logits = kaiming_mlp(generators(), 2, [8, 8], residual=True, outputs=2)
     assert logits(x).shape == (2, 5, 2)
@@ -92,8 +94,13 @@ def test_gd_on_cross_entropy_matches_a_plain_pytorch_run(cfg):
     model = basri_deep.build([torch.Generator().manual_seed(0)], cfg, net)
     reference = _reference_losses(copy.deepcopy(model), x, labels, lr=0.05, steps=30)
     spec = LearningTimeSpec(lr=0.05, cap=29, loss="cross_entropy", threshold=1e-9, log_every=1)
-    result = learning_times(model, torch.tensor(x[None], dtype=torch.float32), torch.tensor(labels[None], dtype=torch.float32),
-                            spec, RunContext(progress=False))
+    result = learning_times(
+        model,
+        torch.tensor(x[None], dtype=torch.float32),
+        torch.tensor(labels[None], dtype=torch.float32),
+        spec,
+        RunContext(progress=False),
+    )
     rows = result.records
     ours = rows[(rows["metric"] == "train_loss") & (rows["learner"] == TRAINED)].sort_values("step")["value"]
     np.testing.assert_allclose(ours.to_numpy(), reference, rtol=1e-4)
@@ -103,7 +110,11 @@ def test_gd_on_cross_entropy_matches_a_plain_pytorch_run(cfg):
 
 def _times(result) -> pd.Series:
     rows = result.records
-    return rows[(rows["metric"] == "learning_time") & (rows["learner"] == TRAINED)].set_index(["k", "seed"])["value"].sort_index()
+    return (
+        rows[(rows["metric"] == "learning_time") & (rows["learner"] == TRAINED)]
+        .set_index(["k", "seed"])["value"]
+        .sort_index()
+    )
 
 
 def test_padded_ensemble_learns_each_member_as_alone(cfg):
@@ -111,12 +122,20 @@ def test_padded_ensemble_learns_each_member_as_alone(cfg):
     every member the learning time it has trained alone on its own points."""
     small = _small(cfg, ks=(1, 2, 3), seeds=(0, 1))
     variant = {"net": "residual", "ks": [1, 2, 3], "seeds": [0, 1]}
-    sizes = {len(basri_deep.data(np.random.default_rng([s, k]), k, small, small["nets"]["residual"])[1])
-             for k in (1, 2, 3) for s in (0, 1)}
+    sizes = {
+        len(basri_deep.data(np.random.default_rng([s, k]), k, small, small["nets"]["residual"])[1])
+        for k in (1, 2, 3)
+        for s in (0, 1)
+    }
     assert len(sizes) > 1  # the padding is exercised
     batched = basri_deep.run({**small, "ensemble": "batched"}, variant, RunContext(progress=False))
-    alone = pd.concat([_times(basri_deep.run(small, {"net": "residual", "ks": [k], "seeds": [s]}, RunContext(progress=False)))
-                       for k in (1, 2, 3) for s in (0, 1)])  # one member per run: no padding
+    alone = pd.concat(
+        [
+            _times(basri_deep.run(small, {"net": "residual", "ks": [k], "seeds": [s]}, RunContext(progress=False)))
+            for k in (1, 2, 3)
+            for s in (0, 1)
+        ]
+    )  # one member per run: no padding
     assert _times(batched).notna().all()
     pd.testing.assert_series_equal(_times(batched), alone)
 
@@ -144,19 +163,24 @@ def test_padded_loss_and_controls_equal_the_unpadded_ones(loss):
     padded = [_member_loss(loss, c, padded_y, weights) for c in _constant_outputs(loss, padded_out, padded_y, weights)]
     torch.testing.assert_close(padded, alone)
     if loss == "cross_entropy":  # f = 0: ln 2; class frequencies 3/5, 2/5: their entropy
-        torch.testing.assert_close(alone, [torch.tensor([math.log(2)]), torch.tensor([-(0.6 * math.log(0.6) + 0.4 * math.log(0.4))])])
+        torch.testing.assert_close(
+            alone, [torch.tensor([math.log(2)]), torch.tensor([-(0.6 * math.log(0.6) + 0.4 * math.log(0.4))])]
+        )
 
 
 def test_residual_claims_hold_on_the_run_and_fail_on_its_controls(cfg):
     """A small run of the classification task: every k is learned, its controls (frozen net,
     class-frequency predictor: CE ≈ ln 2) never are, so every row fails on them."""
     small = _small(cfg)
-    result = basri_deep.run(small, {"net": "residual", "ks": [1, 2, 3], "seeds": small["seeds"]}, RunContext(progress=False))
+    result = basri_deep.run(
+        small, {"net": "residual", "ks": [1, 2, 3], "seeds": small["seeds"]}, RunContext(progress=False)
+    )
     metrics = result.records.assign(net="residual", experiment="basri_deep", run="r", key=np.nan)
     controls = metrics[(metrics["learner"] != TRAINED) & (metrics["metric"] == "final_loss")]["value"]
     assert (controls > 0.6).all()  # ≈ ln 2: a constant prediction of a balanced sign
-    table = claims_table.evaluate(basri_deep.claims, metrics, small, experiment="basri_deep", scale="test",
-                                  dataset="-").set_index("claim")
+    table = claims_table.evaluate(
+        basri_deep.claims, metrics, small, experiment="basri_deep", scale="test", dataset="-"
+    ).set_index("claim")
     assert table.loc["every_k_learned_residual", "passed"]
     assert not table["control_frozen"].any() and not table["control_mean"].any()
     for learner in (FROZEN, MEAN):

@@ -22,8 +22,10 @@ CPU = RunContext(device=torch.device("cpu"), progress=False)
 def execute(module, name: str, cfg: dict, learner: str | None = TRAINED) -> pd.DataFrame:
     """Every run of the experiment, as the aggregated metrics table the workflow builds, of one
     learner (None: the trained net and its controls)."""
-    frames = [metrics_frame(name, rid, variant, module.run(cfg, variant, CPU).records)
-              for rid, variant in module.runs(cfg).items()]
+    frames = [
+        metrics_frame(name, rid, variant, module.run(cfg, variant, CPU).records)
+        for rid, variant in module.runs(cfg).items()
+    ]
     metrics = pd.concat(frames, ignore_index=True)
     return metrics if learner is None else metrics[metrics["learner"] == learner]
 
@@ -35,8 +37,15 @@ def table_of(module, name: str, metrics: pd.DataFrame, cfg: dict) -> pd.DataFram
 @pytest.fixture
 def superposition_cfg() -> dict:
     return {
-        "seeds": [0], "points": 64, "frequencies": [1, 4], "model": {"hidden": [32, 32]},
-        "lr": 2e-2, "steps": 120, "loss_threshold": 1e-4, "log_every": 10, "snapshot_steps": [0, 50],
+        "seeds": [0],
+        "points": 64,
+        "frequencies": [1, 4],
+        "model": {"hidden": [32, 32]},
+        "lr": 2e-2,
+        "steps": 120,
+        "loss_threshold": 1e-4,
+        "log_every": 10,
+        "snapshot_steps": [0, 50],
         "claims": {"fraction": 0.9, "ratio_min": 2.0, "final_error_max": 0.15},
     }
 
@@ -44,9 +53,18 @@ def superposition_cfg() -> dict:
 @pytest.fixture
 def missing_cfg() -> dict:
     return {
-        "seeds": [0], "hidden_bias": ["zeros", "normal"], "points": 16, "gap_half_width": 5 * np.pi / 12,
-        "frequency": 2, "model": {"hidden": [64]}, "lr": 1e-3, "steps": 60, "relative_loss_threshold": 1e-6,
-        "log_every": 20, "grid_points": 128, "snapshot_steps": [0, 20],
+        "seeds": [0],
+        "hidden_bias": ["zeros", "normal"],
+        "points": 16,
+        "gap_half_width": 5 * np.pi / 12,
+        "frequency": 2,
+        "model": {"hidden": [64]},
+        "lr": 1e-3,
+        "steps": 60,
+        "relative_loss_threshold": 1e-6,
+        "log_every": 20,
+        "grid_points": 128,
+        "snapshot_steps": [0, 20],
         "claims": {"relative_loss_max": 1e-2, "max_freq": 8, "bending_ratio_max": 0.25, "copy_correlation_min": 0.9},
     }
 
@@ -130,8 +148,12 @@ def test_superposition_fitted_step_ignores_a_transient_crossing():
 def test_superposition_claims_fail_on_the_controls(superposition_cfg):
     """Through the claims table: the frozen net and the mean predictor fit neither component."""
     superposition_cfg.update(frequencies=[1, 3], steps=400, lr=5e-2)
-    table = table_of(superposition, "basri_superposition", execute(superposition, "basri_superposition",
-                                                                   superposition_cfg, learner=None), superposition_cfg)
+    table = table_of(
+        superposition,
+        "basri_superposition",
+        execute(superposition, "basri_superposition", superposition_cfg, learner=None),
+        superposition_cfg,
+    )
     for control in CONTROLS:
         assert not table[f"control_{control}"].any(), table[f"control_{control}_measured"].tolist()
     assert "not fitted" in table.set_index("claim").loc["low_component_fitted_first", "control_frozen_measured"]
@@ -153,7 +175,10 @@ def test_missing_data_run_logs_dense_output_per_bias_init(missing_cfg):
     table = missing.gap_measures(metrics, missing_cfg)
     assert list(table["hidden_bias"]) == ["normal", "zeros"]
     assert [c.claim for c in missing.claims(metrics, missing_cfg)] == [
-        "training_points_fitted", "gap_filled_smoothly", "bias_free_net_copies_target"]
+        "training_points_fitted",
+        "gap_filled_smoothly",
+        "bias_free_net_copies_target",
+    ]
 
 
 def synthetic_fill(fill, bias: str, loss: float = 1e-4) -> pd.DataFrame:
@@ -162,37 +187,55 @@ def synthetic_fill(fill, bias: str, loss: float = 1e-4) -> pd.DataFrame:
     grid = np.linspace(-np.pi, np.pi, 1000, endpoint=False)
     f = np.where(np.abs(grid) < w, fill(grid), np.sin(6 * grid))
     train = np.linspace(w, np.pi, 8)
-    rows = ([(0, "target", a, np.sin(6 * a)) for a in train] + [(0, "train_loss", np.nan, 4.0), (500, "train_loss", np.nan, loss)]
-            + [(500, "output", a, v) for a, v in zip(grid, f)])
+    rows = (
+        [(0, "target", a, np.sin(6 * a)) for a in train]
+        + [(0, "train_loss", np.nan, 4.0), (500, "train_loss", np.nan, loss)]
+        + [(500, "output", a, v) for a, v in zip(grid, f)]
+    )
     frame = pd.DataFrame(rows, columns=["step", "metric", "key", "value"])
     return frame.assign(run=f"hidden_bias-{bias}_seed-0", seed=0, hidden_bias=bias)
 
 
 def test_missing_data_smoothness_claims_tell_a_smooth_fill_from_a_copy():
-    cfg = {"gap_half_width": 5 * np.pi / 12, "frequency": 6,
-           "claims": {"relative_loss_max": 1e-2, "max_freq": 24, "bending_ratio_max": 0.25, "copy_correlation_min": 0.9}}
+    cfg = {
+        "gap_half_width": 5 * np.pi / 12,
+        "frequency": 6,
+        "claims": {"relative_loss_max": 1e-2, "max_freq": 24, "bending_ratio_max": 0.25, "copy_correlation_min": 0.9},
+    }
     smooth = synthetic_fill(lambda t: np.sin(1.2 * t), "normal")  # joins sin 6θ smoothly at ±5π/12
     copy = synthetic_fill(lambda t: 0.95 * np.sin(6 * t), "zeros")
     fitted, smooth_claim, copy_claim = missing.claims(pd.concat([smooth, copy]), cfg)
     assert fitted.passed and smooth_claim.passed and copy_claim.passed
     assert "< 0.25" in smooth_claim.threshold and "|k| ≤ 24" in smooth_claim.threshold
     # swapped: the biased net copying the target and the bias-free net filling smoothly both fail
-    swapped = pd.concat([synthetic_fill(lambda t: np.sin(6 * t), "normal"),
-                         synthetic_fill(lambda t: np.sin(1.2 * t), "zeros", loss=0.5)])
+    swapped = pd.concat(
+        [
+            synthetic_fill(lambda t: np.sin(6 * t), "normal"),
+            synthetic_fill(lambda t: np.sin(1.2 * t), "zeros", loss=0.5),
+        ]
+    )
     fitted, smooth_claim, copy_claim = missing.claims(swapped, cfg)
     assert not fitted.passed and not smooth_claim.passed and not copy_claim.passed
     # a smooth (or copied) fill that does not fit the training points is no interpolant: a net that
     # learned nothing, or a constant, is smooth too
-    unfitted = pd.concat([synthetic_fill(lambda t: np.sin(1.2 * t), "normal", loss=3.0),
-                          synthetic_fill(lambda t: 0.95 * np.sin(6 * t), "zeros", loss=3.0)])
+    unfitted = pd.concat(
+        [
+            synthetic_fill(lambda t: np.sin(1.2 * t), "normal", loss=3.0),
+            synthetic_fill(lambda t: 0.95 * np.sin(6 * t), "zeros", loss=3.0),
+        ]
+    )
     fitted, smooth_claim, copy_claim = missing.claims(unfitted, cfg)
     assert not fitted.passed and not smooth_claim.passed and not copy_claim.passed
-    assert "loss ratio 1.5e+00, bending ratio 0.013" in smooth_claim.measured and "< 0.01 on the training points" in smooth_claim.threshold
+    assert (
+        "loss ratio 1.5e+00, bending ratio 0.013" in smooth_claim.measured
+        and "< 0.01 on the training points" in smooth_claim.threshold
+    )
 
 
 def test_missing_data_claims_fail_on_the_controls(missing_cfg):
-    table = table_of(missing, "basri_missing_data", execute(missing, "basri_missing_data", missing_cfg, learner=None),
-                     missing_cfg)
+    table = table_of(
+        missing, "basri_missing_data", execute(missing, "basri_missing_data", missing_cfg, learner=None), missing_cfg
+    )
     assert list(table["claim"]) == ["training_points_fitted", "gap_filled_smoothly", "bias_free_net_copies_target"]
     # the authors' run (zero biases) copies sin 6θ: that is the paper's figure; the smooth fill is ours
     assert list(table["source"]) == ["paper", "suite", "paper"]
@@ -208,8 +251,10 @@ def test_second_derivative_is_exact_for_band_limited_functions():
 
 
 def test_figures_draw(superposition_cfg, missing_cfg, tmp_path):
-    for name, module, cfg in (("basri_superposition", superposition, superposition_cfg),
-                              ("basri_missing_data", missing, missing_cfg)):
+    for name, module, cfg in (
+        ("basri_superposition", superposition, superposition_cfg),
+        ("basri_missing_data", missing, missing_cfg),
+    ):
         fig = figures.get(name)(execute(module, name, cfg), cfg)
         png, pdf = tmp_path / f"{name}.png", tmp_path / f"{name}.pdf"
         style.save(fig, str(png), str(pdf))

@@ -49,14 +49,22 @@ def curve_rows(run: str, train, validation, test) -> list:
 
 
 def metrics_of(rows: list) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=["run", "seed", "step", "metric", "value"]).assign(key=np.nan, dataset_name="digits")
+    return pd.DataFrame(rows, columns=["run", "seed", "step", "metric", "value"]).assign(
+        key=np.nan, dataset_name="digits"
+    )
 
 
-CFG = {"noise": 0.5, "data": {"dataset": "digits"},
-       "claims": {"peak_margin": 0.1, "early_fraction": 0.5, "early_stop_margin": 0.1, "train_accuracy_min": 0.9}}
+CFG = {
+    "noise": 0.5,
+    "data": {"dataset": "digits"},
+    "claims": {"peak_margin": 0.1, "early_fraction": 0.5, "early_stop_margin": 0.1, "train_accuracy_min": 0.9},
+}
 # an overfitting run: the clean structure first (test peaks at epoch 2), memorised from epoch 6
-OVERFIT = ([0.1, 0.4, 0.5, 0.55, 0.6, 0.8, 0.95, 1.0], [0.1, 0.4, 0.5, 0.45, 0.4, 0.35, 0.3, 0.3],
-           [0.1, 0.7, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6])
+OVERFIT = (
+    [0.1, 0.4, 0.5, 0.55, 0.6, 0.8, 0.95, 1.0],
+    [0.1, 0.4, 0.5, 0.45, 0.4, 0.35, 0.3, 0.3],
+    [0.1, 0.7, 0.85, 0.8, 0.75, 0.7, 0.65, 0.6],
+)
 
 
 def verdicts(metrics: pd.DataFrame) -> dict[str, bool]:
@@ -103,9 +111,16 @@ def test_authors_init_draws_their_scales_and_drops_the_output_bias():
 
 def test_tiny_run_through_runner(tmp_path):
     cfg = {
-        "seeds": [0], "data": {"dataset": "digits", "n_train": 300, "n_test": 60, "subset_seed": 0},
-        "n_val": 60, "noise": 0.5, "net": {"kind": "dnn", "hidden": [32], "activation": "relu"}, "authors_init": True,
-        "optimizer": {"name": "sgd", "lr": 0.1, "batch_size": 60}, "epochs": 3, "log_every": 1, "claims": CFG["claims"],
+        "seeds": [0],
+        "data": {"dataset": "digits", "n_train": 300, "n_test": 60, "subset_seed": 0},
+        "n_val": 60,
+        "noise": 0.5,
+        "net": {"kind": "dnn", "hidden": [32], "activation": "relu"},
+        "authors_init": True,
+        "optimizer": {"name": "sgd", "lr": 0.1, "batch_size": 60},
+        "epochs": 3,
+        "log_every": 1,
+        "claims": CFG["claims"],
     }
     assert noise.datasets(cfg) == ["digits"] and list(noise.runs(cfg)) == ["seeds-0"]
     metrics = execute("basri_label_noise", "seeds-0", cfg, tmp_path, device="cpu", progress=False)

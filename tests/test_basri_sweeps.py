@@ -27,8 +27,11 @@ from fprinciple.training.trainer import DIVERGENCE_FACTOR
 
 def test_points_lie_on_circle_and_sphere():
     rng = np.random.default_rng(0)
-    for points in (sphere.on_circle(sphere.circle_angles(50, "uniform", rng)), sphere.sphere_points(50, "uniform", rng),
-                   sphere.sphere_points(50, "even")):
+    for points in (
+        sphere.on_circle(sphere.circle_angles(50, "uniform", rng)),
+        sphere.sphere_points(50, "uniform", rng),
+        sphere.sphere_points(50, "even"),
+    ):
         np.testing.assert_allclose(np.linalg.norm(points, axis=1), 1.0)
     even = sphere.circle_angles(8, "even")
     np.testing.assert_allclose(np.diff(even), 2 * np.pi / 8)
@@ -240,7 +243,8 @@ def test_killed_sweep_resumes_with_identical_times(tmp_path, monkeypatch, saves_
     resumed = learning_times(copy.deepcopy(model), x, y, spec, ctx, batch=2)
     order = ["member", "metric", "step"]
     pd.testing.assert_frame_equal(
-        full.records.sort_values(order).reset_index(drop=True), resumed.records.sort_values(order).reset_index(drop=True)
+        full.records.sort_values(order).reset_index(drop=True),
+        resumed.records.sort_values(order).reset_index(drop=True),
     )
     other = learning_times(copy.deepcopy(model), x, y, spec, replace(ctx, fingerprint="g"), batch=2)
     assert other.resumed_from == 0
@@ -302,8 +306,12 @@ def test_zero_init_net_learns_in_the_closed_form_time(quick_config):
         np.testing.assert_allclose(measured[[2, 4]].to_numpy(), predicted, rtol=0.25, err_msg=name)
 
 
-def _synthetic(times_by_net: dict[str, dict[int, list[float]]], learner: str = TRAINED, kept: float = NO_PROGRESS,
-               diverged: dict[tuple[str, int, int], float] | None = None) -> pd.DataFrame:
+def _synthetic(
+    times_by_net: dict[str, dict[int, list[float]]],
+    learner: str = TRAINED,
+    kept: float = NO_PROGRESS,
+    diverged: dict[tuple[str, int, int], float] | None = None,
+) -> pd.DataFrame:
     """The sweep's per-member outcome rows: NaN time = not learned (keeping `kept` of the loss of
     f = 0 = 0.5); `diverged` marks (net, k, seed) members as diverged with that final loss."""
     rows, diverged = [], diverged or {}
@@ -312,8 +320,12 @@ def _synthetic(times_by_net: dict[str, dict[int, list[float]]], learner: str = T
             for seed, t in enumerate(seeds):
                 blown = (net, k, seed) in diverged
                 final = diverged.get((net, k, seed), LEARNED_LOSS if np.isfinite(t) else 0.5 * kept)
-                rows += [(seed, "learning_time", np.nan if blown else t, net, k), (seed, "final_loss", final, net, k),
-                         (seed, "zero_loss", 0.5, net, k), (seed, "diverged", float(blown), net, k)]
+                rows += [
+                    (seed, "learning_time", np.nan if blown else t, net, k),
+                    (seed, "final_loss", final, net, k),
+                    (seed, "zero_loss", 0.5, net, k),
+                    (seed, "diverged", float(blown), net, k),
+                ]
     frame = pd.DataFrame(rows, columns=["seed", "metric", "value", "net", "k"])
     return frame.assign(experiment="basri_shallow_1d", run="r", step=0, key=np.nan, learner=learner)
 
@@ -335,8 +347,10 @@ def _ideal_shallow(cfg: dict, factor: float = 1.1, spread: float = 0.02, seeds: 
         lam = basri_shallow_1d.eigenvalues(ks, net["bias"])
         predicted = predicted_learning_time(lam, sweep.net_lr(cfg, net), cfg["points"]["n"], cfg["loss_threshold"])
         offsets = np.linspace(-1, 1, seeds)
-        times[name] = {int(k): [np.nan] * seeds if not np.isfinite(t) else [factor * t * (1 + spread * j) for j in offsets]
-                       for k, t in zip(ks, predicted)}
+        times[name] = {
+            int(k): [np.nan] * seeds if not np.isfinite(t) else [factor * t * (1 + spread * j) for j in offsets]
+            for k, t in zip(ks, predicted)
+        }
     return times
 
 
@@ -400,7 +414,10 @@ def test_prediction_uses_the_nets_own_learning_rate(shallow_cfg):
     """The bias net trains at its own lr (half the sweep's): the prediction at the sweep's lr would
     be off by 2×."""
     assert shallow_cfg["nets"]["bias"]["lr"] == shallow_cfg["lr"] / 2
-    wrong_lr = {**shallow_cfg, "nets": {**shallow_cfg["nets"], "bias": {**shallow_cfg["nets"]["bias"], "lr": shallow_cfg["lr"]}}}
+    wrong_lr = {
+        **shallow_cfg,
+        "nets": {**shallow_cfg["nets"], "bias": {**shallow_cfg["nets"]["bias"], "lr": shallow_cfg["lr"]}},
+    }
     times = _synthetic(_ideal_shallow(shallow_cfg))
     assert _verdicts(times, shallow_cfg)["tracks_prediction_bias"]
     assert not _verdicts(times, wrong_lr)["tracks_prediction_bias"]
@@ -412,8 +429,13 @@ def test_diverged_members_are_counted_and_fail_the_claims(shallow_cfg):
     every = claims["every_k_learned_bias"]
     assert not every.passed and "34/36 learned, 2 diverged, 0 not learned by the cap" == every.measured
     assert not claims["loglog_slope_bias"].passed and "k = 12 (2/3, 1 diverged)" in claims["loglog_slope_bias"].measured
-    odd_blown = _claims(_synthetic(_ideal_shallow(shallow_cfg), diverged={("no_bias", 5, 1): float("nan")}), shallow_cfg)
-    assert not odd_blown["odd_k_not_learned_no_bias"].passed and "1 diverged" in odd_blown["odd_k_not_learned_no_bias"].measured
+    odd_blown = _claims(
+        _synthetic(_ideal_shallow(shallow_cfg), diverged={("no_bias", 5, 1): float("nan")}), shallow_cfg
+    )
+    assert (
+        not odd_blown["odd_k_not_learned_no_bias"].passed
+        and "1 diverged" in odd_blown["odd_k_not_learned_no_bias"].measured
+    )
 
 
 def test_partially_learned_frequency_fails_the_slope(shallow_cfg):
@@ -431,15 +453,22 @@ def test_claims_table_fails_every_claim_on_the_sweeps_controls(shallow_cfg):
     ideal = _ideal_shallow(shallow_cfg, seeds=5)
     never = {name: {k: [np.nan] * 5 for k in by_k} for name, by_k in ideal.items()}
     metrics = pd.concat([_synthetic(ideal), _synthetic(never, FROZEN, kept=1.0), _synthetic(never, MEAN, kept=1.0)])
-    table = claims_table.evaluate(basri_shallow_1d.claims, metrics, shallow_cfg, experiment="basri_shallow_1d",
-                                  scale="test", dataset="-").set_index("claim")
+    table = claims_table.evaluate(
+        basri_shallow_1d.claims, metrics, shallow_cfg, experiment="basri_shallow_1d", scale="test", dataset="-"
+    ).set_index("claim")
     assert table["passed"].all() and len(table) == 6
     assert set(table["replication"]) == {"per seed", "across seeds"}
     assert (table.loc[table["replication"] == "per seed", "judged"] == 5).all()
     assert not table["control_frozen"].any() and not table["control_mean"].any()
     three = _ideal_shallow(shallow_cfg)  # 3 seeds cannot decide a per-seed claim; the slopes still can
-    table = claims_table.evaluate(basri_shallow_1d.claims, _synthetic(three), shallow_cfg,
-                                  experiment="basri_shallow_1d", scale="test", dataset="-").set_index("claim")
+    table = claims_table.evaluate(
+        basri_shallow_1d.claims,
+        _synthetic(three),
+        shallow_cfg,
+        experiment="basri_shallow_1d",
+        scale="test",
+        dataset="-",
+    ).set_index("claim")
     assert (table["passed"] == (table["replication"] == "across seeds")).all()
 
 
@@ -455,8 +484,10 @@ def deep_cfg(quick_config):
 def _deep_times(cfg: dict, per_seed_exponents, noise: float = 0.0) -> dict:
     """Each seed's times ∝ k^exponent (its own exponent), times (1 + noise) alternating by k."""
     ks = range(1, cfg["k_max"] + 1)
-    return {name: {k: [40.0 * k**e * (1 + noise * (-1) ** (k + j)) for j, e in enumerate(per_seed_exponents)] for k in ks}
-            for name in cfg["nets"]}
+    return {
+        name: {k: [40.0 * k**e * (1 + noise * (-1) ** (k + j)) for j, e in enumerate(per_seed_exponents)] for k in ks}
+        for name in cfg["nets"]
+    }
 
 
 def test_a_slope_fitted_below_the_authors_range_is_not_judged(deep_cfg):

@@ -10,26 +10,34 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fprinciple import claims_table
-from fprinciple import steps
+from fprinciple import claims_table, steps
 from fprinciple.claims import (
     ACROSS_SEEDS,
     CLAIM_COLUMNS,
+    NOT_EVIDENCE,
     SUITE,
     Claim,
     evaluate,
     frame,
-    NOT_EVIDENCE,
     lower_bound,
     rate_reproduced,
     strictly_increasing,
 )
 
 
-@pytest.mark.parametrize("held, judged, bound, reproduced", [
-    (0, 5, 0.0, False), (5, 5, 0.549, True), (4, 4, 0.473, False), (9, 10, 0.606, True), (8, 10, 0.493, False),
-    (15, 20, 0.544, True), (14, 20, 0.492, False), (19, 20, 0.784, True),
-])
+@pytest.mark.parametrize(
+    "held, judged, bound, reproduced",
+    [
+        (0, 5, 0.0, False),
+        (5, 5, 0.549, True),
+        (4, 4, 0.473, False),
+        (9, 10, 0.606, True),
+        (8, 10, 0.493, False),
+        (15, 20, 0.544, True),
+        (14, 20, 0.492, False),
+        (19, 20, 0.784, True),
+    ],
+)
 def test_the_rule_on_known_cases(held, judged, bound, reproduced):
     """The one-sided 95% Clopper–Pearson lower bound: with 5 seeds all must hold, with 10 nine,
     with 20 fifteen."""
@@ -52,15 +60,25 @@ def fake_claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     return [
         Claim("fits", "the output fits", f"{finals.max():.2f}", "< 0.1", bool((finals < 0.1).all())),
         Claim("moves", "the output moves", f"{(firsts - finals).min():.2f}", "> 0", bool((finals < firsts).all())),
-        Claim("pooled", "fits on average", f"{finals.mean():.2f}", "mean < 0.5", bool(finals.mean() < 0.5),
-              replication=ACROSS_SEEDS),
+        Claim(
+            "pooled",
+            "fits on average",
+            f"{finals.mean():.2f}",
+            "mean < 0.5",
+            bool(finals.mean() < 0.5),
+            replication=ACROSS_SEEDS,
+        ),
     ]
 
 
 def runs(learner: str, finals) -> pd.DataFrame:
     """One run per seed: value 1.0 at step 0, then the seed's final value at step 10."""
-    return pd.concat([pd.DataFrame({"learner": learner, "seed": seed, "step": [0, 10], "value": [1.0, final]})
-                      for seed, final in enumerate(finals)])
+    return pd.concat(
+        [
+            pd.DataFrame({"learner": learner, "seed": seed, "step": [0, 10], "value": [1.0, final]})
+            for seed, final in enumerate(finals)
+        ]
+    )
 
 
 def table(cfg=None, **finals) -> pd.DataFrame:
@@ -84,7 +102,10 @@ def test_a_per_seed_claim_reports_its_rate_and_bound():
 
 def test_too_few_seeds_cannot_reproduce_a_per_seed_claim():
     rows = table(trained=[0.01] * 4, frozen=[1.0] * 4)
-    assert rows.loc["fits", "status"] == "not reproduced" and (rows.loc["fits", "held"], rows.loc["fits", "judged"]) == (4, 4)
+    assert rows.loc["fits", "status"] == "not reproduced" and (
+        rows.loc["fits", "held"],
+        rows.loc["fits", "judged"],
+    ) == (4, 4)
 
 
 def test_an_across_seed_claim_keeps_its_own_verdict():
@@ -106,8 +127,9 @@ def test_a_control_that_is_reproduced_fails_the_row_and_one_that_is_not_does_not
 
 def test_an_exempt_control_is_reported_but_does_not_fail_the_row():
     def exempting(exempted):
-        return lambda metrics, cfg: [replace(c, exempt=((exempted, "true of it by construction"),))
-                                     for c in fake_claims(metrics, cfg)]
+        return lambda metrics, cfg: [
+            replace(c, exempt=((exempted, "true of it by construction"),)) for c in fake_claims(metrics, cfg)
+        ]
 
     metrics = pd.concat([runs("trained", GOOD), runs("frozen", FLAT), runs("coin", [0.05] * 10)])
     rows = evaluate(exempting("coin"), metrics, {}, experiment="x", scale="quick", dataset="toy").set_index("claim")
@@ -141,7 +163,9 @@ def test_declared_rows_keep_their_status_until_they_hold_then_they_are_stale():
     failing = table(cfg, trained=[0.5] * 10, frozen=FLAT)
     assert failing.loc["fits", "status"] == "not reproduced" and failing.loc["fits", "declared"] == "not reproduced"
     assert "declared not reproduced at this scale: the net is too small here" in failing.loc["fits", "note"]
-    assert not failing.loc["fits", "stale"] and failing.loc["moves", "stale"]  # "moves" holds: declared untested in vain
+    assert (
+        not failing.loc["fits", "stale"] and failing.loc["moves", "stale"]
+    )  # "moves" holds: declared untested in vain
     cfg["claims"]["untested"] = {"fits": "no data"}
     cfg["claims"]["not_reproduced"] = {}
     untested = table(cfg, trained=[0.5] * 10, frozen=FLAT)
@@ -166,16 +190,27 @@ def test_a_claim_with_nothing_to_judge_is_untested():
 def conditioned(pooled: bool):
     def claims(metrics, cfg):
         finals = metrics.sort_values("step").groupby(["cell", "seed"])["value"].last()
-        return [Claim("fits", "s", f"{finals.max():.2f}", "< 0.1", bool((finals < 0.1).all()),
-                      conditions=("cell",), pooled=pooled)]
+        return [
+            Claim(
+                "fits",
+                "s",
+                f"{finals.max():.2f}",
+                "< 0.1",
+                bool((finals < 0.1).all()),
+                conditions=("cell",),
+                pooled=pooled,
+            )
+        ]
+
     return claims
 
 
 def test_conditions_are_judged_each_by_the_rule_or_pooled():
     """Two cells, ten seeds: cell b holds in 8/10, so not every condition is reproduced, while the
     pooled rate 18/20 is."""
-    metrics = pd.concat([runs("trained", GOOD).assign(cell="a"),
-                         runs("trained", [0.01] * 8 + [0.5] * 2).assign(cell="b")])
+    metrics = pd.concat(
+        [runs("trained", GOOD).assign(cell="a"), runs("trained", [0.01] * 8 + [0.5] * 2).assign(cell="b")]
+    )
     every = evaluate(conditioned(False), metrics, {}, experiment="x", scale="quick", dataset="d").iloc[0]
     assert every["status"] == "not reproduced" and (every["held"], every["judged"]) == (18, 20)
     assert "per condition: a 10/10, b 8/10" in every["measured"] and "weakest b" in every["measured"]
@@ -190,41 +225,60 @@ def every_outcome(scale: str = "quick") -> pd.DataFrame:
     fp1d_step all reproduced; dfp_depth one not reproduced and one untested as declared, and a
     stale declaration; fp_parity reproduced with an exempt control that holds; basri_deep sunk by
     the mean predictor, undeclared: unexpected. One statement holds a pipe and markup."""
+
     def exempting(metrics, cfg):
         return [replace(c, exempt=(("coin", "true of it by construction"),)) for c in fake_claims(metrics, cfg)]
 
     def piped(metrics, cfg):
-        return [replace(c, statement="|f − y| < 0.1 <b>everywhere</b>") if c.claim == "fits" else c
-                for c in fake_claims(metrics, cfg)]
+        return [
+            replace(c, statement="|f − y| < 0.1 <b>everywhere</b>") if c.claim == "fits" else c
+            for c in fake_claims(metrics, cfg)
+        ]
 
-    declared = {"claims": {"not_reproduced": {"fits": "the net is too small here", "moves": "it did not move"},
-                           "untested": {"pooled": "no data at this scale"}}}
+    declared = {
+        "claims": {
+            "not_reproduced": {"fits": "the net is too small here", "moves": "it did not move"},
+            "untested": {"pooled": "no data at this scale"},
+        }
+    }
     parts = [
         ("fp1d_step", piped, {"trained": GOOD, "frozen": FLAT}, {}),
         ("dfp_depth", fake_claims, {"trained": [0.5] * 10, "frozen": FLAT}, declared),
         ("fp_parity", exempting, {"trained": GOOD, "frozen": FLAT, "coin": [0.05] * 10}, {}),
         ("basri_deep", fake_claims, {"trained": GOOD, "frozen": FLAT, "mean": [0.05] * 10}, {}),
     ]
-    rows = [evaluate(claims, pd.concat([runs(name, values) for name, values in learners.items()]), cfg,
-                     experiment=experiment, scale=scale, dataset="toy")
-            for experiment, claims, learners, cfg in parts]
+    rows = [
+        evaluate(
+            claims,
+            pd.concat([runs(name, values) for name, values in learners.items()]),
+            cfg,
+            experiment=experiment,
+            scale=scale,
+            dataset="toy",
+        )
+        for experiment, claims, learners, cfg in parts
+    ]
     return frame(pd.concat(rows).to_dict("records"))
 
 
-EXPECTED = {("fp1d_step", claim): "reproduced" for claim in ("fits", "moves", "pooled")} | {
-    ("dfp_depth", "fits"): "not reproduced", ("dfp_depth", "moves"): "stale", ("dfp_depth", "pooled"): "untested"} | {
-    ("fp_parity", claim): "reproduced" for claim in ("fits", "moves", "pooled")} | {
-    ("basri_deep", claim): "unexpected" for claim in ("fits", "moves", "pooled")}
-SUMMARY = ("6 reproduced · 1 not reproduced · 1 untested at this scale · ⚠ 3 unexpected · ⚠ 1 stale "
-           "(12 claims, quick scale)")
+EXPECTED = (
+    {("fp1d_step", claim): "reproduced" for claim in ("fits", "moves", "pooled")}
+    | {("dfp_depth", "fits"): "not reproduced", ("dfp_depth", "moves"): "stale", ("dfp_depth", "pooled"): "untested"}
+    | {("fp_parity", claim): "reproduced" for claim in ("fits", "moves", "pooled")}
+    | {("basri_deep", claim): "unexpected" for claim in ("fits", "moves", "pooled")}
+)
+SUMMARY = (
+    "6 reproduced · 1 not reproduced · 1 untested at this scale · ⚠ 3 unexpected · ⚠ 1 stale (12 claims, quick scale)"
+)
 
 
 def test_every_row_has_its_outcome_and_the_summary_counts_them():
     table = every_outcome()
     assert {(r["experiment"], r["claim"]): claims_table.outcome(r) for r in table.to_dict("records")} == EXPECTED
     assert claims_table.summary(table) == SUMMARY
-    assert claims_table.flagged(table) == ("unexpected: basri_deep/fits, basri_deep/moves, basri_deep/pooled; "
-                                           "stale: dfp_depth/moves")
+    assert claims_table.flagged(table) == (
+        "unexpected: basri_deep/fits, basri_deep/moves, basri_deep/pooled; stale: dfp_depth/moves"
+    )
     labels = {claims_table.outcome(r): claims_table.status_label(r) for r in table.to_dict("records")}
     assert len(set(labels.values())) == 5  # declared and unexpected failures read differently
     assert labels["unexpected"].startswith("⚠") and labels["stale"].startswith("⚠")
@@ -254,7 +308,7 @@ def test_markdown_has_the_summary_one_short_row_per_claim_and_details(tmp_path):
         assert f"[figure](figures/{experiment}.png)" in text
         page = re.search(rf"\[page\]\(([^)]*/{experiment}\.md)\)", text)[1]
         assert (tmp_path / page).resolve() == claims_table.DOCS / f"{experiment}.md" and (tmp_path / page).is_file()
-    details = text[text.index("## Details"):]
+    details = text[text.index("## Details") :]
     assert "control mean: **reproduced: sinks the row**" in details
     assert "control coin: reproduced, not held against it (see the note)" in details
     assert "declared not reproduced at this scale: the net is too small here" in details
@@ -329,14 +383,28 @@ def test_smoke_and_rehearsal_rows_are_not_evidence():
 
 
 def test_merged_tables_keep_every_experiments_controls():
-    a = evaluate(fake_claims, pd.concat([runs("trained", GOOD), runs("frozen", FLAT)]), {}, experiment="a",
-                 scale="quick", dataset="d")
-    b = evaluate(fake_claims, pd.concat([runs("trained", GOOD), runs("opposite", FLAT)]), {}, experiment="b",
-                 scale="quick", dataset="d")
+    a = evaluate(
+        fake_claims,
+        pd.concat([runs("trained", GOOD), runs("frozen", FLAT)]),
+        {},
+        experiment="a",
+        scale="quick",
+        dataset="d",
+    )
+    b = evaluate(
+        fake_claims,
+        pd.concat([runs("trained", GOOD), runs("opposite", FLAT)]),
+        {},
+        experiment="b",
+        scale="quick",
+        dataset="d",
+    )
     merged = frame(pd.concat([a, b]).to_dict("records"))
     assert {"control_frozen", "control_opposite"} <= set(merged.columns)
     assert merged["control_opposite"].isna().sum() == 3  # a had no such control
-    assert "control opposite: not reproduced" in claims_table.markdown(merged) and "6 reproduced" in claims_table.markdown(merged)
+    assert "control opposite: not reproduced" in claims_table.markdown(
+        merged
+    ) and "6 reproduced" in claims_table.markdown(merged)
     assert "<table" in claims_table.html(merged)
 
 

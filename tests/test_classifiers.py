@@ -72,7 +72,9 @@ def test_fit_logs_accuracy_per_epoch_and_learns_digits():
     assert list(accuracy.index) == [0, 2, 4] and result.steps == 40
     assert accuracy["trained"][4] > 0.8 > accuracy["trained"][0]
     assert (accuracy["frozen"] == accuracy["trained"][0]).all()  # the initial net, never updated
-    majority = np.bincount(data.test.y, minlength=10)[np.bincount(data.train.y, minlength=10).argmax()] / len(data.test.y)
+    majority = np.bincount(data.test.y, minlength=10)[np.bincount(data.train.y, minlength=10).argmax()] / len(
+        data.test.y
+    )
     assert np.allclose(accuracy["mean"], majority)  # the class prior predicts the majority class
     assert {"train_accuracy", "train_loss", "test_loss", "steps_per_epoch"} <= set(metrics["metric"])
 
@@ -111,6 +113,13 @@ def test_memo_by_value_measures_each_distinct_array_once():
 
 
 def test_with_epochs_per_group():
-    metrics = pd.DataFrame({"run": ["r"] * 4, "net": ["a", "a", "b", "b"], "metric": ["steps_per_epoch", "x"] * 2,
-                            "step": [0, 30, 0, 30], "value": [10.0, 1.0, 3.0, 1.0]})
+    metrics = pd.DataFrame(
+        {
+            "run": ["r"] * 4,
+            "net": ["a", "a", "b", "b"],
+            "metric": ["steps_per_epoch", "x"] * 2,
+            "step": [0, 30, 0, 30],
+            "value": [10.0, 1.0, 3.0, 1.0],
+        }
+    )
     assert with_epochs(metrics, by=("run", "net"))["epoch"].tolist() == [0, 3, 0, 10]

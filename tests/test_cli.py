@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from .conftest import ROOT
-from .killing import STALE_LOCK_MESSAGE, TRAINED_RUN, tiny_config
+from .killing import STALE_LOCK_MESSAGE, TRAINED_RUN, interruptible, tiny_config
 
 pytestmark = pytest.mark.smoke
 
@@ -35,9 +35,11 @@ def copy_checkout(to: Path) -> Path:
 def run_py_line(checkout: Path, *argv: str) -> list[str]:
     """`python3 run.py ARGV` of ``checkout`` past its install step: the command line it builds,
     run the way it runs it (run.run)."""
-    driver = (f"import importlib.util, sys; spec = importlib.util.spec_from_file_location('r', {str(checkout / 'run.py')!r}); "
-              "r = importlib.util.module_from_spec(spec); spec.loader.exec_module(r); "
-              f"sys.exit(r.run(r.command({argv[0]!r}, {list(argv[1:])!r})))")
+    driver = (
+        f"import importlib.util, sys; spec = importlib.util.spec_from_file_location('r', {str(checkout / 'run.py')!r}); "
+        "r = importlib.util.module_from_spec(spec); spec.loader.exec_module(r); "
+        f"sys.exit(r.run(r.command({argv[0]!r}, {list(argv[1:])!r})))"
+    )
     return [sys.executable, "-c", driver]
 
 
@@ -46,8 +48,12 @@ def run_py(checkout: Path, *argv: str) -> subprocess.CompletedProcess:
 
 
 def dry_run(checkout: Path) -> str:
-    result = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--configfile", SMOKE, "--config", "only=[fp1d_step]"],
-                            cwd=checkout, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", SMOKE, "--config", "only=[fp1d_step]"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout + result.stderr
 
@@ -71,7 +77,9 @@ def test_one_experiment_by_id_its_claims_console_report_and_copies(tmp_path):
     assert "Results in results/smoke/: figures/, claims.md, claims.html" in console
     assert re.search(r"^Claims: .*Table: results/smoke/claims\.md", console, re.M)
     assert scope in console
-    assert f"Report: python3 run.py report fp1d_step --configfile {SMOKE}  (writes results/smoke/report.html)" in console
+    assert (
+        f"Report: python3 run.py report fp1d_step --configfile {SMOKE}  (writes results/smoke/report.html)" in console
+    )
 
     report = run_py(checkout, "report", "fp1d_step", "--configfile", SMOKE)
     assert report.returncode == 0, report.stderr[-3000:]
@@ -88,8 +96,12 @@ def test_one_experiment_by_id_its_claims_console_report_and_copies(tmp_path):
 
 
 def test_an_id_the_config_lacks_is_refused_with_the_closest():
-    result = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--configfile", SMOKE, "--config", "only=[fp1d_stp]"],
-                            cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--configfile", SMOKE, "--config", "only=[fp1d_stp]"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode != 0
     assert "'fp1d_stp' is not an experiment of this config: did you mean 'fp1d_step'?" in result.stderr
 
@@ -100,8 +112,14 @@ def test_ctrl_c_mid_training_stops_cleanly_and_the_same_command_resumes(tmp_path
     reaches the console; the same command then resumes training from its checkpoint."""
     workdir = tmp_path / "run"
     argv = ("figures", "--cores", "2", "-d", str(workdir), "--configfile", tiny_config(tmp_path / "config.yaml"))
-    process = subprocess.Popen(run_py_line(ROOT, *argv), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)  # a process group of its own, as a terminal's job
+    process = subprocess.Popen(
+        run_py_line(ROOT, *argv),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=interruptible,
+    )  # a terminal's job
     lines = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)
     reader.start()
@@ -132,9 +150,25 @@ def test_a_failed_job_is_loud_and_the_last_line_names_its_log(tmp_path):
     config = yaml.safe_load(Path(tiny_config(tmp_path / "config.yaml")).read_text())
     config["experiments"]["fp1d_snapshots"]["optimizer"] = {"name": "gd", "lr": 1.0e6}  # diverges at once
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
-    result = subprocess.run([sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(tmp_path),
-                             "--cores", "1", "--configfile", str(tmp_path / "config.yaml"), "--config", "only=[fp1d_snapshots]"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-s",
+            str(ROOT / "Snakefile"),
+            "-d",
+            str(tmp_path),
+            "--cores",
+            "1",
+            "--configfile",
+            str(tmp_path / "config.yaml"),
+            "--config",
+            "only=[fp1d_snapshots]",
+        ],
+        capture_output=True,
+        text=True,
+    )
     console = result.stdout + result.stderr
     log = "results/quick/logs/train/fp1d_snapshots/seeds-0.log"
     assert result.returncode == 1

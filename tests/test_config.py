@@ -67,20 +67,33 @@ E = "experiments."
 # (changes: one "path=value" pair or several, key the message must name, other words it must contain)
 BAD = [
     # -- the schema: types, allowed values, ranges, required and unknown keys
-    ([(E + "fp1d_nope", {})], E + "fp1d_nope", ["unknown key 'fp1d_nope'", "no experiment has that id", "known experiments", "fp1d_equal_amp", "basri_deep"]),
+    (
+        [(E + "fp1d_nope", {})],
+        E + "fp1d_nope",
+        ["unknown key 'fp1d_nope'", "no experiment has that id", "known experiments", "fp1d_equal_amp", "basri_deep"],
+    ),
     ([(E + "fp1d_step.optimizer.lr", -0.1)], E + "fp1d_step.optimizer.lr", ["must be > 0"]),
     ([(E + "fp1d_step.optimizer.lr", "fast")], E + "fp1d_step.optimizer.lr", ["expected number"]),
     ([(E + "fp1d_step.optimizer.lr", "1e-3")], E + "fp1d_step.optimizer.lr", ["expected number", "write 1.0e-3"]),
     ([(E + "basri_deep.lr", "5e-2")], E + "basri_deep.lr", ["write 5.0e-2"]),
-    ([(E + "fp1d_step.model.activation", "relu6")], E + "fp1d_step.model.activation",
-     ["'relu6' is not allowed", "tanh", "sigmoid", "did you mean 'relu'"]),
+    (
+        [(E + "fp1d_step.model.activation", "relu6")],
+        E + "fp1d_step.model.activation",
+        ["'relu6' is not allowed", "tanh", "sigmoid", "did you mean 'relu'"],
+    ),
     ([(E + "fp1d_step.optimizer.name", "lbfgs")], E + "fp1d_step.optimizer.name", ["gd, sgd, adam"]),
     ([(E + "fp1d_step.steps", KeyError)], E + "fp1d_step", ["missing key 'steps'", "snapshot_steps", "spectrum"]),
-    ([(E + "fp1d_step.steps", KeyError), (E + "fp1d_step.grid", KeyError)], E + "fp1d_step",
-     ["missing keys 'grid', 'steps': add them"]),
+    (
+        [(E + "fp1d_step.steps", KeyError), (E + "fp1d_step.grid", KeyError)],
+        E + "fp1d_step",
+        ["missing keys 'grid', 'steps': add them"],
+    ),
     # a misspelt required key is one problem: the unknown spelling, with the key meant
-    ([(E + "fp1d_step.steps", KeyError), (E + "fp1d_step.stesp", 60)], E + "fp1d_step.stesp",
-     ["unknown key 'stesp' (did you mean 'steps'?)"]),
+    (
+        [(E + "fp1d_step.steps", KeyError), (E + "fp1d_step.stesp", 60)],
+        E + "fp1d_step.stesp",
+        ["unknown key 'stesp' (did you mean 'steps'?)"],
+    ),
     ([(E + "fp1d_step.steps", 10.5)], E + "fp1d_step.steps", ["expected integer"]),
     ([(E + "fp1d_step.steps", 2000.0)], E + "fp1d_step.steps", ["write 2000 (no decimal point)"]),
     ([(E + "fp1d_step.seeds", [])], E + "fp1d_step.seeds", ["at least 1 entry"]),
@@ -103,68 +116,116 @@ BAD = [
     ([("download", "maybe")], "download", ["expected boolean", "write true or false"]),
     ([("train.checkpoint_every", -1)], "train.checkpoint_every", [">= 0"]),
     ([("train.threads", 1)], "train.threads", ["unknown key 'threads'", "checkpoint_every, progress, resources"]),
-    ([("train.resources.runtime_min", KeyError)], "train.resources",
-     ["missing key 'runtime_min'", "threads, runtime_min, mem_mb, gpu"]),
+    (
+        [("train.resources.runtime_min", KeyError)],
+        "train.resources",
+        ["missing key 'runtime_min'", "threads, runtime_min, mem_mb, gpu"],
+    ),
     ([("train.resources.mem_mb", 50)], "train.resources.mem_mb", [">= 100"]),
     ([("experiments", {})], "experiments", ["at least 1"]),
-    ([(E + "fp1d_robustness.optimizers.rmsprop", {"lr": 0.1})], E + "fp1d_robustness.optimizers.rmsprop",
-     ["unknown key 'rmsprop'", "gd, sgd, adam"]),
-    ([(E + "fp1d_robustness.optimizers.adma", {"lr": 0.1})], E + "fp1d_robustness.optimizers.adma",
-     ["unknown key 'adma' (did you mean 'adam'?)"]),
+    (
+        [(E + "fp1d_robustness.optimizers.rmsprop", {"lr": 0.1})],
+        E + "fp1d_robustness.optimizers.rmsprop",
+        ["unknown key 'rmsprop'", "gd, sgd, adam"],
+    ),
+    (
+        [(E + "fp1d_robustness.optimizers.adma", {"lr": 0.1})],
+        E + "fp1d_robustness.optimizers.adma",
+        ["unknown key 'adma' (did you mean 'adam'?)"],
+    ),
     ([(E + "fp1d_robustness.activations", ["tanh", "swish"])], E + "fp1d_robustness.activations.1", ["'swish'"]),
     ([(E + "fp1d_step.model.widths", [10])], E + "fp1d_step.model.widths", ["unknown key 'widths'", "hidden"]),
     # an extra key where a base schema is shared (fit1d_base, sweep_base): that key, every allowed key
-    ([(E + "fp1d_step.seedz", [0])], E + "fp1d_step.seedz",
-     ["unknown key 'seedz'", "did you mean 'seeds'", "grid", "seeds", "snapshot_steps", "spectrum", "steps"]),
-    ([(E + "basri_shallow_1d.widht", 1000)], E + "basri_shallow_1d.widht",
-     ["did you mean 'width'", "symmetric_init", "k_max", "seeds"]),
+    (
+        [(E + "fp1d_step.seedz", [0])],
+        E + "fp1d_step.seedz",
+        ["unknown key 'seedz'", "did you mean 'seeds'", "grid", "seeds", "snapshot_steps", "spectrum", "steps"],
+    ),
+    (
+        [(E + "basri_shallow_1d.widht", 1000)],
+        E + "basri_shallow_1d.widht",
+        ["did you mean 'width'", "symmetric_init", "k_max", "seeds"],
+    ),
     ([(E + "basri_deep.depth", 4)], E + "basri_deep.depth", ["unknown key 'depth'", "nets", "relative_threshold"]),
     ([(E + "basri_shallow_1d.ensemble", "parallel")], E + "basri_shallow_1d.ensemble", ["auto, batched, sequential"]),
     ([(E + "basri_shallow_1d.nets.bias.cap", KeyError)], E + "basri_shallow_1d.nets.bias", ["missing key 'cap'"]),
     ([(E + "fp_filter.nets.resnet", {})], E + "fp_filter.nets.resnet", ["unknown key 'resnet'", "cnn, dnn, vgg16"]),
-    ([(E + "basri_label_noise.data.dataset", "fashion")], E + "basri_label_noise.data.dataset",
-     ["mnist, cifar10, digits, cifar_standin"]),
-    ([(E + "fp_projection.families.mnist.net.kind", "mlp")], E + "fp_projection.families.mnist.net.kind",
-     ["dnn, cnn, vgg16"]),
+    (
+        [(E + "basri_label_noise.data.dataset", "fashion")],
+        E + "basri_label_noise.data.dataset",
+        ["mnist, cifar10, digits, cifar_standin"],
+    ),
+    (
+        [(E + "fp_projection.families.mnist.net.kind", "mlp")],
+        E + "fp_projection.families.mnist.net.kind",
+        ["dnn, cnn, vgg16"],
+    ),
     ([(E + "fp_init_scale.mnist.net.kind", "cnn")], E + "fp_init_scale.mnist.net.kind", ["must be 'dnn'"]),
     ([(E + "fp_parity.dim", 20)], E + "fp_parity.dim", ["must be >= 2 and <= 16"]),
     ([(E + "fp_image.image.size", 1024)], E + "fp_image.image.size", ["<= 512"]),
     # -- rules across keys
     ([(E + "fp1d_step.grid.low", 4.0)], E + "fp1d_step.grid", ["must be below high"]),
     ([(E + "fp_init_scale.fit1d.grid.low", 4.0)], E + "fp_init_scale.fit1d.grid", ["must be below high"]),
-    ([(E + "fp1d_step.snapshot_steps", [0, 500, 100, 2000])], E + "fp1d_step.snapshot_steps",
-     ["strictly increasing", "[0, 100, 500, 2000]"]),
+    (
+        [(E + "fp1d_step.snapshot_steps", [0, 500, 100, 2000])],
+        E + "fp1d_step.snapshot_steps",
+        ["strictly increasing", "[0, 100, 500, 2000]"],
+    ),
     ([(E + "fp1d_step.snapshot_steps", [0, 10**9])], E + "fp1d_step.snapshot_steps.1", ["beyond steps = 2000"]),
     ([(E + "fp_image.snapshot_steps", [100, 250, 5000])], E + "fp_image.snapshot_steps.2", ["beyond steps = 1000"]),
     ([(E + "fp1d_step.log_every", 5000)], E + "fp1d_step.log_every", ["beyond steps = 2000"]),
-    ([(E + "fp1d_step.spectrum.max_freq", 150)], E + "fp1d_step.spectrum.max_freq",
-     ["Nyquist frequency 100", "grid.n = 200"]),
+    (
+        [(E + "fp1d_step.spectrum.max_freq", 150)],
+        E + "fp1d_step.spectrum.max_freq",
+        ["Nyquist frequency 100", "grid.n = 200"],
+    ),
     ([(E + "fp_init_scale.fit1d.max_freq", 600)], E + "fp_init_scale.fit1d.max_freq", ["Nyquist frequency 512"]),
     ([(E + "fp_init_scale.fit1d.high_freq_min", 50)], E + "fp_init_scale.fit1d.high_freq_min", ["max_freq = 40"]),
-    ([(E + "basri_missing_data.claims.max_freq", 1500)], E + "basri_missing_data.claims.max_freq",
-     ["Nyquist frequency 1000"]),
+    (
+        [(E + "basri_missing_data.claims.max_freq", 1500)],
+        E + "basri_missing_data.claims.max_freq",
+        ["Nyquist frequency 1000"],
+    ),
     ([(E + "basri_superposition.frequencies", [4, 200])], E + "basri_superposition.frequencies", ["256"]),
     ([(E + "basri_deep.claims.k_min", 9)], E + "basri_deep.claims.k_min", ["below k_max = 8"]),
     ([(E + "basri_shallow_1d.claims.k_min", 12)], E + "basri_shallow_1d.claims.k_min", ["below k_max = 12"]),
     ([(E + "basri_label_noise.n_val", 1500)], E + "basri_label_noise.n_val", ["1500 (the whole split)"]),
     ([(E + "basri_label_noise.data.n_train", 2000)], E + "basri_label_noise.data.n_train", ["1500 samples of digits"]),
     ([(E + "fp_filter.datasets.0.data.n_test", 500)], E + "fp_filter.datasets.0.data.n_test", ["297"]),
-    ([(E + "fp_projection.families.cifar10.data.n_train", None)], E + "fp_projection.families.cifar10.data.n_train",
-     ["generates its samples"]),
-    ([(E + "fp1d_robustness.optimizers.gd.batch_size", 8)], E + "fp1d_robustness.optimizers.gd.batch_size",
-     ["full-batch"]),
-    ([(E + "fp1d_snapshots.target.amplitudes", [1.0])], E + "fp1d_snapshots.target.amplitudes",
-     ["one amplitude per frequency"]),
+    (
+        [(E + "fp_projection.families.cifar10.data.n_train", None)],
+        E + "fp_projection.families.cifar10.data.n_train",
+        ["generates its samples"],
+    ),
+    (
+        [(E + "fp1d_robustness.optimizers.gd.batch_size", 8)],
+        E + "fp1d_robustness.optimizers.gd.batch_size",
+        ["full-batch"],
+    ),
+    (
+        [(E + "fp1d_snapshots.target.amplitudes", [1.0])],
+        E + "fp1d_snapshots.target.amplitudes",
+        ["one amplitude per frequency"],
+    ),
     ([(E + "basri_asymptotics.curve_dims", [2, 3])], E + "basri_asymptotics.curve_dims.1", ["not one of the dims"]),
     ([(E + "basri_asymptotics.dims.min", 200)], E + "basri_asymptotics.dims", ["0 values, fewer than the 3"]),
-    ([(E + "basri_asymptotics.degrees", {"min": 800, "max": 805, "step": 10})], E + "basri_asymptotics.degrees",
-     ["fewer than the 2"]),
+    (
+        [(E + "basri_asymptotics.degrees", {"min": 800, "max": 805, "step": 10})],
+        E + "basri_asymptotics.degrees",
+        ["fewer than the 2"],
+    ),
     ([(E + "basri_asymptotics.claims.slope_min", 2.0)], E + "basri_asymptotics.claims.slope_min", ["slope_max"]),
-    ([(E + "fp_filter.datasets.1.figure_deltas", [20, 7])], E + "fp_filter.datasets.1.figure_deltas.1",
-     ["not one of the deltas"]),
+    (
+        [(E + "fp_filter.datasets.1.figure_deltas", [20, 7])],
+        E + "fp_filter.datasets.1.figure_deltas.1",
+        ["not one of the deltas"],
+    ),
     # XZ20: the RDF is measured at logged epochs from 0, on samples that exist; grids ordered
-    ([(E + "dfp_layers.rdf.measure_epochs", [0, 15, 80])], E + "dfp_layers.rdf.measure_epochs.1",
-     ["not a multiple of log_every = 10"]),
+    (
+        [(E + "dfp_layers.rdf.measure_epochs", [0, 15, 80])],
+        E + "dfp_layers.rdf.measure_epochs.1",
+        ["not a multiple of log_every = 10"],
+    ),
     ([(E + "dfp_layers.rdf.measure_epochs", [10, 20])], E + "dfp_layers.rdf.measure_epochs", ["start at 0"]),
     ([(E + "dfp_resnet.rdf.measure_epochs", [0, 20])], E + "dfp_resnet.rdf.measure_epochs.1", ["beyond epochs = 10"]),
     ([(E + "dfp_layers.rdf.n_samples", 2000)], E + "dfp_layers.rdf.n_samples", ["1500 training samples"]),
@@ -179,12 +240,22 @@ BAD = [
     # a convergence window longer than the run logs
     ([(E + "fp1d_equal_amp.spectrum.window", 500)], E + "fp1d_equal_amp.spectrum.window", ["more than the 81"]),
     ([(E + "fp_image.claims.window", 100)], E + "fp_image.claims.window", ["more than the 51"]),
-    ([(E + "fp1d_robustness.optimizers.adam.steps", 50)], E + "fp1d_robustness.spectrum.window", ["the 6 that", "steps 50"]),
+    (
+        [(E + "fp1d_robustness.optimizers.adam.steps", 50)],
+        E + "fp1d_robustness.spectrum.window",
+        ["the 6 that", "steps 50"],
+    ),
     # fp_poisson and theory_stages
-    ([(E + "fp_poisson.problem.amplitudes", [1.0, 0.5])], E + "fp_poisson.problem.amplitudes",
-     ["2 amplitudes for 3 wavenumbers"]),
-    ([(E + "fp_poisson.problem.wavenumbers", [1, 4, 32])], E + "fp_poisson.problem.wavenumbers",
-     ["k = 32 needs 4k < n_interior + 1 = 128", "at least 128"]),
+    (
+        [(E + "fp_poisson.problem.amplitudes", [1.0, 0.5])],
+        E + "fp_poisson.problem.amplitudes",
+        ["2 amplitudes for 3 wavenumbers"],
+    ),
+    (
+        [(E + "fp_poisson.problem.wavenumbers", [1, 4, 32])],
+        E + "fp_poisson.problem.wavenumbers",
+        ["k = 32 needs 4k < n_interior + 1 = 128", "at least 128"],
+    ),
     ([(E + "fp_poisson.hybrid.dnn_steps", 6000)], E + "fp_poisson.hybrid.dnn_steps", ["beyond dnn.steps = 5000"]),
     ([(E + "fp_poisson.dnn.loss", "l2")], E + "fp_poisson.dnn.loss", ["ritz, residual"]),
     ([(E + "theory_stages.target.low", [1, 5])], E + "theory_stages.target.low", ["5 is above cutoff = 4"]),
@@ -193,15 +264,24 @@ BAD = [
     ([(E + "theory_stages.losses", [2, 3])], E + "theory_stages.losses.1", ["2, 4"]),
     ([(E + "theory_stages.final_cutoffs", [4, 200])], E + "theory_stages.final_cutoffs", ["Nyquist frequency 128"]),
     ([(E + "theory_stages.final_cutoffs", [8, 4])], E + "theory_stages.final_cutoffs", ["not ascending"]),
-    ([(E + "fp_nongd.methods.adam", {"max_iterations": 10})], E + "fp_nongd.methods.adam",
-     ["unknown key 'adam'", "cg, bfgs, l-bfgs-b, powell, pso"]),
+    (
+        [(E + "fp_nongd.methods.adam", {"max_iterations": 10})],
+        E + "fp_nongd.methods.adam",
+        ["unknown key 'adam'", "cg, bfgs, l-bfgs-b, powell, pso"],
+    ),
     # memory: weights and gradients alone beyond mem_mb
     ([(E + "fp1d_step.model.hidden", [10**9, 10])], E + "fp1d_step.model.hidden", ["mem_mb = 2000"]),
     ([(E + "fp1d_robustness.model.width", 100_000)], E + "fp1d_robustness.model.width", ["mem_mb = 2000"]),
-    ([(E + "fp_filter.nets.cnn.model.channels", [50_000, 50_000])], E + "fp_filter.nets.cnn.model.channels",
-     ["mem_mb = 2000"]),
-    ([(E + "fp_parity.model.hidden", [200_000, 200_000]), (E + "fp_parity.resources", {"mem_mb": 4000})],
-     E + "fp_parity.model.hidden", ["mem_mb = 4000", "experiments.fp_parity.resources.mem_mb"]),
+    (
+        [(E + "fp_filter.nets.cnn.model.channels", [50_000, 50_000])],
+        E + "fp_filter.nets.cnn.model.channels",
+        ["mem_mb = 2000"],
+    ),
+    (
+        [(E + "fp_parity.model.hidden", [200_000, 200_000]), (E + "fp_parity.resources", {"mem_mb": 4000})],
+        E + "fp_parity.model.hidden",
+        ["mem_mb = 4000", "experiments.fp_parity.resources.mem_mb"],
+    ),
 ]
 
 
@@ -273,15 +353,18 @@ QUICK_TEXT = (ROOT / "config" / "config.yaml").read_text()
     [
         (QUICK_TEXT.replace("    seeds: [0]\n", "    seeds: [0\n", 1), None, ["YAML syntax error", "flow sequence"]),
         (QUICK_TEXT.replace("  progress: true\n", "\tprogress: true\n"), "progress", ["YAML syntax error", "'\\t'"]),
-        (QUICK_TEXT.replace("  progress: true\n", "  progress: true\n  progress: false\n"), "progress: false",
-         ["key train.progress is given twice", "delete one"]),
+        (
+            QUICK_TEXT.replace("  progress: true\n", "  progress: true\n  progress: false\n"),
+            "progress: false",
+            ["key train.progress is given twice", "delete one"],
+        ),
     ],
     ids=["bracket", "tab", "duplicate"],
 )
 def test_yaml_problems_name_file_and_line(tmp_path, broken, line, words):
     path = _write(tmp_path, "broken.yaml", broken)
     lines = broken.splitlines()
-    expected = lines.index(next(l for l in lines if line in l)) + 1 if line else None
+    expected = lines.index(next(text for text in lines if line in text)) + 1 if line else None
     with pytest.raises(ConfigError) as error:
         load_and_validate([path])
     message = str(error.value)
@@ -342,11 +425,15 @@ def test_a_misspelt_key_is_unknown_with_the_key_meant(tmp_path):
 def test_every_problem_is_reported_at_once_in_file_order(tmp_path):
     text, misspelt = _rename(QUICK_TEXT, "fp1d_step", "log_every", "log_evry")
     text, renamed = _rename(text, "fp1d_equal_amp", "steps", "stepz")
-    text = text.replace("device: auto", "device: gpu").replace("snapshot_steps: [0, 300, 2000]", "snapshot_steps: [0, 300, 5000]")
+    text = text.replace("device: auto", "device: gpu").replace(
+        "snapshot_steps: [0, 300, 2000]", "snapshot_steps: [0, 300, 5000]"
+    )
     text = text.replace("window: 10, stop_when_converged", "window: 1000, stop_when_converged", 1)  # fp1d_step's
     lines = text.splitlines()
-    device, snapshots, window = (next(i for i, line in enumerate(lines, 1) if words in line)
-                                 for words in ("device: gpu", "[0, 300, 5000]", "window: 1000"))
+    device, snapshots, window = (
+        next(i for i, line in enumerate(lines, 1) if words in line)
+        for words in ("device: gpu", "[0, 300, 5000]", "window: 1000")
+    )
     path = _write(tmp_path, "several.yaml", text)
     with pytest.raises(ConfigError) as error:
         load_and_validate([path])
@@ -385,13 +472,21 @@ def test_a_long_list_of_problems_is_cut_with_a_count(quick_config):
 @pytest.mark.parametrize(
     "key,value,setting,words",
     [
-        ("experiments", "fp1d_step", "experiments=fp1d_step",
-         ["experiments: expected object", "--config 'only=[fp1d_step]'", "python3 run.py figures fp1d_step"]),
+        (
+            "experiments",
+            "fp1d_step",
+            "experiments=fp1d_step",
+            ["experiments: expected object", "--config 'only=[fp1d_step]'", "python3 run.py figures fp1d_step"],
+        ),
         ("device", "gpu", "device=gpu", ["did you mean 'cuda'"]),
         ("rehearsal", 0, "rehearsal=0", ["rehearsal: 0 must be >= 1"]),
         # Snakemake reads the values inside a --config mapping as text; they are typed as in a file
-        ("train", {"resources": {"mem_mb": "50"}}, "train={resources: {mem_mb: 50}}",
-         ["train.resources.mem_mb: 50 must be >= 100"]),
+        (
+            "train",
+            {"resources": {"mem_mb": "50"}},
+            "train={resources: {mem_mb: 50}}",
+            ["train.resources.mem_mb: 50 must be >= 100"],
+        ),
     ],
 )
 def test_a_command_line_value_names_its_setting_not_a_file(key, value, setting, words):
@@ -426,7 +521,10 @@ def test_command_line_check(tmp_path, capsys):
     """``python -m fprinciple.config FILE...`` (run.py check): 0 valid, 1 invalid, 2 no such file."""
     paper = str(ROOT / "config" / "paper.yaml")
     assert main([paper]) == 0
-    assert capsys.readouterr().out == f"{paper}: valid (scale paper, {len(load_config('paper.yaml')['experiments'])} experiments)\n"
+    assert (
+        capsys.readouterr().out
+        == f"{paper}: valid (scale paper, {len(load_config('paper.yaml')['experiments'])} experiments)\n"
+    )
     assert main([str(ROOT / "config" / "config.yaml"), paper]) == 0
     assert "paper.yaml (merged in this order): valid (scale paper" in capsys.readouterr().out
     text, _ = _rename(QUICK_TEXT.replace("scale: quick", "scale: huge"), "fp1d_step", "log_every", "log_evry")
@@ -499,8 +597,23 @@ def test_snakemake_stops_before_any_job(tmp_path, quick_config):
     bad = tmp_path / "bad.yaml"
     bad.write_text(yaml.safe_dump(cfg))
     result = subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(bad), "--config", "download=false", "device=gpu"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-n",
+            "--cores",
+            "1",
+            "--configfile",
+            str(bad),
+            "--config",
+            "download=false",
+            "device=gpu",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0
@@ -508,5 +621,7 @@ def test_snakemake_stops_before_any_job(tmp_path, quick_config):
     assert "--config device=gpu: invalid config: device: 'gpu' is not allowed" in output, output
     assert "did you mean 'cuda'" in output, output
     line = next(i for i, text in enumerate(bad.read_text().splitlines(), 1) if text.strip() == "activation: relu6")
-    assert f"{bad}:{line}: invalid config: experiments.fp1d_step.model.activation: 'relu6' is not allowed" in output, output
+    assert f"{bad}:{line}: invalid config: experiments.fp1d_step.model.activation: 'relu6' is not allowed" in output, (
+        output
+    )
     assert "Traceback" not in output, output

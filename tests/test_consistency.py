@@ -3,7 +3,6 @@ temporary copy with a toy experiment added (its own files only), then taken apar
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,7 @@ from fprinciple import experiments
 from fprinciple.config import SCHEMA, ConfigError, validate
 from fprinciple.consistency import COMPLETE_CONFIGS, mentioned_ids, missing_pieces
 
-from .conftest import ROOT
+from .conftest import ROOT, checkout_files
 
 
 def test_repository_has_every_piece_of_every_experiment():
@@ -29,9 +28,12 @@ TOY_MODULE = {
     "claims": "def claims(metrics, cfg):\n    return []\n",
 }
 TOY_FIGURE = "def figure(metrics, cfg):\n    return None\n"
-TOY_SCHEMA = 'type: object\nadditionalProperties: false\nrequired: [seeds]\nproperties: {seeds: {$ref: "#/$defs/seeds"}}\n'
+TOY_SCHEMA = (
+    'type: object\nadditionalProperties: false\nrequired: [seeds]\nproperties: {seeds: {$ref: "#/$defs/seeds"}}\n'
+)
 TOY_FILES = {
-    "src/fprinciple/experiments/toy.py": '"""toy: an experiment of the consistency test."""\n\n' + "\n".join(TOY_MODULE.values()),
+    "src/fprinciple/experiments/toy.py": '"""toy: an experiment of the consistency test."""\n\n'
+    + "\n".join(TOY_MODULE.values()),
     "src/fprinciple/figures/toy.py": TOY_FIGURE,
     "workflow/report/toy.rst": "A toy experiment.\n",
     "workflow/schemas/experiments/toy.schema.yaml": TOY_SCHEMA,
@@ -43,10 +45,7 @@ TOY_FILES = {
 def toy_repo(tmp_path_factory) -> Path:
     """A copy of the checkout (tracked and new files) with the toy experiment added."""
     copy = tmp_path_factory.mktemp("repo")
-    listed = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout.splitlines()
-    for relative in listed:
+    for relative in checkout_files():
         source = ROOT / relative
         if source.is_file():  # a file deleted in the working tree is still in the index
             (copy / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -94,14 +93,24 @@ REMOVALS = [
     # (file, None = delete it / new text / a function of the old text, words the report must contain)
     ("src/fprinciple/experiments/toy.py", None, ["toy: no module src/fprinciple/experiments/toy.py"]),
     *[(*_without_module_attribute(a), [f"toy: src/fprinciple/experiments/toy.py defines no {a}"]) for a in TOY_MODULE],
-    ("src/fprinciple/experiments/toy.py", 'PAPER_FIGURE = "x"\ndataset = "none"\nruns = run = claims = None\n',
-     ["dataset must be a function of the config, not a constant"]),
+    (
+        "src/fprinciple/experiments/toy.py",
+        'PAPER_FIGURE = "x"\ndataset = "none"\nruns = run = claims = None\n',
+        ["dataset must be a function of the config, not a constant"],
+    ),
     ("src/fprinciple/experiments/toy.py", "def broken(:\n", ["toy: src/fprinciple/experiments/toy.py does not parse"]),
     ("src/fprinciple/figures/toy.py", None, ["toy: no module src/fprinciple/figures/toy.py"]),
-    ("src/fprinciple/figures/toy.py", "def plot(metrics, cfg):\n    return None\n",
-     ["toy: src/fprinciple/figures/toy.py defines no figure"]),
+    (
+        "src/fprinciple/figures/toy.py",
+        "def plot(metrics, cfg):\n    return None\n",
+        ["toy: src/fprinciple/figures/toy.py defines no figure"],
+    ),
     ("workflow/report/toy.rst", None, ["toy: no caption workflow/report/toy.rst"]),
-    ("workflow/schemas/experiments/toy.schema.yaml", None, ["toy: no schema workflow/schemas/experiments/toy.schema.yaml"]),
+    (
+        "workflow/schemas/experiments/toy.schema.yaml",
+        None,
+        ["toy: no schema workflow/schemas/experiments/toy.schema.yaml"],
+    ),
     ("docs/experiments/toy.md", None, ["toy: no docs page docs/experiments/toy.md"]),
     ("docs/README.md", lambda text: text.replace("experiments/toy.md", ""), ["toy: docs/README.md has no link"]),
     ("README.md", lambda text: text.replace("`toy`", ""), ["toy: README.md does not name `toy`"]),
@@ -169,13 +178,23 @@ def test_docs_stay_inside_the_repository_and_their_links_resolve(page):
 # documents ("seed 004 …"), a DESIGN.md, or data beside the checkout (only .ci/run, CI's own
 # setup, points there).
 OUTSIDE = re.compile(r"\.\./shared|\bseeds? 00\d\b|DESIGN\.md|build machines", re.IGNORECASE)
-USER_READS = [*DOCS, *sorted((ROOT / "config").glob("*.yaml")), *sorted((ROOT / "workflow").rglob("*.rst")),
-              *sorted((ROOT / "workflow" / "schemas").rglob("*.yaml")), *sorted((ROOT / "src").rglob("*.py")),
-              *sorted((ROOT / "examples").glob("*.py")), *sorted((ROOT / "benchmarks").glob("*.py")),
-              *(p for p in sorted((ROOT / "tests").glob("*.py")) if p != Path(__file__))]
+USER_READS = [
+    *DOCS,
+    *sorted((ROOT / "config").glob("*.yaml")),
+    *sorted((ROOT / "workflow").rglob("*.rst")),
+    *sorted((ROOT / "workflow" / "schemas").rglob("*.yaml")),
+    *sorted((ROOT / "src").rglob("*.py")),
+    *sorted((ROOT / "examples").glob("*.py")),
+    *sorted((ROOT / "benchmarks").glob("*.py")),
+    *(p for p in sorted((ROOT / "tests").glob("*.py")) if p != Path(__file__)),
+]
 
 
 def test_nothing_a_user_reads_points_outside_the_repository():
-    found = [f"{p.relative_to(ROOT)}:{n}: {line.strip()}" for p in USER_READS
-             for n, line in enumerate(p.read_text().splitlines(), 1) if OUTSIDE.search(line)]
+    found = [
+        f"{p.relative_to(ROOT)}:{n}: {line.strip()}"
+        for p in USER_READS
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if OUTSIDE.search(line)
+    ]
     assert not found, "\n".join(found)

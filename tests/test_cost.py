@@ -23,13 +23,16 @@ def burn(seconds: float) -> None:
         pass
 
 
-@pytest.mark.parametrize("steps, every, extra, expected", [
-    (10, 3, (), 5),  # 0 3 6 9 10
-    (9, 3, (), 4),  # 0 3 6 9
-    (10, 3, (4, 9, 11), 6),  # + 4 (9 is regular, 11 beyond the run)
-    (5, 100, (), 2),  # 0 and the last
-    (0, 10, (), 1),
-])
+@pytest.mark.parametrize(
+    "steps, every, extra, expected",
+    [
+        (10, 3, (), 5),  # 0 3 6 9 10
+        (9, 3, (), 4),  # 0 3 6 9
+        (10, 3, (4, 9, 11), 6),  # + 4 (9 is regular, 11 beyond the run)
+        (5, 100, (), 2),  # 0 and the last
+        (0, 10, (), 1),
+    ],
+)
 def test_logging_points_counts_each_logged_step_once(steps, every, extra, expected):
     assert logging_points(steps, every, extra) == expected
 
@@ -40,8 +43,14 @@ def tiny_fit(steps: int, log_every: int, log_steps=(), max_steps=None):
     x = torch.linspace(-1, 1, 20)[:, None]
     seen = []
     spec = TrainSpec(steps=steps, lr=1e-2, log_every=log_every, log_steps=log_steps)
-    result = train(model, x, torch.sin(3 * x), spec, RunContext(max_steps=max_steps),
-                   hooks=[lambda step, net, last: seen.append(step) or []])
+    result = train(
+        model,
+        x,
+        torch.sin(3 * x),
+        spec,
+        RunContext(max_steps=max_steps),
+        hooks=[lambda step, net, last: seen.append(step) or []],
+    )
     return result, sorted(set(seen))
 
 
@@ -96,9 +105,23 @@ def test_capped_forward_runs_the_subset_and_counts_what_it_skipped():
 
 
 def timing_dict(**overrides) -> dict:
-    base = dict(steps=3, planned_steps=300, logs=2, planned_logs=31, cpu_s=10.0, log_cpu_s=4.0, first_log_cpu_s=3.0,
-                wall_s=20.0, log_wall_s=8.0, first_log_wall_s=6.0, skipped_log_cpu_s=0.0, skipped_first_log_cpu_s=0.0,
-                skipped_log_wall_s=0.0, skipped_first_log_wall_s=0.0, may_stop_early=False)
+    base = dict(
+        steps=3,
+        planned_steps=300,
+        logs=2,
+        planned_logs=31,
+        cpu_s=10.0,
+        log_cpu_s=4.0,
+        first_log_cpu_s=3.0,
+        wall_s=20.0,
+        log_wall_s=8.0,
+        first_log_wall_s=6.0,
+        skipped_log_cpu_s=0.0,
+        skipped_first_log_cpu_s=0.0,
+        skipped_log_wall_s=0.0,
+        skipped_first_log_wall_s=0.0,
+        may_stop_early=False,
+    )
     return base | overrides
 
 
@@ -115,7 +138,11 @@ def test_loop_seconds_by_hand():
 def test_job_seconds_scale_the_loops_not_the_start_up():
     meta = {"process_cpu_s": 25.0, "wall_s": 30.0, "timings": [timing_dict(), timing_dict()]}
     assert cost.job_seconds(meta, factor=5) == {"startup": 5.0, "steps": 5 * 1200.0, "logs": 5 * 66.0}
-    assert cost.job_seconds({"process_cpu_s": 12.0, "wall_s": 13.0}, factor=1) == {"startup": 12.0, "steps": 0, "logs": 0}
+    assert cost.job_seconds({"process_cpu_s": 12.0, "wall_s": 13.0}, factor=1) == {
+        "startup": 12.0,
+        "steps": 0,
+        "logs": 0,
+    }
 
 
 class Grid:
@@ -144,7 +171,9 @@ def test_experiment_row_and_total():
     resources = {"threads": 2, "runtime_min": 60}
     row = cost.experiment_row("toy", jobs, {"r": meta}, resources, seeds=2, data="d")
     job = 15.0 + 600.0 + 33.0  # start-up (25 − 10) + steps + logs
-    assert row["cpu_core_hours"] == pytest.approx(2 * job / 3600) and row["longest_job_cpu_h"] == pytest.approx(job / 3600)
+    assert row["cpu_core_hours"] == pytest.approx(2 * job / 3600) and row["longest_job_cpu_h"] == pytest.approx(
+        job / 3600
+    )
     assert row["bound"] == "upper bound" and np.isnan(row["gpu_hours"]) and row["planned_steps"] == 600
     # 3 × 648 s / 2 threads = 16.2 min, rounded up to 5 minutes
     assert row["runtime_min"] == 20 and cost.runtime_min(10.0, 1) == cost.RUNTIME_FLOOR_MIN

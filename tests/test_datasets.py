@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 
 from fprinciple.datasets import NAMES, DatasetError, load, load_cifar10, load_mnist, mnist, prepare
-from fprinciple.datasets.standins import load_camera, load_cifar_standin, load_digits_as_mnist
 from fprinciple.datasets._torchvision import import_torchvision
+from fprinciple.datasets.standins import load_camera, load_cifar_standin, load_digits_as_mnist
 
 from .conftest import MNIST_RAW, MNIST_ROOT, needs_mnist
 
@@ -39,9 +39,7 @@ def test_mnist_train_shapes_range_mean_and_counts(mnist_train):
     assert x.mean() == pytest.approx(0.1307, abs=1e-4)
     assert np.bincount(y).tolist() == TRAIN_COUNTS
     file_labels = np.fromfile(MNIST_RAW / "train-labels-idx1-ubyte", dtype=np.uint8, offset=8)
-    assert (
-        np.bincount(y[:1000], minlength=10).tolist() == np.bincount(file_labels[:1000], minlength=10).tolist()
-    )
+    assert np.bincount(y[:1000], minlength=10).tolist() == np.bincount(file_labels[:1000], minlength=10).tolist()
 
 
 @needs_mnist
@@ -185,9 +183,7 @@ def test_fixture_pickle_is_python2_style(cifar_root):
     root, _ = cifar_root
     ops = list(pickletools.genops((root / "cifar-10-batches-py" / "test_batch").read_bytes()))
     assert ops[0][0].name == "PROTO" and ops[0][1] == 2
-    assert {op.name for op, _, _ in ops}.isdisjoint(
-        {"BINUNICODE", "SHORT_BINUNICODE", "BINBYTES", "SHORT_BINBYTES"}
-    )
+    assert {op.name for op, _, _ in ops}.isdisjoint({"BINUNICODE", "SHORT_BINUNICODE", "BINBYTES", "SHORT_BINBYTES"})
     assert {arg for op, arg, _ in ops if op.name == "GLOBAL"} == {
         "numpy.core.multiarray _reconstruct",
         "numpy ndarray",

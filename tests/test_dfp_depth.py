@@ -17,8 +17,11 @@ from fprinciple.runner import execute
 from .conftest import load_config
 
 CFG = {
-    "relative_loss_threshold": 0.01, "steps": 1000, "depth_sweep": {"frequencies": [3, 5], "depths": [1, 2, 3]},
-    "frequency_sweep": {"depth": 2, "frequencies": [1, 2, 3]}, "claims": {"min_speedup": 2.0, "min_slowdown": 2.0},
+    "relative_loss_threshold": 0.01,
+    "steps": 1000,
+    "depth_sweep": {"frequencies": [3, 5], "depths": [1, 2, 3]},
+    "frequency_sweep": {"depth": 2, "frequencies": [1, 2, 3]},
+    "claims": {"min_speedup": 2.0, "min_slowdown": 2.0},
 }
 
 

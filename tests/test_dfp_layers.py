@@ -20,7 +20,11 @@ from fprinciple.training.controls import Constant, Frozen, mean_predictor
 
 from .conftest import MNIST_ROOT, load_config, needs_mnist
 
-CFG = {"net": {"hidden": [8, 8, 8]}, "epochs": 40, "claims": {"summary": "median", "min_drop": 0.1, "settled_fraction": 0.5}}
+CFG = {
+    "net": {"hidden": [8, 8, 8]},
+    "epochs": 40,
+    "claims": {"summary": "median", "min_drop": 0.1, "settled_fraction": 0.5},
+}
 
 
 def layer_metrics(history: dict[int, list[list[float]]], epochs=(0, 10, 20, 40)) -> pd.DataFrame:
@@ -130,8 +134,11 @@ def test_a_control_at_a_freed_controls_address_is_measured_anew(monkeypatch):
 
     def medians(seed):
         torch.manual_seed(seed)
-        return [value for name, _, value in hook(0, Frozen(MLP(6, 3, [5, 5], activation="relu")), False)
-                if name == "median_k0"]
+        return [
+            value
+            for name, _, value in hook(0, Frozen(MLP(6, 3, [5, 5], activation="relu")), False)
+            if name == "median_k0"
+        ]
 
     assert medians(1) != medians(2)
 

@@ -12,8 +12,13 @@ from fprinciple.figures import dfp_rdf_demo as figure
 from fprinciple.training import RunContext
 
 CFG = {
-    "seeds": [0], "points": 400, "frequencies": [1, 2, 4], "k0": {"min": 0.5, "max": 60.0, "n": 40},
-    "delta_convention": "std", "normalisation": "none", "claims": {"min_peak_ratio": 1.25, "exponent_tolerance": 0.15},
+    "seeds": [0],
+    "points": 400,
+    "frequencies": [1, 2, 4],
+    "k0": {"min": 0.5, "max": 60.0, "n": 40},
+    "delta_convention": "std",
+    "normalisation": "none",
+    "claims": {"min_peak_ratio": 1.25, "exponent_tolerance": 0.15},
 }
 
 
@@ -64,7 +69,10 @@ def test_claims_on_synthetic_summaries(peaks, medians, expected):
 
 def test_variance_convention_expects_k_squared():
     cfg = {**CFG, "delta_convention": "variance", "k0": {"min": 0.25, "max": 3600.0, "n": 40}}
-    assert [c.passed for c in dfp_rdf_demo.claims(summary_metrics([3.0, 12.0, 48.0], [4.0, 16.0, 64.0]), cfg)] == [True, True]
+    assert [c.passed for c in dfp_rdf_demo.claims(summary_metrics([3.0, 12.0, 48.0], [4.0, 16.0, 64.0]), cfg)] == [
+        True,
+        True,
+    ]
 
 
 def test_figure(metrics, tmp_path):

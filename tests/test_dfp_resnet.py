@@ -27,7 +27,10 @@ def history(train: dict, validation: dict, k0: dict, seeds=(0, 1)) -> pd.DataFra
         for seed in seeds:
             rows.append((0, "steps_per_epoch", np.nan, 1.0, r, seed))
             for epoch, (a, v) in enumerate(zip(train[r], validation[r])):
-                rows += [(epoch, "train_accuracy", np.nan, a, r, seed), (epoch, "validation_accuracy", np.nan, v, r, seed)]
+                rows += [
+                    (epoch, "train_accuracy", np.nan, a, r, seed),
+                    (epoch, "validation_accuracy", np.nan, v, r, seed),
+                ]
             last = len(train[r]) - 1
             rows += [(0, "median_k0", -3.0, k0[r][0], r, seed), (last, "median_k0", -3.0, k0[r][1], r, seed)]
     frame = pd.DataFrame(rows, columns=["step", "metric", "key", "value", "blocks_removed", "seed"])
@@ -45,8 +48,11 @@ def verdicts(train=TRAIN, validation=VALIDATION, k0=K0) -> list[bool]:
 
 def test_claims_pass_on_the_paper_pattern():
     claims = dfp_resnet.claims(history(TRAIN, VALIDATION, K0), CFG)
-    assert [c.claim for c in claims] == ["more_blocks_train_faster", "more_blocks_generalise_better",
-                                         "deeper_effective_target_lower"]
+    assert [c.claim for c in claims] == [
+        "more_blocks_train_faster",
+        "more_blocks_generalise_better",
+        "deeper_effective_target_lower",
+    ]
     assert [c.passed for c in claims] == [True, True, True]
     assert "−0: 2, −4: 3" in claims[0].measured
 
@@ -54,10 +60,22 @@ def test_claims_pass_on_the_paper_pattern():
 @pytest.mark.parametrize(
     "changes,expected",
     [
-        ({"train": {0: [0.1] * 4, 4: [0.1] * 4}, "validation": {0: [0.1] * 4, 4: [0.1] * 4},
-          "k0": {0: (10.0, 10.0), 4: (9.0, 9.0)}}, [False, False, False]),  # frozen nets
-        ({"train": {0: [0.1] * 4, 4: [0.1] * 4}, "validation": {0: [0.1] * 4, 4: [0.1] * 4},
-          "k0": {0: (5.0, 5.0), 4: (5.0, 5.0)}}, [False, False, False]),  # the mean predictor: raw input, ties
+        (
+            {
+                "train": {0: [0.1] * 4, 4: [0.1] * 4},
+                "validation": {0: [0.1] * 4, 4: [0.1] * 4},
+                "k0": {0: (10.0, 10.0), 4: (9.0, 9.0)},
+            },
+            [False, False, False],
+        ),  # frozen nets
+        (
+            {
+                "train": {0: [0.1] * 4, 4: [0.1] * 4},
+                "validation": {0: [0.1] * 4, 4: [0.1] * 4},
+                "k0": {0: (5.0, 5.0), 4: (5.0, 5.0)},
+            },
+            [False, False, False],
+        ),  # the mean predictor: raw input, ties
         ({"train": {0: [0.1, 0.4, 0.7, 0.9], 4: [0.1, 0.5, 0.85, 0.95]}}, [False, True, True]),  # shallow faster
         ({"validation": {0: [0.1, 0.4, 0.6, 0.7], 4: [0.1, 0.5, 0.7, 0.8]}}, [True, False, True]),  # shallow better
         ({"validation": {0: [0.1, 0.3, 0.4, 0.45], 4: [0.1, 0.3, 0.4, 0.4]}}, [True, False, True]),  # under 0.5

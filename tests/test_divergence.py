@@ -48,8 +48,9 @@ def tiny_robustness(**optimizers) -> dict:
 def test_adam_at_lr_1000_stops_naming_the_experiments_own_keys(tmp_path):
     cfg = tiny_robustness(adam={"lr": 1000.0}, gd={"lr": 0.01, "momentum": 0.9})
     with pytest.raises(TrainingDiverged) as info:
-        execute("fp1d_robustness", next(iter(experiments.get("fp1d_robustness").runs(cfg))), cfg, tmp_path,
-                progress=False)
+        execute(
+            "fp1d_robustness", next(iter(experiments.get("fp1d_robustness").runs(cfg))), cfg, tmp_path, progress=False
+        )
     message = str(info.value)
     assert isinstance(info.value, UserError)  # printed alone, without a traceback
     assert f"more than {DIVERGENCE_FACTOR:g} times its initial value" in message
@@ -62,7 +63,9 @@ def test_adam_at_lr_1000_stops_naming_the_experiments_own_keys(tmp_path):
 def test_divergence_keys_are_the_experiments_own():
     blocks = load_config()["experiments"]
     assert divergence_keys("fp1d_step", blocks["fp1d_step"]) == [
-        "experiments.fp1d_step.model.init_std", "experiments.fp1d_step.optimizer.lr"]
+        "experiments.fp1d_step.model.init_std",
+        "experiments.fp1d_step.optimizer.lr",
+    ]
     basri = divergence_keys("basri_shallow_1d", blocks["basri_shallow_1d"])
     assert "experiments.basri_shallow_1d.nets.bias.lr" in basri
     assert "experiments.basri_shallow_1d.nets.no_bias.weight_std" in basri

@@ -94,5 +94,8 @@ def test_invalid_config_prints_one_line_from_snakemake(tmp_path):
     code, output = _console("-s", str(ROOT / "Snakefile"), "-d", str(tmp_path), "-n", *config, cwd=ROOT)
     assert code == 1
     assert "Traceback" not in output and 'File "' not in output, output
-    assert [line for line in output.splitlines()
-            if line.startswith("ConfigError: --config download=maybe: invalid config: download: ")], output
+    assert [
+        line
+        for line in output.splitlines()
+        if line.startswith("ConfigError: --config download=maybe: invalid config: download: ")
+    ], output

@@ -9,8 +9,12 @@ from .conftest import ROOT
 
 def test_own_model_example_measures_both_methods(tmp_path):
     verdict_file = tmp_path / "verdict.json"
-    result = subprocess.run([sys.executable, str(ROOT / "examples" / "own_model.py"), "--json", str(verdict_file)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "own_model.py"), "--json", str(verdict_file)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     verdict = json.loads(verdict_file.read_text())
 

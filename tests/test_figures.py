@@ -24,31 +24,82 @@ from fprinciple.claims_table import STALE, UNEXPECTED
 from fprinciple.figures import style
 
 
-def row(claim: str, status: str, held=None, judged=None, *, declared: str = "", stale: bool = False,
-        replication: str = PER_SEED, source: str = PAPER, seeds: int = 20, scale: str = "quick") -> dict:
-    return {"experiment": "toy", "claim": claim, "status": status, "source": source, "passed": status == REPRODUCED,
-            "statement": f"{claim} holds", "measured": "", "threshold": "", "held": held, "judged": judged,
-            "lower_bound": float("nan"), "replication": replication, "declared": declared, "stale": stale,
-            "scale": scale, "seeds": seeds, "note": "", "dataset": "toy data"}
+def row(
+    claim: str,
+    status: str,
+    held=None,
+    judged=None,
+    *,
+    declared: str = "",
+    stale: bool = False,
+    replication: str = PER_SEED,
+    source: str = PAPER,
+    seeds: int = 20,
+    scale: str = "quick",
+) -> dict:
+    return {
+        "experiment": "toy",
+        "claim": claim,
+        "status": status,
+        "source": source,
+        "passed": status == REPRODUCED,
+        "statement": f"{claim} holds",
+        "measured": "",
+        "threshold": "",
+        "held": held,
+        "judged": judged,
+        "lower_bound": float("nan"),
+        "replication": replication,
+        "declared": declared,
+        "stale": stale,
+        "scale": scale,
+        "seeds": seeds,
+        "note": "",
+        "dataset": "toy data",
+    }
 
 
 # claim id -> (its row, words its entry must hold, its outcome (colour), its rate)
 CASES = {
     "holds": (row("holds", REPRODUCED, 19, 20), ["reproduced"], REPRODUCED, "19/20 seeds"),
     "fails": (row("fails", NOT_REPRODUCED, 8, 20), ["not reproduced", "unexpected"], UNEXPECTED, "8/20 seeds"),
-    "fails_declared": (row("fails_declared", NOT_REPRODUCED, 3, 5, declared=NOT_REPRODUCED),
-                       ["not reproduced", "(declared)"], NOT_REPRODUCED, "3/5 seeds"),
-    "too_short": (row("too_short", UNTESTED, 0, 2, declared=UNTESTED), ["untested", "(declared)"], UNTESTED,
-                  "0/2 seeds"),
-    "nothing_to_judge": (row("nothing_to_judge", UNTESTED, 0, 0), ["untested", "unexpected"], UNEXPECTED,
-                         "nothing judged"),
-    "stale": (row("stale", REPRODUCED, 5, 5, declared=NOT_REPRODUCED, stale=True), ["reproduced", "stale"], STALE,
-              "5/5 seeds"),
+    "fails_declared": (
+        row("fails_declared", NOT_REPRODUCED, 3, 5, declared=NOT_REPRODUCED),
+        ["not reproduced", "(declared)"],
+        NOT_REPRODUCED,
+        "3/5 seeds",
+    ),
+    "too_short": (
+        row("too_short", UNTESTED, 0, 2, declared=UNTESTED),
+        ["untested", "(declared)"],
+        UNTESTED,
+        "0/2 seeds",
+    ),
+    "nothing_to_judge": (
+        row("nothing_to_judge", UNTESTED, 0, 0),
+        ["untested", "unexpected"],
+        UNEXPECTED,
+        "nothing judged",
+    ),
+    "stale": (
+        row("stale", REPRODUCED, 5, 5, declared=NOT_REPRODUCED, stale=True),
+        ["reproduced", "stale"],
+        STALE,
+        "5/5 seeds",
+    ),
     "every_condition": (row("every_condition", REPRODUCED, 60, 60, seeds=5), ["reproduced"], REPRODUCED, "60/60 nets"),
-    "slope": (row("slope", REPRODUCED, replication=ACROSS_SEEDS, source=SUITE), ["reproduced"], REPRODUCED,
-              ACROSS_SEEDS),
-    "theory": (row("theory", UNTESTED, replication=EXACT, declared=UNTESTED), ["untested", "(declared)"], UNTESTED,
-               EXACT),
+    "slope": (
+        row("slope", REPRODUCED, replication=ACROSS_SEEDS, source=SUITE),
+        ["reproduced"],
+        REPRODUCED,
+        ACROSS_SEEDS,
+    ),
+    "theory": (
+        row("theory", UNTESTED, replication=EXACT, declared=UNTESTED),
+        ["untested", "(declared)"],
+        UNTESTED,
+        EXACT,
+    ),
 }
 
 
@@ -105,8 +156,14 @@ def test_missing_rows_or_layout_are_refused():
 
 # What a figure module must not write or compute: a verdict, a rate over seeds, the claims' rule.
 VERDICT_WORDS = [
-    r"\breproduc", r"\bholds in\b", r"\border holds\b", r"\bfirst in \{", r"\bfails:", r"lower bound",
-    r"\}/\{[^}]*\} seeds", r"\bcomes first\b",
+    r"\breproduc",
+    r"\bholds in\b",
+    r"\border holds\b",
+    r"\bfirst in \{",
+    r"\bfails:",
+    r"lower bound",
+    r"\}/\{[^}]*\} seeds",
+    r"\bcomes first\b",
     r"\b(rate_reproduced|rate_fails|lower_bound|upper_bound|rate_text|declarations|not_reproduced)\b",
 ]
 
@@ -115,7 +172,13 @@ def test_no_figure_module_words_a_verdict_of_its_own():
     """Only the shared style writes verdicts, from the rows; the modules draw and label data."""
     modules = sorted(p for p in Path(figures.__file__).parent.glob("*.py") if p.name != "style.py")
     assert len(modules) > 20
-    found = [f"{p.name}:{n}: {line.strip()}" for p in modules for n, line in enumerate(p.read_text().splitlines(), 1)
-             if any(re.search(pattern, line) for pattern in VERDICT_WORDS)]
-    assert not found, "figure modules word verdicts of their own (the claims' rows are written by " \
-                      "style.claim_verdicts):\n" + "\n".join(found)
+    found = [
+        f"{p.name}:{n}: {line.strip()}"
+        for p in modules
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if any(re.search(pattern, line) for pattern in VERDICT_WORDS)
+    ]
+    assert not found, (
+        "figure modules word verdicts of their own (the claims' rows are written by "
+        "style.claim_verdicts):\n" + "\n".join(found)
+    )

@@ -21,9 +21,9 @@ from fprinciple.figures import fp1d_equal_amp as equal_amp_figure
 from fprinciple.figures import fp1d_robustness as robustness_figure
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.runner import execute
+from fprinciple.spectral.dft import delta_f, spectrum, uniform_grid
 from fprinciple.training import RunContext
 from fprinciple.training.trainer import steps_per_epoch
-from fprinciple.spectral.dft import delta_f, spectrum, uniform_grid
 
 from .conftest import load_config
 
@@ -84,9 +84,12 @@ def test_order_claim_fails_on_the_opposite_control():
     control = fit1d.HighFrequencyFirst(x, y, top=20, reveal_steps=50)
     cfg = {"spectrum": SPECTRUM, "log_every": 10}
     hook = fit1d.spectral_hook(x, y, cfg, torch.device("cpu"))
-    rows = [(step, metric, key, value) for step in STEPS
-            for metric, keys, values in hook(int(step), control.at(int(step)), False)
-            for key, value in zip(np.broadcast_to(keys, np.shape(values)), np.atleast_1d(values))]
+    rows = [
+        (step, metric, key, value)
+        for step in STEPS
+        for metric, keys, values in hook(int(step), control.at(int(step)), False)
+        for key, value in zip(np.broadcast_to(keys, np.shape(values)), np.atleast_1d(values))
+    ]
     metrics = pd.DataFrame(rows, columns=["step", "metric", "key", "value"]).assign(run="seed-0", seed=0)
     claim = fit1d.order_claim(metrics, cfg, "order")
     assert not claim.passed and "k=1: 50" in claim.measured and "k=5: 40" in claim.measured
@@ -130,15 +133,27 @@ def test_one_broken_seed_fails_the_claim():
 
 
 def test_robustness_claims_one_per_optimizer_need_every_cell_and_name_a_missing_paper_activation():
-    cells = [delta_rows({1: falls_at(10), 3: falls_at(30), 5: falls_at(50)}, activation=a, optimizer=o, depth=d)
-             for a in ("tanh", "relu") for o in ("adam", "gd") for d in (2, 3)]
-    cfg = {"spectrum": SPECTRUM, "activations": ["tanh", "relu"], "optimizers": {"adam": {}, "gd": {}}, "depths": [2, 3]}
+    cells = [
+        delta_rows({1: falls_at(10), 3: falls_at(30), 5: falls_at(50)}, activation=a, optimizer=o, depth=d)
+        for a in ("tanh", "relu")
+        for o in ("adam", "gd")
+        for d in (2, 3)
+    ]
+    cfg = {
+        "spectrum": SPECTRUM,
+        "activations": ["tanh", "relu"],
+        "optimizers": {"adam": {}, "gd": {}},
+        "depths": [2, 3],
+    }
     adam, gd = fp1d_robustness.claims(pd.concat(cells), cfg)
     assert (adam.claim, gd.claim) == ("convergence_order_adam", "convergence_order_gd")
     assert adam.passed and gd.passed and "4/4 nets" in adam.measured and "sigmoid" in adam.note
-    cells[5] = delta_rows({1: falls_at(30), 3: falls_at(30), 5: falls_at(50)}, activation="relu", optimizer="adam", depth=3)
+    cells[5] = delta_rows(
+        {1: falls_at(30), 3: falls_at(30), 5: falls_at(50)}, activation="relu", optimizer="adam", depth=3
+    )
     adam, gd = fp1d_robustness.claims(pd.concat(cells), cfg)
     assert not adam.passed and "3/4 nets" in adam.measured and gd.passed  # a tie in one adam cell
+
 
 SNAPSHOT_CFG = {
     "grid": {"n": 101, "low": -np.pi, "high": np.pi},
@@ -164,9 +179,12 @@ def snapshot_metrics(output_at) -> pd.DataFrame:
         def forward(self, inputs):
             return torch.as_tensor(output_at(self.step, inputs[:, 0].double().numpy()))[:, None]
 
-    rows = [(step, metric, key, value) for step in STEPS
-            for metric, keys, values in hook(int(step), Fixed(int(step)), step == STEPS[-1])
-            for key, value in zip(np.broadcast_to(keys, np.shape(values)), np.atleast_1d(values))]
+    rows = [
+        (step, metric, key, value)
+        for step in STEPS
+        for metric, keys, values in hook(int(step), Fixed(int(step)), step == STEPS[-1])
+        for key, value in zip(np.broadcast_to(keys, np.shape(values)), np.atleast_1d(values))
+    ]
     return pd.DataFrame(rows, columns=["step", "metric", "key", "value"]).assign(run="seed-0", seed=0)
 
 
@@ -183,8 +201,11 @@ def test_snapshot_claims_pass_when_sin_x_comes_first():
     [
         pytest.param(lambda step, x: 0.05 * np.tanh(x), [False, False], id="frozen-like"),
         pytest.param(lambda step, x: np.zeros_like(x), [False, False], id="mean predictor"),
-        pytest.param(lambda step, x: (step >= 50) * np.sin(x) + (step >= 10) * np.sin(5 * x), [False, False],
-                     id="opposite: sin 5x first"),
+        pytest.param(
+            lambda step, x: (step >= 50) * np.sin(x) + (step >= 10) * np.sin(5 * x),
+            [False, False],
+            id="opposite: sin 5x first",
+        ),
         pytest.param(lambda step, x: np.sin(x), [True, False], id="sin 5x never fitted"),
         pytest.param(lambda step, x: np.sin(x) + np.sin(5 * x), [False, False], id="everything at once"),
     ],
@@ -201,8 +222,9 @@ def test_tiny_equal_amp_run_logs_every_control_and_the_claims_fail_on_them(tiny_
     assert set(metrics["learner"]) == {TRAINED, FROZEN, MEAN, fit1d.OPPOSITE}
     opposite = fit1d.convergence(metrics[metrics["learner"] == fit1d.OPPOSITE], 0.1, 1)
     assert opposite.sort_values("k")["converged_at"].is_monotonic_decreasing  # k = 5 first
-    table = claims_table.evaluate(fp1d_equal_amp.claims, metrics, tiny_fit1d, experiment="fp1d_equal_amp",
-                                  scale="smoke", dataset="x")
+    table = claims_table.evaluate(
+        fp1d_equal_amp.claims, metrics, tiny_fit1d, experiment="fp1d_equal_amp", scale="smoke", dataset="x"
+    )
     assert {"control_frozen", "control_mean", "control_opposite"} <= set(table.columns)
     assert not table[["control_frozen", "control_mean", "control_opposite"]].any(axis=None)
     equal_amp_figure.figure(metrics[metrics["learner"] == TRAINED], tiny_fit1d).savefig(tmp_path / "fig.png")
@@ -221,21 +243,42 @@ def test_authors_initialisation_draws_every_weight_and_bias_from_one_normal():
 def test_tiny_robustness_job_trains_every_cell_of_one_activation(tiny_fit1d, tmp_path, monkeypatch):
     cfg = copy.deepcopy(tiny_fit1d)
     del cfg["optimizer"], cfg["model"]
-    cfg |= {"model": {"width": 8, "init_std": 1.0}, "activations": ["tanh"], "depths": [1, 2], "steps": 40,
-            "optimizers": {"adam": {"lr": 1e-2, "steps": 20, "log_every": 5, "model": {"init": "normal", "init_std": 0.5}},
-                           "gd": {"lr": 0.05}}}
+    cfg |= {
+        "model": {"width": 8, "init_std": 1.0},
+        "activations": ["tanh"],
+        "depths": [1, 2],
+        "steps": 40,
+        "optimizers": {
+            "adam": {"lr": 1e-2, "steps": 20, "log_every": 5, "model": {"init": "normal", "init_std": 0.5}},
+            "gd": {"lr": 0.05},
+        },
+    }
     built = []
     monkeypatch.setattr(fit1d, "build_model", lambda model, *args: built.append(model) or fit1d.MLP(1, 1, *args))
     assert list(fp1d_robustness.runs(cfg)) == ["activation-tanh_seeds-0"]
     metrics = execute("fp1d_robustness", "activation-tanh_seeds-0", cfg, tmp_path, progress=False)
     trained = metrics[metrics["learner"] == TRAINED]
     assert set(map(tuple, trained[["optimizer", "depth"]].drop_duplicates().to_numpy())) == {
-        ("adam", 1), ("adam", 2), ("gd", 1), ("gd", 2)}
+        ("adam", 1),
+        ("adam", 2),
+        ("gd", 1),
+        ("gd", 2),
+    }
     assert trained.groupby("optimizer")["step"].max().to_dict() == {"adam": 20, "gd": 40}  # per-optimizer steps
     logged = trained[trained["metric"] == "delta_f"].groupby("optimizer")["step"].unique()
-    assert list(logged["adam"]) == [0, 5, 10, 15, 20] and list(logged["gd"]) == [0, 10, 20, 30, 40]  # per-optimizer log_every
+    assert list(logged["adam"]) == [0, 5, 10, 15, 20] and list(logged["gd"]) == [
+        0,
+        10,
+        20,
+        30,
+        40,
+    ]  # per-optimizer log_every
     assert [(m.get("init"), m["init_std"]) for m in built] == [
-        ("normal", 0.5), ("normal", 0.5), (None, 1.0), (None, 1.0)]  # the Adam cells' own initialisation
+        ("normal", 0.5),
+        ("normal", 0.5),
+        (None, 1.0),
+        (None, 1.0),
+    ]  # the Adam cells' own initialisation
     assert len(fp1d_robustness.claims(trained, cfg)) == len(cfg["optimizers"])
     robustness_figure.figure(trained, cfg).savefig(tmp_path / "fig.png")
 
@@ -278,7 +321,9 @@ def test_a_run_stopped_once_its_peaks_converged_keeps_every_convergence_step(tin
         full = fit1d.run_configured({**cfg, "ensemble": mode}, {"seeds": [0, 1]}, RunContext())
         stopped = fit1d.run_configured({**stopping, "ensemble": mode}, {"seeds": [0, 1]}, RunContext())
         assert stopped.records["step"].max() < full.records["step"].max() and "answered" in stopped.stopped_by
+
         def steps(records):
             table = fit1d.convergence(records[records["learner"] == TRAINED].assign(run="r"), 0.1, 3)
             return table.set_index(["seed", "k"])["converged_at"]
+
         pd.testing.assert_series_equal(steps(stopped.records), steps(full.records))

@@ -88,8 +88,9 @@ def test_claims_do_not_crash_on_a_zero_starting_error():
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory):
     cfg = {**CFG, "seeds": [0], "nets": {"dnn": {**CFG["nets"]["dnn"], "epochs": 3}}}
-    return cfg, runner.execute("fp_filter", "dataset-digits_seeds-0", cfg, tmp_path_factory.mktemp("run"),
-                               device="cpu", progress=False)
+    return cfg, runner.execute(
+        "fp_filter", "dataset-digits_seeds-0", cfg, tmp_path_factory.mktemp("run"), device="cpu", progress=False
+    )
 
 
 def test_tiny_end_to_end_run_logs_every_learner(tiny_run):
@@ -105,8 +106,9 @@ def test_tiny_end_to_end_run_logs_every_learner(tiny_run):
     frozen = fp_filter.relative_errors(metrics[metrics["learner"] == "frozen"])
     assert np.allclose(frozen[["rel_low", "rel_high"]], 1.0)  # the initial net at every epoch
     even = fp_filter.relative_errors(metrics[metrics["learner"] == "even"])
-    assert np.allclose(even["rel_low"], even["rel_high"]) and np.allclose(even.groupby("epoch")["rel_low"].mean(),
-                                                                          [1, 2 / 3, 1 / 3, 0], atol=1e-6)
+    assert np.allclose(even["rel_low"], even["rel_high"]) and np.allclose(
+        even.groupby("epoch")["rel_low"].mean(), [1, 2 / 3, 1 / 3, 0], atol=1e-6
+    )
 
 
 def test_tiny_run_claims_hold_against_the_controls(tiny_run):

@@ -21,22 +21,31 @@ STEPS = (0, 10, 20, 30, 40, 50)
 @pytest.fixture
 def cfg() -> dict:
     return {
-        "seeds": [0, 1], "image": {"size": 16},
+        "seeds": [0, 1],
+        "image": {"size": 16},
         "model": {"hidden": [16, 16], "activation": "relu", "init_std": 1.0, "bias": True},
-        "optimizer": {"name": "adam", "lr": 1e-2}, "steps": 20, "log_every": 5,
-        "snapshot_steps": [5, 20], "bands": [0.125, 0.25, 0.5],
+        "optimizer": {"name": "adam", "lr": 1e-2},
+        "steps": 20,
+        "log_every": 5,
+        "snapshot_steps": [5, 20],
+        "bands": [0.125, 0.25, 0.5],
         "claims": {"threshold": 0.5, "window": 2, "early_margin": 0.3, "final_error_max": 0.1},
     }
 
 
 EDGES = [0.0625, 0.125, 0.25]
-CLAIM_CFG = {"bands": EDGES, "snapshot_steps": [10, 50],
-             "claims": {"threshold": 0.5, "window": 2, "early_margin": 0.3, "final_error_max": 0.1}}
+CLAIM_CFG = {
+    "bands": EDGES,
+    "snapshot_steps": [10, 50],
+    "claims": {"threshold": 0.5, "window": 2, "early_margin": 0.3, "final_error_max": 0.1},
+}
 
 
 def errors_table(*bands: list[float], seed: int = 0) -> pd.DataFrame:
     """Metrics of one seed whose band errors follow the given histories (over STEPS), coarsest band first."""
-    rows = [(step, "band_error", edge, history[i]) for edge, history in zip(EDGES, bands) for i, step in enumerate(STEPS)]
+    rows = [
+        (step, "band_error", edge, history[i]) for edge, history in zip(EDGES, bands) for i, step in enumerate(STEPS)
+    ]
     frame = pd.DataFrame(rows, columns=["step", "metric", "key", "value"])
     return frame.assign(run=f"seed-{seed}", seed=seed, learner=TRAINED)
 
@@ -67,8 +76,12 @@ def test_outside_in_control_reveals_high_frequencies_first():
     target = fp_image.image({"image": {"size": 16}})
     control = fp_image.OutsideIn(target, reveal_steps=40)
     inputs = torch.as_tensor(fp_image.coordinates(target.shape), dtype=torch.float32)
-    errors = np.array([band_errors(target, control.at(step)(inputs)[:, 0].double().numpy().reshape(16, 16), [0.125, 0.25, 0.5])
-                       for step in range(0, 41, 2)])
+    errors = np.array(
+        [
+            band_errors(target, control.at(step)(inputs)[:, 0].double().numpy().reshape(16, 16), [0.125, 0.25, 0.5])
+            for step in range(0, 41, 2)
+        ]
+    )
     assert np.allclose(errors[0], 1.0, atol=0.05)  # only the outermost corner modes at step 0
     fitted_at = [np.argmax(errors[:, band] < 0.5) for band in range(3)]
     assert fitted_at[2] < fitted_at[1] < fitted_at[0]  # the fine detail first
@@ -88,18 +101,27 @@ def test_claims_pass_when_the_bands_are_fitted_in_order_of_frequency():
     "bands,expected",
     [
         pytest.param((COARSE, MIDDLE, [1.0, 0.9, 0.8, 0.7, 0.6, 0.6]), [False, False, True], id="finest never fitted"),
-        pytest.param((COARSE, MIDDLE, [1.0, 0.9, 0.7, 0.4, 0.3, 0.3]), [True, False, True], id="finest fitted, not small"),
+        pytest.param(
+            (COARSE, MIDDLE, [1.0, 0.9, 0.7, 0.4, 0.3, 0.3]), [True, False, True], id="finest fitted, not small"
+        ),
         pytest.param((COARSE, COARSE, FINE), [False, False, True], id="two bands together"),
         pytest.param((COARSE, FINE, MIDDLE), [False, False, True], id="middle bands swapped"),
         pytest.param(([1.0] * 6,) * 3, [False, False, False], id="mean predictor (mean in no band)"),
         pytest.param(([1.1] * 6, [1.05] * 6, [1.02] * 6), [False, False, False], id="frozen-like"),
         pytest.param((FINE, MIDDLE, COARSE), [False, False, False], id="opposite: finest first"),
-        pytest.param(([1.0, 0.4, 0.9, 0.9, 0.3, 0.2], MIDDLE, FINE), [False, False, True], id="transient dip of the coarsest"),
-        pytest.param(([1.0, 0.6, 0.1, 0.05, 0.05, 0.05], [1.0, 0.95, 0.6, 0.4, 0.1, 0.05], [1.0, 0.9, 0.8, 0.6, 0.3, 0.08]),
-                     [True, True, False],
-                     id="not yet blurred at the snapshot"),
-        pytest.param(([1.0, 0.3, 0.1, 0.05, 0.05, 0.05], MIDDLE, [1.0, 0.5, 0.55, 0.4, 0.2, 0.08]), [True, True, False],
-                     id="finest barely worse at the snapshot"),
+        pytest.param(
+            ([1.0, 0.4, 0.9, 0.9, 0.3, 0.2], MIDDLE, FINE), [False, False, True], id="transient dip of the coarsest"
+        ),
+        pytest.param(
+            ([1.0, 0.6, 0.1, 0.05, 0.05, 0.05], [1.0, 0.95, 0.6, 0.4, 0.1, 0.05], [1.0, 0.9, 0.8, 0.6, 0.3, 0.08]),
+            [True, True, False],
+            id="not yet blurred at the snapshot",
+        ),
+        pytest.param(
+            ([1.0, 0.3, 0.1, 0.05, 0.05, 0.05], MIDDLE, [1.0, 0.5, 0.55, 0.4, 0.2, 0.08]),
+            [True, True, False],
+            id="finest barely worse at the snapshot",
+        ),
     ],
 )
 def test_claims_fail(bands, expected):
@@ -121,10 +143,18 @@ def test_tiny_run_end_to_end(cfg, tmp_path):
     assert len(target) == 256 and target["step"].eq(0).all()
     assert sorted(metrics[metrics["metric"] == "output"]["step"].unique()) == [5, 20]
     errors = metrics[metrics["metric"] == "band_error"]
-    assert sorted(errors["key"].unique()) == [0.125, 0.25, 0.5] and sorted(errors["step"].unique()) == [0, 5, 10, 15, 20]
+    assert sorted(errors["key"].unique()) == [0.125, 0.25, 0.5] and sorted(errors["step"].unique()) == [
+        0,
+        5,
+        10,
+        15,
+        20,
+    ]
     # the logged output at the last step reproduces the logged errors
     output = metrics[(metrics["metric"] == "output") & (metrics["step"] == 20)].sort_values("key")["value"]
-    e = band_errors(target.sort_values("key")["value"].to_numpy().reshape(16, 16), output.to_numpy().reshape(16, 16), cfg["bands"])
+    e = band_errors(
+        target.sort_values("key")["value"].to_numpy().reshape(16, 16), output.to_numpy().reshape(16, 16), cfg["bands"]
+    )
     logged = errors[errors["step"] == 20].sort_values("key")["value"].to_numpy()
     np.testing.assert_allclose(e, logged, rtol=1e-5)
     figure.figure(metrics, cfg).savefig(tmp_path / "fig.png")

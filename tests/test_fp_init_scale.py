@@ -15,17 +15,25 @@ from fprinciple.spectral.dft import uniform_grid
 @pytest.fixture
 def cfg() -> dict:
     return {
-        "seeds": [0], "init_stds": [1, 8],
+        "seeds": [0],
+        "init_stds": [1, 8],
         "fit1d": {
-            "grid": {"n": 6, "low": -np.pi, "high": np.pi}, "target": {"kind": "sines", "frequencies": [1]},
+            "grid": {"n": 6, "low": -np.pi, "high": np.pi},
+            "target": {"kind": "sines", "frequencies": [1]},
             "model": {"hidden": [16, 16], "activation": "tanh", "bias": True},
-            "optimizer": {"name": "adam", "lr": 1e-2}, "steps": 30, "loss_threshold": 1e-3,
-            "eval_points": 64, "max_freq": 10, "high_freq_min": 4,
+            "optimizer": {"name": "adam", "lr": 1e-2},
+            "steps": 30,
+            "loss_threshold": 1e-3,
+            "eval_points": 64,
+            "max_freq": 10,
+            "high_freq_min": 4,
         },
         "mnist": {
             "data": {"dataset": "digits", "n_train": 100, "n_test": 50, "subset_seed": 0},
             "net": {"kind": "dnn", "hidden": [16], "activation": "tanh", "bias": True},
-            "optimizer": {"name": "adam", "lr": 1e-2, "batch_size": 50}, "epochs": 2, "log_every": 1,
+            "optimizer": {"name": "adam", "lr": 1e-2, "batch_size": 50},
+            "epochs": 2,
+            "log_every": 1,
         },
         "claims": {"energy_ratio_min": 10, "test_error_margin": 0.05, "train_accuracy_min": 0.9},
     }
@@ -53,17 +61,28 @@ def ideal(energy: dict, test_acc: dict, train_acc: float = 1.0, loss: float = 1e
     for seed in (0, 1):
         run = f"seed-{seed}"
         for s, e in energy.items():
-            rows += [(run, seed, "fit1d", s, 0, "high_freq_energy", 0.5), (run, seed, "fit1d", s, 0, "train_loss", 1.0),
-                     (run, seed, "fit1d", s, 90, "high_freq_energy", e), (run, seed, "fit1d", s, 90, "train_loss", loss)]
+            rows += [
+                (run, seed, "fit1d", s, 0, "high_freq_energy", 0.5),
+                (run, seed, "fit1d", s, 0, "train_loss", 1.0),
+                (run, seed, "fit1d", s, 90, "high_freq_energy", e),
+                (run, seed, "fit1d", s, 90, "train_loss", loss),
+            ]
         for s, a in test_acc.items():
-            rows += [(run, seed, "mnist", s, 0, "test_accuracy", 0.1), (run, seed, "mnist", s, 0, "train_accuracy", 0.1),
-                     (run, seed, "mnist", s, 50, "test_accuracy", a), (run, seed, "mnist", s, 50, "train_accuracy", train_acc)]
+            rows += [
+                (run, seed, "mnist", s, 0, "test_accuracy", 0.1),
+                (run, seed, "mnist", s, 0, "train_accuracy", 0.1),
+                (run, seed, "mnist", s, 50, "test_accuracy", a),
+                (run, seed, "mnist", s, 50, "train_accuracy", train_acc),
+            ]
     return pd.DataFrame(rows, columns=["run", "seed", "part", "init_std", "step", "metric", "value"]).assign(key=np.nan)
 
 
-CLAIM_CFG = {"init_stds": [1, 2, 4], "fit1d": {"high_freq_min": 5, "loss_threshold": 1e-5},
-             "mnist": {"data": {"dataset": "digits"}},
-             "claims": {"energy_ratio_min": 100, "test_error_margin": 0.05, "train_accuracy_min": 0.98}}
+CLAIM_CFG = {
+    "init_stds": [1, 2, 4],
+    "fit1d": {"high_freq_min": 5, "loss_threshold": 1e-5},
+    "mnist": {"data": {"dataset": "digits"}},
+    "claims": {"energy_ratio_min": 100, "test_error_margin": 0.05, "train_accuracy_min": 0.98},
+}
 ENERGY, ACCURACY = {1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}
 
 
@@ -89,7 +108,10 @@ def test_claims_fail_on_learners_that_have_not_fitted():
     assert passed(ideal(ENERGY, ACCURACY, train_acc=0.1, loss=0.5)) == [False, False, False]
     # mean: a constant output (no high-frequency energy at all) and the same test error at every s
     assert passed(ideal({1: np.nan, 2: np.nan, 4: np.nan}, {1: 0.1, 2: 0.1, 4: 0.1}, train_acc=0.1, loss=0.5)) == [
-        False, False, False]
+        False,
+        False,
+        False,
+    ]
 
 
 def test_tiny_runs_end_to_end(cfg, tmp_path):
@@ -105,7 +127,10 @@ def test_tiny_runs_end_to_end(cfg, tmp_path):
     assert {"train_accuracy", "test_accuracy"} <= set(nets["metric"])
     assert sorted(nets["init_std"].unique()) == [1.0, 8.0]
     table = claims.evaluate(exp.claims, metrics, cfg, experiment="fp_init_scale", scale="smoke", dataset="d")
-    assert list(table["claim"]) == ["larger_init_more_high_frequency", "larger_init_worse_test_error",
-                                    "every_scale_fits_training_data"]
+    assert list(table["claim"]) == [
+        "larger_init_more_high_frequency",
+        "larger_init_worse_test_error",
+        "every_scale_fits_training_data",
+    ]
     assert not table[["control_frozen", "control_mean"]].to_numpy().any()
     figure.figure(trained, cfg).savefig(tmp_path / "fig.png")

@@ -19,8 +19,12 @@ CFG = {
     "spectrum": {"max_freq": 8, "n_peaks": 3, "delta_form": "complex", "threshold": 0.1, "window": 3},
     "methods": {
         "bfgs": {"max_iterations": 6, "options": {"gtol": 0.0}},
-        "powell": {"max_iterations": 2, "max_evaluations": 200, "log_every_evaluations": 40,
-                   "model": {"hidden": [3], "activation": "tanh", "init_std": 1.0}},
+        "powell": {
+            "max_iterations": 2,
+            "max_evaluations": 200,
+            "log_every_evaluations": 40,
+            "model": {"hidden": [3], "activation": "tanh", "init_std": 1.0},
+        },
         "pso": {"max_iterations": 3, "swarm_size": 4, "swarm_sigma": 0.5},
     },
 }
@@ -32,8 +36,18 @@ def history(converged_at, method="bfgs", seed=0, learner=TRAINED, steps=60):
     for step in range(steps + 1):
         for k, at in zip(PEAKS, converged_at):
             value = 0.01 if at is not None and step >= at else 0.5
-            rows.append({"run": f"method-{method}_seed-{seed}", "seed": seed, "method": method, "learner": learner,
-                         "step": step, "metric": "delta_f", "key": float(k), "value": value})
+            rows.append(
+                {
+                    "run": f"method-{method}_seed-{seed}",
+                    "seed": seed,
+                    "method": method,
+                    "learner": learner,
+                    "step": step,
+                    "metric": "delta_f",
+                    "key": float(k),
+                    "value": value,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -48,8 +62,10 @@ def test_low_first_history_passes_and_reports_steps():
     assert result.note == ""
 
 
-@pytest.mark.parametrize("converged_at", [(30, 10, 5), (5, 5, 30), (5, None, None), (None, None, None), (None, 5, 10),
-                                          (5, None, 10), (5, 10, None)])
+@pytest.mark.parametrize(
+    "converged_at",
+    [(30, 10, 5), (5, 5, 30), (5, None, None), (None, None, None), (None, 5, 10), (5, None, 10), (5, 10, None)],
+)
 def test_inverted_tied_single_and_flat_histories_fail(converged_at):
     assert not claim(history(converged_at)).passed
 
@@ -90,8 +106,14 @@ def seeds_of(converged_at, seeds=range(5), learner=TRAINED):
 
 
 def test_the_table_is_reproduced_only_if_every_control_is_not():
-    metrics = pd.concat([seeds_of((5, 10, 30)), seeds_of((None, None, None), learner=FROZEN),
-                         seeds_of((None, None, None), learner=MEAN), seeds_of((30, 10, 5), learner="opposite")])
+    metrics = pd.concat(
+        [
+            seeds_of((5, 10, 30)),
+            seeds_of((None, None, None), learner=FROZEN),
+            seeds_of((None, None, None), learner=MEAN),
+            seeds_of((30, 10, 5), learner="opposite"),
+        ]
+    )
     cfg = {**CFG, "methods": {"bfgs": CFG["methods"]["bfgs"]}}
     table = claims_table.evaluate(fp_nongd.claims, metrics, cfg, experiment="fp_nongd", scale="quick", dataset="d")
     row = table.iloc[0]
@@ -106,8 +128,9 @@ def test_a_method_is_judged_on_its_own_seeds():
     """Methods with seed lists of their own: a seed another method ran is not one of this one's."""
     metrics = pd.concat([seeds_of((5, 10, 30)), history((5, 10, 30), method="pso", seed=7)])
     cfg = {**CFG, "methods": {"bfgs": CFG["methods"]["bfgs"], "pso": CFG["methods"]["pso"]}}
-    table = claims_table.evaluate(fp_nongd.claims, metrics, cfg, experiment="fp_nongd", scale="quick",
-                                  dataset="d").set_index("claim")
+    table = claims_table.evaluate(
+        fp_nongd.claims, metrics, cfg, experiment="fp_nongd", scale="quick", dataset="d"
+    ).set_index("claim")
     assert (table.loc["lower_peaks_first_bfgs", "judged"], table.loc["lower_peaks_first_pso", "judged"]) == (5, 1)
     assert table.loc["lower_peaks_first_bfgs", "status"] == "reproduced"
     assert table.loc["lower_peaks_first_pso", "status"] == "not reproduced"  # 1/1: too few seeds to decide
@@ -143,10 +166,16 @@ def test_rehearsal_truncates_the_iterations():
 
 
 def test_one_job_per_method_trains_its_own_seeds():
-    cfg = {**CFG, "seeds": [0, 1], "methods": {**CFG["methods"], "bfgs": {**CFG["methods"]["bfgs"], "seeds": [0, 1, 2]}}}
-    assert fp_nongd.runs(cfg) == {"method-bfgs": {"method": "bfgs", "seeds": [0, 1, 2]},
-                                  "method-powell": {"method": "powell", "seeds": [0, 1]},
-                                  "method-pso": {"method": "pso", "seeds": [0, 1]}}
+    cfg = {
+        **CFG,
+        "seeds": [0, 1],
+        "methods": {**CFG["methods"], "bfgs": {**CFG["methods"]["bfgs"], "seeds": [0, 1, 2]}},
+    }
+    assert fp_nongd.runs(cfg) == {
+        "method-bfgs": {"method": "bfgs", "seeds": [0, 1, 2]},
+        "method-powell": {"method": "powell", "seeds": [0, 1]},
+        "method-pso": {"method": "pso", "seeds": [0, 1]},
+    }
     result = fp_nongd.run(CFG, {"method": "bfgs", "seeds": [0, 3]}, RunContext(progress=False))
     assert set(result.records["seed"]) == {0, 3}
 

@@ -1,6 +1,5 @@
 """fp_parity: Boolean targets and their Walsh spectrum, the split, claims and a tiny run."""
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -117,11 +116,17 @@ def synthetic(parity_test, majority_test, parity_train=1.0, degree=3.0, unseen=8
     """Final metrics of parity and majority runs, one per seed; the output's Walsh weights put
     all energy at ``degree`` (and degree 1 for the majority)."""
     rows = []
-    for target, tests, train, deg in (("parity", parity_test, parity_train, degree), ("majority", majority_test, 1.0, 1)):
+    for target, tests, train, deg in (
+        ("parity", parity_test, parity_train, degree),
+        ("majority", majority_test, 1.0, 1),
+    ):
         for seed, test in enumerate(tests):
             rows += [(target, seed, 0, "unseen_points", np.nan, unseen)]
             for step, (a, b) in ((0, (0.5, 0.5)), (100, (train, test))):
-                rows += [(target, seed, step, "train_accuracy", np.nan, a), (target, seed, step, "test_accuracy", np.nan, b)]
+                rows += [
+                    (target, seed, step, "train_accuracy", np.nan, a),
+                    (target, seed, step, "test_accuracy", np.nan, b),
+                ]
             rows += [(target, seed, 100, "output_walsh", k, float(k == deg)) for k in range(11)]
     return pd.DataFrame(rows, columns=["target", "seed", "step", "metric", "key", "value"]).assign(run="seeds-0-1-2")
 
@@ -154,16 +159,23 @@ def test_claims_fail_on_learners_that_must_fail():
 def test_claims_do_not_crash_on_a_constant_output():
     metrics = synthetic([0.5, 0.5, 0.5], [0.5, 0.5, 0.5], parity_train=0.5)
     metrics.loc[metrics["metric"] == "output_walsh", "value"] = np.where(
-        metrics.loc[metrics["metric"] == "output_walsh", "key"] == 0, 1.0, 0.0)
+        metrics.loc[metrics["metric"] == "output_walsh", "key"] == 0, 1.0, 0.0
+    )
     assert not any(verdicts(metrics).values())
 
 
 def test_tiny_run_through_runner(tmp_path):
     cfg = {
-        "seeds": [0, 1], "targets": ["parity", "majority"], "dim": 5, "n_train": 20,
+        "seeds": [0, 1],
+        "targets": ["parity", "majority"],
+        "dim": 5,
+        "n_train": 20,
         "model": {"hidden": [32], "activation": "tanh", "init": "normal", "init_std": 0.05},
-        "optimizer": {"name": "adam", "lr": 1e-2}, "steps": 40, "log_every": 20,
-        "spectrum": {"max": np.pi / 2, "n": 9}, "claims": {**CLAIMS, "mean_degree_max": 2.5},
+        "optimizer": {"name": "adam", "lr": 1e-2},
+        "steps": 40,
+        "log_every": 20,
+        "spectrum": {"max": np.pi / 2, "n": 9},
+        "claims": {**CLAIMS, "mean_degree_max": 2.5},
     }
     metrics = execute("fp_parity", "seeds-0-1", cfg, tmp_path, device="cpu", progress=False)
     assert set(metrics["learner"]) == {"trained", "frozen", "mean", "opposite", "random_fill"}

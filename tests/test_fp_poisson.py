@@ -19,8 +19,14 @@ CFG = {
     "problem": {"wavenumbers": [1, 4], "amplitudes": [1.0, 0.25]},
     "n_interior": 31,
     "spectrum_max": 8,
-    "dnn": {"model": {"hidden": [8], "activation": "tanh", "init_std": 1.0}, "loss": "ritz", "boundary_weight": 100.0,
-            "optimizer": {"name": "adam", "lr": 1e-3}, "steps": 12, "log_every": 4},
+    "dnn": {
+        "model": {"hidden": [8], "activation": "tanh", "init_std": 1.0},
+        "loss": "ritz",
+        "boundary_weight": 100.0,
+        "optimizer": {"name": "adam", "lr": 1e-3},
+        "steps": 12,
+        "log_every": 4,
+    },
     "jacobi": {"omega": 2 / 3, "max_sweeps": 40, "log_every": 5},
     "hybrid": {"dnn_steps": 8},
     "error": {"mode_threshold": 0.1, "window": 2, "target": 0.02},
@@ -33,8 +39,17 @@ def modes(solver, converged_at, seed=0, learner=TRAINED, steps=300, every=10):
     rows = []
     for step in range(0, steps + 1, every):
         for k, at in zip(MODES, converged_at):
-            rows.append({"seed": seed, "solver": solver, "learner": learner, "step": step, "metric": "mode_error",
-                         "key": float(k), "value": 0.01 if at is not None and step >= at else 0.5})
+            rows.append(
+                {
+                    "seed": seed,
+                    "solver": solver,
+                    "learner": learner,
+                    "step": step,
+                    "metric": "mode_error",
+                    "key": float(k),
+                    "value": 0.01 if at is not None and step >= at else 0.5,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -43,10 +58,28 @@ def total(solver, reached, seed=0, learner=TRAINED, start=0, steps=300, every=10
     rows = []
     for step in range(start, start + steps + 1, every):
         value = 0.01 if reached is not None and step >= reached else 0.5
-        rows.append({"seed": seed, "solver": solver, "learner": learner, "step": step, "metric": "rel_error",
-                     "key": np.nan, "value": value})
-        rows.append({"seed": seed, "solver": solver, "learner": learner, "step": step, "metric": "wall_s",
-                     "key": np.nan, "value": step / 1000})
+        rows.append(
+            {
+                "seed": seed,
+                "solver": solver,
+                "learner": learner,
+                "step": step,
+                "metric": "rel_error",
+                "key": np.nan,
+                "value": value,
+            }
+        )
+        rows.append(
+            {
+                "seed": seed,
+                "solver": solver,
+                "learner": learner,
+                "step": step,
+                "metric": "wall_s",
+                "key": np.nan,
+                "value": step / 1000,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -55,9 +88,16 @@ def by_claim(metrics, cfg=LIMITS):
 
 
 def good(seed=0, learner=TRAINED):
-    return pd.concat([modes("dnn", (20, 60, 150), seed, learner), modes("jacobi", (250, 60, 20), seed, learner),
-                      modes("hybrid", (150, 120, 110), seed, learner), total("dnn", None, seed, learner),
-                      total("jacobi", 250, seed, learner), total("hybrid", 180, seed, learner, start=100)])
+    return pd.concat(
+        [
+            modes("dnn", (20, 60, 150), seed, learner),
+            modes("jacobi", (250, 60, 20), seed, learner),
+            modes("hybrid", (150, 120, 110), seed, learner),
+            total("dnn", None, seed, learner),
+            total("jacobi", 250, seed, learner),
+            total("hybrid", 180, seed, learner, start=100),
+        ]
+    )
 
 
 def test_all_three_claims_pass_on_the_papers_picture():
@@ -70,8 +110,15 @@ def test_all_three_claims_pass_on_the_papers_picture():
     assert residual["dnn_low_to_high"].note.startswith("loss: the strong-form residual")
 
 
-@pytest.mark.parametrize("dnn,jacobi", [((150, 60, 20), (250, 60, 20)), ((20, 20, 150), (250, 60, 20)),
-                                        ((20, 60, 150), (20, 60, 250)), ((None, None, None), (None, None, None))])
+@pytest.mark.parametrize(
+    "dnn,jacobi",
+    [
+        ((150, 60, 20), (250, 60, 20)),
+        ((20, 20, 150), (250, 60, 20)),
+        ((20, 60, 150), (20, 60, 250)),
+        ((None, None, None), (None, None, None)),
+    ],
+)
 def test_order_claims_fail_on_a_reversed_tied_or_flat_history(dnn, jacobi):
     metrics = pd.concat([modes("dnn", dnn), modes("jacobi", jacobi)])
     result = by_claim(metrics)
@@ -79,12 +126,15 @@ def test_order_claims_fail_on_a_reversed_tied_or_flat_history(dnn, jacobi):
     assert not result["hybrid_fewest_iterations"].passed  # no total errors at all: fails, no crash
 
 
-@pytest.mark.parametrize("dnn,jacobi,hybrid", [
-    (None, 250, 260),    # the hybrid is slower than Jacobi
-    (150, 250, 180),     # the DNN alone reaches the target first
-    (None, None, 180),   # Jacobi never reaches it: nothing to compare with
-    (None, 250, None),   # the hybrid never reaches it
-])
+@pytest.mark.parametrize(
+    "dnn,jacobi,hybrid",
+    [
+        (None, 250, 260),  # the hybrid is slower than Jacobi
+        (150, 250, 180),  # the DNN alone reaches the target first
+        (None, None, 180),  # Jacobi never reaches it: nothing to compare with
+        (None, 250, None),  # the hybrid never reaches it
+    ],
+)
 def test_hybrid_claim_fails_when_the_hybrid_is_not_the_fastest(dnn, jacobi, hybrid):
     metrics = pd.concat([total("dnn", dnn), total("jacobi", jacobi), total("hybrid", hybrid, start=100)])
     assert not by_claim(metrics)["hybrid_fewest_iterations"].passed
@@ -92,19 +142,29 @@ def test_hybrid_claim_fails_when_the_hybrid_is_not_the_fastest(dnn, jacobi, hybr
 
 def test_hybrid_beyond_the_dnn_run_is_not_counted_as_faster():
     # The DNN ran 300 iterations without reaching the target, the hybrid needs 350: inconclusive.
-    metrics = pd.concat([total("dnn", None), total("jacobi", 400, steps=500), total("hybrid", 350, start=100, steps=400)])
+    metrics = pd.concat(
+        [total("dnn", None), total("jacobi", 400, steps=500), total("hybrid", 350, start=100, steps=400)]
+    )
     assert not by_claim(metrics)["hybrid_fewest_iterations"].passed
 
 
 def test_the_opposite_control_sinks_nothing_on_the_papers_picture_and_fails_itself():
     def swapped(seed):
-        return pd.concat([modes("dnn", (250, 60, 20), seed, "opposite"), modes("jacobi", (20, 60, 150), seed, "opposite"),
-                          total("dnn", 250, seed, "opposite"), total("jacobi", None, seed, "opposite"),
-                          total("hybrid", 250, seed, "opposite")])
+        return pd.concat(
+            [
+                modes("dnn", (250, 60, 20), seed, "opposite"),
+                modes("jacobi", (20, 60, 150), seed, "opposite"),
+                total("dnn", 250, seed, "opposite"),
+                total("jacobi", None, seed, "opposite"),
+                total("hybrid", 250, seed, "opposite"),
+            ]
+        )
 
     seeds = range(5)
     metrics = pd.concat([*(good(seed) for seed in seeds), *(swapped(seed) for seed in seeds)])
-    table = claims_table.evaluate(fp_poisson.claims, metrics, LIMITS, experiment="fp_poisson", scale="quick", dataset="d")
+    table = claims_table.evaluate(
+        fp_poisson.claims, metrics, LIMITS, experiment="fp_poisson", scale="quick", dataset="d"
+    )
     assert (table["status"] == "reproduced").all() and not table["control_opposite"].any()
 
 
@@ -132,7 +192,9 @@ def test_every_solver_logs_every_learner(records):
 
 
 def test_jacobi_rows_follow_the_analytic_contraction_factor(records):
-    rows = records[(records["solver"] == "jacobi") & (records["learner"] == TRAINED) & (records["metric"] == "mode_error")]
+    rows = records[
+        (records["solver"] == "jacobi") & (records["learner"] == TRAINED) & (records["metric"] == "mode_error")
+    ]
     _, h = interior_grid(31)
     for k in (1, 4):
         line = rows[rows["key"] == k].sort_values("step")
@@ -143,7 +205,9 @@ def test_jacobi_rows_follow_the_analytic_contraction_factor(records):
 
 
 def test_controls_are_what_they_say(records):
-    frozen = records[(records["solver"] == "jacobi") & (records["learner"] == FROZEN) & (records["metric"] == "rel_error")]
+    frozen = records[
+        (records["solver"] == "jacobi") & (records["learner"] == FROZEN) & (records["metric"] == "rel_error")
+    ]
     np.testing.assert_allclose(frozen["value"], 1.0)  # u = 0, never swept: the error is u itself
     for solver, other in (("dnn", "jacobi"), ("jacobi", "dnn")):
         swapped = records[(records["solver"] == solver) & (records["learner"] == "opposite")]

@@ -60,17 +60,23 @@ def test_grid_maxima_follow_the_authors_rule_end_points_included():
     freqs = np.linspace(0, 2, 81)
     magnitude = np.abs(nudft(np.cos(2 * np.pi * v), v, freqs))
     found = grid_maxima(magnitude)
-    assert freqs[found[np.argmax(magnitude[found])]] == pytest.approx(1.0) and magnitude[found].max() == pytest.approx(0.5, rel=0.01)
+    assert freqs[found[np.argmax(magnitude[found])]] == pytest.approx(1.0) and magnitude[found].max() == pytest.approx(
+        0.5, rel=0.01
+    )
 
 
-def synthetic(epochs_by_seed: dict[int, list[float]], peaks=(0.1, 0.5, 1.0), sigma=(20, 8, 5), label=3,
-              per_epoch: int = 10) -> pd.DataFrame:
+def synthetic(
+    epochs_by_seed: dict[int, list[float]], peaks=(0.1, 0.5, 1.0), sigma=(20, 8, 5), label=3, per_epoch: int = 10
+) -> pd.DataFrame:
     """Class ``label``'s peaks of the given significance; ΔF(k) falling linearly to 0 at twice the
     given epoch, i.e. below 0.5 from that epoch on."""
     rows = []
     for seed, converge in epochs_by_seed.items():
         run = f"seed-{seed}"
-        rows += [(run, seed, 0, "steps_per_epoch", np.nan, per_epoch, np.nan), (run, seed, 0, "noise", np.nan, 0.01, label)]
+        rows += [
+            (run, seed, 0, "steps_per_epoch", np.nan, per_epoch, np.nan),
+            (run, seed, 0, "noise", np.nan, 0.01, label),
+        ]
         rows += [(run, seed, 0, "significance", k, z, label) for k, z in zip(peaks, sigma)]
         for epoch in range(21):
             for k, e in zip(peaks, converge):
@@ -171,10 +177,15 @@ def test_tiny_run_end_to_end(tmp_path):
     assert delta[delta["step"] == 0]["value"].between(0.8, 1.2).all()
     spectrum = trained[trained["metric"] == "target_spectrum"]
     assert len(spectrum) == 101 and spectrum["value"].iloc[0] == pytest.approx(0, abs=1e-12)  # centred: no k = 0 term
-    assert len(trained[trained["metric"] == "spectrum"]) == 101 and (trained[trained["metric"] == "spectrum"]["step"] == 6).all()
+    assert (
+        len(trained[trained["metric"] == "spectrum"]) == 101
+        and (trained[trained["metric"] == "spectrum"]["step"] == 6).all()
+    )
     even = metrics[(metrics["learner"] == "even") & (metrics["metric"] == "delta_f")]
     assert np.allclose(even.groupby("step")["value"].std(), 0, atol=1e-6)  # every peak fitted at the same rate
-    table = claims.evaluate(fp_projection.claims, metrics, cfg, experiment="fp_projection", scale="smoke", dataset="digits")
+    table = claims.evaluate(
+        fp_projection.claims, metrics, cfg, experiment="fp_projection", scale="smoke", dataset="digits"
+    )
     assert len(table) == 1 and not table[["control_frozen", "control_mean", "control_even"]].to_numpy().any()
     assert len(figure(trained, cfg).axes) == 3 + 1  # and the heat map's colour bar
 

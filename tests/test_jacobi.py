@@ -76,8 +76,9 @@ def test_sine_transform_inverts_a_random_combination():
     coefficients = rng.standard_normal(N)
     values = sum(c * mode(j + 1) for j, c in enumerate(coefficients))
     np.testing.assert_allclose(sine_coefficients(values), coefficients, atol=1e-12)
-    np.testing.assert_allclose(sine_coefficients(np.stack([values, 2 * values])), [coefficients, 2 * coefficients],
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        sine_coefficients(np.stack([values, 2 * values])), [coefficients, 2 * coefficients], atol=1e-12
+    )
 
 
 def test_odd_modes_are_cos_like():
@@ -106,8 +107,10 @@ def test_fd_solution_per_mode_is_exact():
     x, h = interior_grid(N)
     u_h = solve_fd(problem.forcing(x), h)
     lam = laplacian_eigenvalues(N, h)
-    expected = sum(a * (k * np.pi) ** 2 / lam[2 * k - 1] * np.sin(k * np.pi * x)
-                   for k, a in zip(problem.wavenumbers, problem.amplitudes))
+    expected = sum(
+        a * (k * np.pi) ** 2 / lam[2 * k - 1] * np.sin(k * np.pi * x)
+        for k, a in zip(problem.wavenumbers, problem.amplitudes)
+    )
     np.testing.assert_allclose(u_h, expected, atol=1e-12)
 
 
@@ -160,7 +163,7 @@ def test_plain_jacobi_damps_higher_modes_faster_in_the_lower_half():
 def test_damped_jacobi_smooths_the_whole_upper_half():
     rho = np.abs(contraction_factors(N, omega=2 / 3))
     half = (N + 1) // 2  # mode j = half has θ = π/2, ρ = 1/3
-    upper, lower = rho[half - 1:], rho[: half - 1]
+    upper, lower = rho[half - 1 :], rho[: half - 1]
     assert upper.max() <= 1 / 3 + 1e-12
     assert lower.min() > 1 / 3  # every upper-half mode decays faster than every lower-half one
 

@@ -40,8 +40,9 @@ def run(method, iterations, seed=0, net_seed=0, **spec):
     model = tiny_net(net_seed)
     spec.setdefault("swarm_size", 10)
     spec.setdefault("swarm_sigma", 0.5)
-    result = minimize_module(model, mse, NonGDSpec(method, iterations, **spec), RunContext(),
-                             hooks=[output_hook], seed=seed)
+    result = minimize_module(
+        model, mse, NonGDSpec(method, iterations, **spec), RunContext(), hooks=[output_hook], seed=seed
+    )
     return model, result
 
 

@@ -194,7 +194,9 @@ CODE_SETTINGS: dict[str, dict[str, object]] = {
     "fp_filter": {
         "datasets.1.data.dataset": "cifar10",  # F: tf.keras.datasets.cifar10
         "datasets.1.data.n_train": 5000,  # F: "train_size": 5000, np.random.choice(50000, 5000, replace=False)
-        "datasets.1.deltas": np.linspace(2, 100, 20).tolist(),  # F: "filter_start": 2, "filter_end": 100, "filter_num": 20
+        "datasets.1.deltas": np.linspace(
+            2, 100, 20
+        ).tolist(),  # F: "filter_start": 2, "filter_end": 100, "filter_num": 20
         "nets.cnn.model.kind": "cnn",  # F: Conv2D(32, 3) → ReLU → Conv2D(64, 3) → ReLU → MaxPool2D(2) → Dense(400) → ReLU → Dense(10)
         "nets.cnn.model.channels": [32, 64],  # F: Conv2D(32, 3), Conv2D(64, 3)
         "nets.cnn.model.dense": 400,  # F: Dense(400)

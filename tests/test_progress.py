@@ -27,8 +27,9 @@ JOB = textwrap.dedent("""
 def job(log, tty: bool) -> str:
     """What a job with a progress bar writes to its stderr, a terminal (pty) or a pipe."""
     if not tty:
-        return subprocess.run([sys.executable, "-c", JOB, str(log)], stderr=subprocess.PIPE, text=True,
-                              check=True, cwd=ROOT).stderr
+        return subprocess.run(
+            [sys.executable, "-c", JOB, str(log)], stderr=subprocess.PIPE, text=True, check=True, cwd=ROOT
+        ).stderr
     parent, child = pty.openpty()
     subprocess.run([sys.executable, "-c", JOB, str(log)], stderr=child, check=True, cwd=ROOT)
     os.close(child)

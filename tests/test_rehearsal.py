@@ -48,7 +48,9 @@ def test_present_real_data_are_kept(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"")  # existence is what counts here; prepare_data checks the content
     resolved = rehearsal.substitute_datasets(nested_config(), tmp_path)
-    assert resolved["data"]["dataset"] == "mnist" and resolved["families"]["cifar10"]["data"]["dataset"] == "cifar_standin"
+    assert (
+        resolved["data"]["dataset"] == "mnist" and resolved["families"]["cifar10"]["data"]["dataset"] == "cifar_standin"
+    )
     assert datasets.present("mnist", tmp_path) and not datasets.present("cifar10", tmp_path)
     assert not datasets.present("mnist", None)
 
@@ -81,12 +83,25 @@ def test_run_py_rehearsal_is_the_documented_snakemake_command(monkeypatch):
     monkeypatch.setattr(module.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     snakemake = str(module.BIN / "snakemake")
     assert module.command("rehearsal", []) == [
-        snakemake, "--cores", "2", "--configfile", "config/paper.yaml", "--config", "rehearsal=3"]
+        snakemake,
+        "--cores",
+        "2",
+        "--configfile",
+        "config/paper.yaml",
+        "--config",
+        "rehearsal=3",
+    ]
     assert module.REHEARSAL_STEPS == rehearsal.DEFAULT_STEPS
     # the user's --config values keep rehearsal=3 (a second --config would replace the first)
     assert module.command("rehearsal", ["--config", "data_root=d"])[-3:] == ["--config", "rehearsal=3", "data_root=d"]
     assert module.command("rehearsal", ["--configfile", "c.yaml", "--config", "rehearsal=1", "-c1"]) == [
-        snakemake, "--configfile", "c.yaml", "--config", "rehearsal=1", "-c1"]
+        snakemake,
+        "--configfile",
+        "c.yaml",
+        "--config",
+        "rehearsal=1",
+        "-c1",
+    ]
 
 
 @pytest.mark.rehearsal
@@ -97,8 +112,15 @@ def test_paper_config_rehearses_end_to_end(tmp_path):
     paper = load_config("paper.yaml")
     experiments = set(paper["experiments"])
     data_root = MNIST_ROOT if MNIST_RAW.is_dir() else tmp_path / "no-data"
-    args = ["--cores", "2", "--configfile", str(ROOT / "config" / "paper.yaml"),
-            "--config", f"rehearsal={rehearsal.DEFAULT_STEPS}", f"data_root={data_root}"]
+    args = [
+        "--cores",
+        "2",
+        "--configfile",
+        str(ROOT / "config" / "paper.yaml"),
+        "--config",
+        f"rehearsal={rehearsal.DEFAULT_STEPS}",
+        f"data_root={data_root}",
+    ]
     before, start = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic()
     done = subprocess.run([*SNAKEMAKE, "-d", str(tmp_path), *args], capture_output=True, text=True)
     after, wall = resource.getrusage(resource.RUSAGE_CHILDREN), time.monotonic() - start
@@ -142,7 +164,9 @@ def test_paper_config_rehearses_end_to_end(tmp_path):
     print((results / "cost.md").read_text())
 
     report = tmp_path / "report.html"
-    made = subprocess.run([*SNAKEMAKE, "-d", str(tmp_path), *args, "--report", str(report)], capture_output=True, text=True)
+    made = subprocess.run(
+        [*SNAKEMAKE, "-d", str(tmp_path), *args, "--report", str(report)], capture_output=True, text=True
+    )
     assert made.returncode == 0, made.stderr[-4000:]
     assert "Cost" in report.read_text()
     assert Path(results / "cost.md").read_text().count("\n| ") == len(experiments) + 2  # header, rows, total

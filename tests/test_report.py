@@ -18,7 +18,9 @@ CAPTIONS = sorted((ROOT / "workflow" / "report").glob("*.rst"))
 def problems(text: str) -> str:
     """What docutils reports (warnings and errors) when it parses ``text``."""
     stream = io.StringIO()
-    docutils.core.publish_doctree(text, settings_overrides={"report_level": 2, "halt_level": 5, "warning_stream": stream})
+    docutils.core.publish_doctree(
+        text, settings_overrides={"report_level": 2, "halt_level": 5, "warning_stream": stream}
+    )
     return stream.getvalue()
 
 

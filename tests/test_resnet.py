@@ -82,7 +82,7 @@ def test_mlp_layer_inputs_equal_a_manual_forward():
     torch.manual_seed(0)
     mlp = MLP(784, 10, [32] * 5, activation="relu")
     names = linear_layer_names(mlp)
-    assert names == [f"net.{2 * l}" for l in range(6)]
+    assert names == [f"net.{2 * layer}" for layer in range(6)]
     x = torch.rand(23, 784)
     inputs = module_inputs(mlp, x, names, batch_size=7)
     assert [tuple(inputs[n].shape) for n in names] == [(23, 784)] + [(23, 32)] * 5

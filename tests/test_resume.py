@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-import torch
+
+from fprinciple.training import checkpoint
 
 from .killing import (
     SNAKEMAKE,
@@ -47,7 +48,7 @@ def test_plain_rerun_after_whole_group_kills_finishes_identical(tmp_path):
         return run
 
     rerun_killed_when(wrote_since_start(run_dir / "checkpoint.pt"))  # mid-training
-    state = torch.load(run_dir / "checkpoint.pt", weights_only=False)
+    state = checkpoint.read(run_dir / "checkpoint.pt")
     assert not state.get("finished") and 0 < state["step"] < STEPS
 
     rerun_killed_when(wrote_since_start(run_dir / "meta.json"))  # outputs written, not yet registered
@@ -77,8 +78,13 @@ def test_plain_rerun_after_whole_group_kills_finishes_identical(tmp_path):
 
 
 def _dry_run(workdir: Path, config: str, *args: str) -> str:
-    result = subprocess.run([*SNAKEMAKE, "-d", str(workdir), "-n", "--cores", "1", "--configfile", config, *args],
-                            capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        [*SNAKEMAKE, "-d", str(workdir), "-n", "--cores", "1", "--configfile", config, *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout + result.stderr
 

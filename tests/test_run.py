@@ -14,6 +14,7 @@ import pytest
 from fprinciple import experiments
 
 from .conftest import ROOT
+from .killing import interruptible
 
 spec = importlib.util.spec_from_file_location("run_py", ROOT / "run.py")
 run_py = importlib.util.module_from_spec(spec)
@@ -25,6 +26,7 @@ SNAKEMAKE = str(run_py.BIN / "snakemake")
 @pytest.fixture
 def no_install(monkeypatch):
     """main() must refuse a bad command line before it installs or runs anything."""
+
     def refuse(*args):
         raise AssertionError("installed or ran something")
 
@@ -39,28 +41,46 @@ def test_figures_uses_the_cores_this_process_may_run_on(monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "args", [["--cores", "4"], ["--cores=4"], ["-c", "4"], ["-c4"], ["-j", "3"], ["-j3"], ["--jobs", "100"],
-             ["--jobs=5"], ["--core", "4"], ["-n", "--cores", "all"], ["-call"], ["-c"]],
+    "args",
+    [
+        ["--cores", "4"],
+        ["--cores=4"],
+        ["-c", "4"],
+        ["-c4"],
+        ["-j", "3"],
+        ["-j3"],
+        ["--jobs", "100"],
+        ["--jobs=5"],
+        ["--core", "4"],
+        ["-n", "--cores", "all"],
+        ["-call"],
+        ["-c"],
+    ],
 )
 def test_the_users_core_or_job_count_wins(args):
     assert run_py.command("figures", args) == [SNAKEMAKE, *args]
 
 
-@pytest.mark.parametrize("args", [["-n"], ["--configfile", "c.yaml"], ["--config", "scale=quick"],
-                                  ["--conda-frontend", "mamba"], ["--co", "x"]])
+@pytest.mark.parametrize(
+    "args",
+    [["-n"], ["--configfile", "c.yaml"], ["--config", "scale=quick"], ["--conda-frontend", "mamba"], ["--co", "x"]],
+)
 def test_other_arguments_do_not_set_cores(args):
     line = run_py.command("figures", args)
     assert line[1:3] == ["--cores", str(run_py.available_cores())] and line[3:] == args
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["fp1d_step"], ["--config", "only=[fp1d_step]"]),
-    (["fp1d_step", "fp_nongd", "-n"], ["-n", "--config", "only=[fp1d_step,fp_nongd]"]),
-    # the user's own --config values are kept: a second --config would replace them
-    (["fp1d_step", "--config", "device=cpu"], ["--config", "only=[fp1d_step]", "device=cpu"]),
-    # a path is a Snakemake target, not an id
-    (["results/quick/figures/fp1d_step.png"], ["results/quick/figures/fp1d_step.png"]),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["fp1d_step"], ["--config", "only=[fp1d_step]"]),
+        (["fp1d_step", "fp_nongd", "-n"], ["-n", "--config", "only=[fp1d_step,fp_nongd]"]),
+        # the user's own --config values are kept: a second --config would replace them
+        (["fp1d_step", "--config", "device=cpu"], ["--config", "only=[fp1d_step]", "device=cpu"]),
+        # a path is a Snakemake target, not an id
+        (["results/quick/figures/fp1d_step.png"], ["results/quick/figures/fp1d_step.png"]),
+    ],
+)
 def test_figures_takes_experiment_ids_first(args, expected):
     assert run_py.command("figures", args)[3:] == expected
 
@@ -69,13 +89,16 @@ def test_run_py_knows_the_registrys_experiment_ids():
     assert run_py.EXPERIMENT_IDS == sorted(experiments.ids())
 
 
-@pytest.mark.parametrize("args, folder", [
-    ([], "results/quick"),
-    (["--configfile", "config/paper.yaml"], "results/paper"),
-    (["--configfile=config/smoke.yaml"], "results/smoke"),
-    (["--configfile", "config/paper.yaml", "--config", "rehearsal=3"], "results/rehearsal"),
-    (["--config", "results=/tmp/elsewhere"], "/tmp/elsewhere"),
-])
+@pytest.mark.parametrize(
+    "args, folder",
+    [
+        ([], "results/quick"),
+        (["--configfile", "config/paper.yaml"], "results/paper"),
+        (["--configfile=config/smoke.yaml"], "results/smoke"),
+        (["--configfile", "config/paper.yaml", "--config", "rehearsal=3"], "results/rehearsal"),
+        (["--config", "results=/tmp/elsewhere"], "/tmp/elsewhere"),
+    ],
+)
 def test_report_is_written_into_the_runs_results_folder(args, folder):
     assert run_py.command("report", args) == [SNAKEMAKE, *args, "--report", f"{folder}/report.html"]
 
@@ -87,8 +110,19 @@ def test_check_validates_config_files_with_the_workflows_checker():
 
 def test_rehearsal_runs_the_paper_config_truncated():
     assert run_py.command("rehearsal", ["--cores", "2"]) == [
-        SNAKEMAKE, "--configfile", "config/paper.yaml", "--cores", "2", "--config", "rehearsal=3"]
-    assert run_py.command("rehearsal", ["-c2", "--config", "data_root=d"])[-3:] == ["--config", "rehearsal=3", "data_root=d"]
+        SNAKEMAKE,
+        "--configfile",
+        "config/paper.yaml",
+        "--cores",
+        "2",
+        "--config",
+        "rehearsal=3",
+    ]
+    assert run_py.command("rehearsal", ["-c2", "--config", "data_root=d"])[-3:] == [
+        "--config",
+        "rehearsal=3",
+        "data_root=d",
+    ]
 
 
 def test_test_command_passes_arguments_to_pytest():
@@ -102,13 +136,16 @@ def test_help_prints_the_usage_and_succeeds(argv, capsys, no_install):
     assert "python3 run.py figures [ID ...]" in out and "python3 run.py report" in out and "run.py check" in out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["figure"], "run.py: unknown command 'figure' (did you mean 'figures')"),
-    (["figures", "fp1d_stp"], "run.py: unknown experiment 'fp1d_stp' (did you mean 'fp1d_step')"),
-    (["figures", "--configfile", "config/nope.yaml"], "run.py: config file config/nope.yaml not found"),
-    (["report", "--configfile=config/nope.yaml"], "run.py: config file config/nope.yaml not found"),
-    (["check"], "run.py: check needs config files"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["figure"], "run.py: unknown command 'figure' (did you mean 'figures')"),
+        (["figures", "fp1d_stp"], "run.py: unknown experiment 'fp1d_stp' (did you mean 'fp1d_step')"),
+        (["figures", "--configfile", "config/nope.yaml"], "run.py: config file config/nope.yaml not found"),
+        (["report", "--configfile=config/nope.yaml"], "run.py: config file config/nope.yaml not found"),
+        (["check"], "run.py: check needs config files"),
+    ],
+)
 def test_a_bad_command_line_is_one_message_and_status_2(argv, message, capsys, no_install):
     assert run_py.main(argv) == 2
     captured = capsys.readouterr()
@@ -133,11 +170,19 @@ def test_ctrl_c_is_waited_for_then_answered_with_one_line(tmp_path):
             print("child shut down", flush=True)
             sys.exit(130)
     """)
-    driver = (f"import importlib.util, sys; spec = importlib.util.spec_from_file_location('r', {str(ROOT / 'run.py')!r}); "
-              "r = importlib.util.module_from_spec(spec); spec.loader.exec_module(r); "
-              f"sys.exit(r.run([sys.executable, '-c', {child!r}]))")
-    process = subprocess.Popen([sys.executable, "-c", driver], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, start_new_session=True)
+    driver = (
+        f"import importlib.util, sys; spec = importlib.util.spec_from_file_location('r', {str(ROOT / 'run.py')!r}); "
+        "r = importlib.util.module_from_spec(spec); spec.loader.exec_module(r); "
+        f"sys.exit(r.run([sys.executable, '-c', {child!r}]))"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", driver],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=interruptible,
+    )
     assert process.stdout.readline() == "started\n"
     os.killpg(process.pid, signal.SIGINT)
     output = process.communicate(timeout=30)[0]

@@ -9,7 +9,7 @@ import torch
 
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.models import MLP
-from fprinciple.training import RunContext, TrainSpec
+from fprinciple.training import RunContext, TrainSpec, checkpoint
 from fprinciple.training.seeds import Member, batched, train_seeds
 
 SEEDS = [0, 1, 2]
@@ -28,8 +28,9 @@ def members(x=X, y=Y, seeds=SEEDS, classes=None):
         torch.manual_seed(seed)
         out = classes or 1
         xs = x(seed) if callable(x) else x
-        found.append(Member(seed, MLP(xs.shape[1], out, [16, 16], "tanh"), xs, y(seed) if callable(y) else y,
-                            hooks=[hook]))
+        found.append(
+            Member(seed, MLP(xs.shape[1], out, [16, 16], "tanh"), xs, y(seed) if callable(y) else y, hooks=[hook])
+        )
     return found
 
 
@@ -44,12 +45,16 @@ def assert_same(a: pd.DataFrame, b: pd.DataFrame):
     np.testing.assert_allclose(a["value"], b["value"], rtol=1e-4, atol=1e-6)
 
 
-@pytest.mark.parametrize("spec", [
-    TrainSpec(steps=60, lr=1e-2, optimizer="adam", log_every=20),
-    TrainSpec(steps=60, lr=1e-2, optimizer="gd", loss="l4", log_every=20),
-    TrainSpec(steps=60, lr=5e-3, optimizer="sgd", momentum=0.9, batch_size=8, log_every=20),
-    TrainSpec(steps=60, lr=5e-3, optimizer="sgd", batch_size=8, sampling="epochs", log_every=20),
-], ids=["adam", "gd-l4", "sgd-replacement", "sgd-epochs"])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        TrainSpec(steps=60, lr=1e-2, optimizer="adam", log_every=20),
+        TrainSpec(steps=60, lr=1e-2, optimizer="gd", loss="l4", log_every=20),
+        TrainSpec(steps=60, lr=5e-3, optimizer="sgd", momentum=0.9, batch_size=8, log_every=20),
+        TrainSpec(steps=60, lr=5e-3, optimizer="sgd", batch_size=8, sampling="epochs", log_every=20),
+    ],
+    ids=["adam", "gd-l4", "sgd-replacement", "sgd-epochs"],
+)
 def test_batched_training_equals_one_at_a_time(spec):
     assert_same(run(spec, True), run(spec, False))
 
@@ -104,7 +109,7 @@ def test_a_killed_ensemble_resumes_to_identical_records(tmp_path):
         m.hooks = [dies_at_50]
     with pytest.raises(KeyboardInterrupt):
         train_seeds(killed, spec, ctx, True)
-    assert torch.load(ctx.checkpoint, weights_only=False)["step"] == 40
+    assert checkpoint.read(ctx.checkpoint)["step"] == 40
     resumed = train_seeds(members(), spec, ctx, True)
     assert_same(resumed.records, whole)
     assert resumed.resumed_from == 40

@@ -45,8 +45,14 @@ def results_of(workdir: Path, cfg: dict) -> Path:
 def start_snakemake(workdir: Path, *args: str) -> subprocess.Popen:
     """snakemake run from the checkout, so the README's relative profile path works."""
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
-    return subprocess.Popen([sys.executable, "-m", "snakemake", "-d", str(workdir), *args], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "snakemake", "-d", str(workdir), *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def finish(process: subprocess.Popen, timeout: float) -> tuple[int, str]:
@@ -57,8 +63,9 @@ def finish(process: subprocess.Popen, timeout: float) -> tuple[int, str]:
     except subprocess.TimeoutExpired:
         process.kill()
         output, _ = process.communicate()
-        pytest.fail(f"{' '.join(process.args[2:])} still running after {timeout} s (killed):\n{output[-3000:]}",
-                    pytrace=False)
+        pytest.fail(
+            f"{' '.join(process.args[2:])} still running after {timeout} s (killed):\n{output[-3000:]}", pytrace=False
+        )
     return process.returncode, output
 
 
@@ -78,8 +85,9 @@ def small_config() -> dict:
     # --gpus=1 onto the node's fake GPU; the CPU build of torch still trains on the CPU.
     snapshots["resources"] = {"gpu": 1, "mem_mb": 1500, "runtime_min": 7}
     asymptotics = cfg["experiments"]["basri_asymptotics"]
-    asymptotics.update(dims={"min": 2, "max": 10, "step": 4}, degrees={"min": 800, "max": 820, "step": 10},
-                       curve_dims=[2, 10])
+    asymptotics.update(
+        dims={"min": 2, "max": 10, "step": 4}, degrees={"min": 800, "max": 820, "step": 10}, curve_dims=[2, 10]
+    )
     asymptotics["resources"] = {"threads": 2}
     cfg["experiments"] = {"fp1d_snapshots": snapshots, "basri_asymptotics": asymptotics}
     cfg["train"]["progress"] = False
@@ -90,9 +98,12 @@ def requested(cfg: dict, experiment: str) -> dict:
     """What SLURM must have been asked for, in `scontrol show job` terms."""
     res = {**cfg["train"]["resources"], **cfg["experiments"][experiment].get("resources", {})}
     hours, minutes = divmod(res["runtime_min"], 60)
-    return {"CPUs/Task": str(res["threads"]), "MinMemoryNode": f"{res['mem_mb']}M",
-            "TimeLimit": f"{hours:02d}:{minutes:02d}:00",
-            "TresPerJob": f"gres:gpu:{res['gpu']}" if res["gpu"] > 0 else None}
+    return {
+        "CPUs/Task": str(res["threads"]),
+        "MinMemoryNode": f"{res['mem_mb']}M",
+        "TimeLimit": f"{hours:02d}:{minutes:02d}:00",
+        "TresPerJob": f"gres:gpu:{res['gpu']}" if res["gpu"] > 0 else None,
+    }
 
 
 def diverging_config() -> dict:
@@ -132,8 +143,11 @@ def test_profile_runs_the_dag_on_slurm_like_a_local_run_and_reports_a_failing_jo
     on_slurm, local = tmp_path / "slurm", tmp_path / "local"
     # The local reference runs meanwhile (the SLURM run mostly waits on the queue and on polls),
     # for the working experiments' figures and claims.
-    targets = [str((results_of(local, cfg) / sub / f"{e}.{ext}").relative_to(local))
-               for e in working for sub, ext in (("figures", "png"), ("claims", "parquet"))]
+    targets = [
+        str((results_of(local, cfg) / sub / f"{e}.{ext}").relative_to(local))
+        for e in working
+        for sub, ext in (("figures", "png"), ("claims", "parquet"))
+    ]
     start = time.monotonic()
     slurm_run = start_snakemake(on_slurm, *PROFILE, "--configfile", config, "--keep-going", *QUICK_STATUS)
     local_run = start_snakemake(local, *targets, "--cores", "2", "--configfile", config)
@@ -154,8 +168,10 @@ def test_profile_runs_the_dag_on_slurm_like_a_local_run_and_reports_a_failing_jo
     # Every training job, and nothing else, went through sbatch, once, with what its config declares.
     submitted = SUBMITTED.findall(log)
     jobs = {job["Comment"]: (job_id, job) for job_id, job in ((i, cluster.job(i)) for i in submitted)}
-    expected = {f"rule_train_wildcards_{experiment}_{run_id}": experiment for _, experiment, run_id in
-                (run.parts for run in runs)}
+    expected = {
+        f"rule_train_wildcards_{experiment}_{run_id}": experiment
+        for _, experiment, run_id in (run.parts for run in runs)
+    }
     failing = f"rule_train_wildcards_{FAILING}_seeds-0"
     assert len(submitted) == len(expected) + 1 and sorted(jobs) == sorted([*expected, failing]), log[-3000:]
     for comment, experiment in expected.items():
@@ -173,8 +189,10 @@ def test_profile_runs_the_dag_on_slurm_like_a_local_run_and_reports_a_failing_jo
     # Same results as the local run: every run's metrics and meta, every table, the claims.
     assert runs == sorted(p.relative_to(slurm_results).parent for p in slurm_results.glob("runs/*/*/metrics.parquet"))
     for run in runs:
-        pd.testing.assert_frame_equal(pd.read_parquet(slurm_results / run / "metrics.parquet"),
-                                      pd.read_parquet(local_results / run / "metrics.parquet"))
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(slurm_results / run / "metrics.parquet"),
+            pd.read_parquet(local_results / run / "metrics.parquet"),
+        )
         meta = [json.loads((base / run / "meta.json").read_text()) for base in (slurm_results, local_results)]
         assert without_timing(meta[0]) == without_timing(meta[1])
     for table in [*(f"claims/{e}.parquet" for e in working), *(f"tables/{e}.parquet" for e in working)]:

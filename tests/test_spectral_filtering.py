@@ -119,14 +119,8 @@ def test_automatic_strategy_follows_budget():
     def budget(planned):  # the plan leaves max(budget / 8, 16 MiB) as headroom
         return max(planned * 8 // 7 + 8, planned + 16 * 2**20)
 
-    assert (
-        GaussianFilter(x, [1, 2], memory_budget=budget(2 * n * n * item + n * d * item + work)).strategy
-        == "kernels"
-    )
-    assert (
-        GaussianFilter(x, [1, 2], memory_budget=budget(n * n * item + n * d * item + work)).strategy
-        == "distances"
-    )
+    assert GaussianFilter(x, [1, 2], memory_budget=budget(2 * n * n * item + n * d * item + work)).strategy == "kernels"
+    assert GaussianFilter(x, [1, 2], memory_budget=budget(n * n * item + n * d * item + work)).strategy == "distances"
     filt = GaussianFilter(x, [1, 2], memory_budget=budget(n * d * item + work))
     assert filt.strategy == "recompute" and filt.chunk_size == 128
     with pytest.raises(ValueError, match="memory_budget"):

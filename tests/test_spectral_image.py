@@ -29,7 +29,11 @@ def test_each_sinusoid_lands_in_its_own_band(shape):
     h, w = shape
     waves = [cosine_image(shape, 1, 0), cosine_image(shape, 0, w // 16, 1.0), cosine_image(shape, h // 8 - 1, 1, 2.0)]
     target = 1.0 * waves[0] + 0.5 * waves[1] + 0.25 * waves[2]
-    assert [int(np.digitize(radii(shape)[k], EDGES, right=True)) for k in [(1, 0), (0, w // 16), (h // 8 - 1, 1)]] == [0, 1, 2]
+    assert [int(np.digitize(radii(shape)[k], EDGES, right=True)) for k in [(1, 0), (0, w // 16), (h // 8 - 1, 1)]] == [
+        0,
+        1,
+        2,
+    ]
     np.testing.assert_allclose(band_errors(target, target, EDGES), 0, atol=1e-12)
     # Drop one wave: its band's error is 1, the others' 0; a wave fitted at 80% leaves 0.2 of it.
     for dropped in range(3):
@@ -44,7 +48,9 @@ def test_mean_and_modes_beyond_the_last_edge_count_in_no_band():
     shape = (32, 32)
     target = 0.7 + cosine_image(shape, 1, 0) + cosine_image(shape, 0, 2) + cosine_image(shape, 3, 0)
     assert band_errors(target, target + 0.3, EDGES) == pytest.approx([0, 0, 0], abs=1e-12)  # an offset is no error
-    assert band_errors(target, np.full(shape, target.mean()), EDGES) == pytest.approx([1, 1, 1])  # the mean fits nothing
+    assert band_errors(target, np.full(shape, target.mean()), EDGES) == pytest.approx(
+        [1, 1, 1]
+    )  # the mean fits nothing
     fine = 0.4 * cosine_image(shape, 12, 9)  # radius 0.94, above the last edge
     assert band_errors(target, target + fine, EDGES) == pytest.approx([0, 0, 0], abs=1e-12)
 

@@ -47,7 +47,7 @@ def test_band_energies_sum_to_the_weighted_loss(n, density):
     np.testing.assert_allclose(energy.sum(), weighted_loss(u, 2, w), rtol=TOL)
     for cutoff in (0, 3, n // 4):
         low = energy[: cutoff + 1].sum()
-        high = energy[cutoff + 1:].sum()
+        high = energy[cutoff + 1 :].sum()
         np.testing.assert_allclose(low + high, weighted_loss(u, 2, w), rtol=TOL)
 
 
@@ -179,8 +179,9 @@ def test_equal_band_energy_target(density):
     f = equal_band_energy_target(x, [1, 3], [10, 14, 18], cutoff=6, weights=w)
     assert band_share(f, 6, w) == pytest.approx(0.5, abs=1e-12)
     if density is None:  # pure tones: c = √(2/3)
-        np.testing.assert_allclose(f, np.sin(x) + np.sin(3 * x) + np.sqrt(2 / 3) * sum(np.sin(k * x) for k in (10, 14, 18)),
-                                   atol=1e-12)
+        np.testing.assert_allclose(
+            f, np.sin(x) + np.sin(3 * x) + np.sqrt(2 / 3) * sum(np.sin(k * x) for k in (10, 14, 18)), atol=1e-12
+        )
     with pytest.raises(ValueError, match="cutoff"):
         equal_band_energy_target(x, [1, 8], [10], cutoff=6)
 

@@ -177,9 +177,7 @@ def test_sphere_eigenvalues_match_funk_hecke_quadrature(d, bias):
 @pytest.mark.parametrize("bias", BIASES)
 def test_circle_closed_forms_equal_general_formula(bias):
     ks = np.arange(40)
-    np.testing.assert_allclose(
-        circle_eigenvalues(ks, bias), sphere_eigenvalues(ks, d=2, bias=bias), rtol=1e-13, atol=0
-    )
+    np.testing.assert_allclose(circle_eigenvalues(ks, bias), sphere_eigenvalues(ks, d=2, bias=bias), rtol=1e-13, atol=0)
 
 
 def taylor_series_eigenvalue(d, k, dps=25):

@@ -34,22 +34,38 @@ CFG = {
 IN_TAIL = (2.0, 1.0, 1.0, 1.0, 1.2)  # efolds, monotone, rate_ratio, slowest and fastest band: an exponential tail
 
 
-def net_rows(shares, baselines, loss_ratio=0.01, seed=0, density="bump", activation="tanh", power=2, learner=TRAINED,
-             tail=IN_TAIL, above=(0.3, 0.01, 0.001)):
+def net_rows(
+    shares,
+    baselines,
+    loss_ratio=0.01,
+    seed=0,
+    density="bump",
+    activation="tanh",
+    power=2,
+    learner=TRAINED,
+    tail=IN_TAIL,
+    above=(0.3, 0.01, 0.001),
+):
     """A net's stage metrics (shares and baselines per stage), its final window's tail statistics
     and shares above the cutoffs, and its loss history's two ends."""
     rows = []
     base = {"seed": seed, "density": density, "activation": activation, "power": power, "learner": learner}
-    for metric, values in (("stage_share", shares), ("stage_baseline", baselines), ("stage_t0", (0, 0, 80)),
-                           ("stage_t1", (5, 20, 100))):
+    for metric, values in (
+        ("stage_share", shares),
+        ("stage_baseline", baselines),
+        ("stage_t0", (0, 0, 80)),
+        ("stage_t1", (5, 20, 100)),
+    ):
         for index, value in enumerate(values):
             rows.append(base | {"step": 100, "metric": metric, "key": float(index), "value": value})
     for name, value in zip(theory_stages.TAIL, tail):
         rows.append(base | {"step": 100, "metric": f"tail_{name}", "key": 0.0, "value": value})
     for cutoff, value in zip(CFG["final_cutoffs"], above):
         rows.append(base | {"step": 100, "metric": "final_share_above", "key": float(cutoff), "value": value})
-    rows += [base | {"step": 0, "metric": "population_loss", "key": np.nan, "value": 1.0},
-             base | {"step": 100, "metric": "population_loss", "key": np.nan, "value": loss_ratio}]
+    rows += [
+        base | {"step": 0, "metric": "population_loss", "key": np.nan, "value": 1.0},
+        base | {"step": 100, "metric": "population_loss", "key": np.nan, "value": loss_ratio},
+    ]
     return pd.DataFrame(rows)
 
 
@@ -58,19 +74,23 @@ def verdicts(metrics):
 
 
 def test_low_frequency_dominated_nets_pass_every_stage():
-    metrics = pd.concat([net_rows((0.95, 0.9, 0.3), (0.6, 0.6, 0.1), activation=a, power=p)
-                         for a in ("tanh", "relu") for p in (2, 4)])
+    metrics = pd.concat(
+        [net_rows((0.95, 0.9, 0.3), (0.6, 0.6, 0.1), activation=a, power=p) for a in ("tanh", "relu") for p in (2, 4)]
+    )
     result = verdicts(metrics)
     assert all(c.passed for c in result.values())
     assert "holds in 4/4 nets" in result["initial"].measured
     assert "4/4 nets meet the hypotheses" in result["final"].measured
 
 
-@pytest.mark.parametrize("stage,shares,baselines", [
-    ("initial", (0.65, 0.9, 0.3), (0.6, 0.6, 0.1)),      # above the baseline, but by less than the margin
-    ("intermediate", (0.95, np.nan, 0.3), (0.6, np.nan, 0.1)),  # the loss never halved
-    ("initial", (np.nan, 0.9, 0.3), (0.6, 0.6, 0.1)),    # no output change (a frozen learner)
-])
+@pytest.mark.parametrize(
+    "stage,shares,baselines",
+    [
+        ("initial", (0.65, 0.9, 0.3), (0.6, 0.6, 0.1)),  # above the baseline, but by less than the margin
+        ("intermediate", (0.95, np.nan, 0.3), (0.6, np.nan, 0.1)),  # the loss never halved
+        ("initial", (np.nan, 0.9, 0.3), (0.6, 0.6, 0.1)),  # no output change (a frozen learner)
+    ],
+)
 def test_each_stage_fails_on_its_own_counterexample(stage, shares, baselines):
     metrics = pd.concat([net_rows((0.95, 0.9, 0.3), (0.6, 0.6, 0.1)), net_rows(shares, baselines, activation="relu")])
     result = verdicts(metrics)
@@ -80,24 +100,32 @@ def test_each_stage_fails_on_its_own_counterexample(stage, shares, baselines):
 
 @pytest.mark.parametrize("above", [(0.3, 0.4, 0.001), (0.3, 0.3, 0.3), (0.3, np.nan, 0.001)])
 def test_final_stage_fails_where_the_share_does_not_fall(above):
-    metrics = pd.concat([net_rows((0.95, 0.9, 0.3), (0.6, 0.6, 0.1)),
-                         net_rows((0.95, 0.9, 0.3), (0.6, 0.6, 0.1), activation="relu", above=above)])
+    metrics = pd.concat(
+        [
+            net_rows((0.95, 0.9, 0.3), (0.6, 0.6, 0.1)),
+            net_rows((0.95, 0.9, 0.3), (0.6, 0.6, 0.1), activation="relu", above=above),
+        ]
+    )
     result = verdicts(metrics)
     assert result["final"].passed is False and "falls in 1/2 nets" in result["final"].measured
 
 
-@pytest.mark.parametrize("loss_ratio,tail,reason", [
-    (0.4, IN_TAIL, "loss not near zero"),
-    (0.01, (0.3, 1.0, 0.9, 1.0, 1.0), "no exponential tail"),      # a power law: a fraction of an e-fold
-    (0.01, (2.0, 0.0, 1.0, 1.0, 1.0), "no exponential tail"),      # the loss rose at a logged step
-    (0.01, (2.0, 1.0, 0.3, 1.0, 1.0), "no exponential tail"),      # the rate fell 3-fold within the window
-    (0.01, (2.0, 1.0, 1.0, 0.0, 1.0), "a band not falling with the loss"),  # a levelled band
-    (0.01, (2.0, 1.0, 1.0, -0.2, 1.0), "a band not falling with the loss"),  # a rising band
-    (0.01, (2.0, 1.0, 1.0, 1.0, 4.0), "a band not falling with the loss"),  # a band still falling 4x faster
-])
+@pytest.mark.parametrize(
+    "loss_ratio,tail,reason",
+    [
+        (0.4, IN_TAIL, "loss not near zero"),
+        (0.01, (0.3, 1.0, 0.9, 1.0, 1.0), "no exponential tail"),  # a power law: a fraction of an e-fold
+        (0.01, (2.0, 0.0, 1.0, 1.0, 1.0), "no exponential tail"),  # the loss rose at a logged step
+        (0.01, (2.0, 1.0, 0.3, 1.0, 1.0), "no exponential tail"),  # the rate fell 3-fold within the window
+        (0.01, (2.0, 1.0, 1.0, 0.0, 1.0), "a band not falling with the loss"),  # a levelled band
+        (0.01, (2.0, 1.0, 1.0, -0.2, 1.0), "a band not falling with the loss"),  # a rising band
+        (0.01, (2.0, 1.0, 1.0, 1.0, 4.0), "a band not falling with the loss"),  # a band still falling 4x faster
+    ],
+)
 def test_final_stage_judges_only_nets_that_meet_the_hypotheses(loss_ratio, tail, reason):
-    outside = net_rows((0.95, 0.9, 0.3), (0.6, 0.6, 0.1), loss_ratio=loss_ratio, tail=tail, activation="relu",
-                       above=(0.3, 0.4, 0.5))  # would fail the conclusion, were it judged
+    outside = net_rows(
+        (0.95, 0.9, 0.3), (0.6, 0.6, 0.1), loss_ratio=loss_ratio, tail=tail, activation="relu", above=(0.3, 0.4, 0.5)
+    )  # would fail the conclusion, were it judged
     result = verdicts(pd.concat([net_rows((0.95, 0.9, 0.3), (0.6, 0.6, 0.1)), outside]))
     assert result["final"].passed and f"1/2 nets meet the hypotheses (outside: 1 {reason})" in result["final"].measured
     alone = verdicts(outside)["final"]
@@ -112,8 +140,12 @@ def final_verdict(problem, steps, residuals, power=2, loss_ratio=0.01):
     is ``residuals`` (T, N) at ``steps``."""
     outputs = pd.DataFrame(residuals + problem.f, index=steps)
     loss = weighted_loss(residuals, power, problem.weights)
-    found = {metric: values for metric, _, values in
-             theory_stages.final_window(outputs, loss, problem, power, CFG["final_fraction"], CFG["final_cutoffs"])}
+    found = {
+        metric: values
+        for metric, _, values in theory_stages.final_window(
+            outputs, loss, problem, power, CFG["final_fraction"], CFG["final_cutoffs"]
+        )
+    }
     net = SimpleNamespace(loss_ratio=loss_ratio, **{name: found[f"tail_{name}"][0] for name in theory_stages.TAIL})
     return theory_stages.final_hypotheses(net, CFG["claims"]), found["final_share_above"]
 
@@ -130,27 +162,34 @@ def test_linear_model_in_its_exponential_tail_meets_the_hypotheses_with_the_know
     k = np.arange(1, 21)
     slow, fast = np.sin(np.outer(k, problem.x)) / k[:, None] ** 2, np.cos(np.outer(k, problem.x)) / k[:, None]
     rate = 0.005
-    residuals = (np.exp(-rate * STEPS)[:, None] * slow.sum(0) + np.exp(-5 * rate * STEPS)[:, None] * fast.sum(0))
+    residuals = np.exp(-rate * STEPS)[:, None] * slow.sum(0) + np.exp(-5 * rate * STEPS)[:, None] * fast.sum(0)
     reason, shares = final_verdict(problem, STEPS, residuals)
     assert reason == ""
     t0, t1 = 800, 1000  # the last 20% of the logged run
-    drop = lambda c, r: c ** 2 * (np.exp(-2 * r * t0) - np.exp(-2 * r * t1)) / 2
-    per_k = drop(1 / k ** 2, rate) + drop(1 / k, 5 * rate)
+
+    def drop(c, r):
+        return c**2 * (np.exp(-2 * r * t0) - np.exp(-2 * r * t1)) / 2
+
+    per_k = drop(1 / k**2, rate) + drop(1 / k, 5 * rate)
     expected = [per_k[k > cutoff].sum() / per_k.sum() for cutoff in CFG["final_cutoffs"]]
     np.testing.assert_allclose(shares, expected, rtol=1e-9)
     assert shares[0] > shares[1] > shares[2] > 0
 
 
-@pytest.mark.parametrize("low_band,reason", [
-    (lambda t: 1e-3 * (1 + t / 1000), "a band not falling with the loss"),  # the low band rises
-    (lambda t: 1e-3 * np.ones_like(t), "a band not falling with the loss"),  # the low band levels off
-])
+@pytest.mark.parametrize(
+    "low_band,reason",
+    [
+        (lambda t: 1e-3 * (1 + t / 1000), "a band not falling with the loss"),  # the low band rises
+        (lambda t: 1e-3 * np.ones_like(t), "a band not falling with the loss"),  # the low band levels off
+    ],
+)
 def test_a_rising_or_levelled_band_is_outside_the_hypotheses(low_band, reason):
     """The high band decays exponentially and carries the loss, which falls 2 e-folds over the
     window at a steady rate; the low band rises or stands still: not the tail of a minimum."""
     problem = theory_stages.Problem(CFG, "uniform")
-    residuals = (np.exp(-0.005 * STEPS)[:, None] * problem.high_part(problem.x)
-                 + low_band(STEPS.astype(float))[:, None] * problem.low_part(problem.x))
+    residuals = np.exp(-0.005 * STEPS)[:, None] * problem.high_part(problem.x) + low_band(STEPS.astype(float))[
+        :, None
+    ] * problem.low_part(problem.x)
     assert final_verdict(problem, STEPS, residuals)[0] == reason
 
 
@@ -208,8 +247,12 @@ def test_run_trains_every_activation_and_loss_and_records_the_stages():
 
 def test_an_activation_trains_on_its_own_learning_rate(monkeypatch):
     """``lr_by_activation`` overrides the loss's lr for that activation only."""
-    cfg = CFG | {"optimizers": {"l2": {"name": "gd", "lr": 0.02, "lr_by_activation": {"relu": 0.3}},
-                                "l4": CFG["optimizers"]["l4"]}}
+    cfg = CFG | {
+        "optimizers": {
+            "l2": {"name": "gd", "lr": 0.02, "lr_by_activation": {"relu": 0.3}},
+            "l4": CFG["optimizers"]["l4"],
+        }
+    }
     problem = theory_stages.Problem(cfg, "uniform")
     used = []
     monkeypatch.setattr(theory_stages, "train_seeds", lambda members, spec, ctx, together: used.append(spec.lr))

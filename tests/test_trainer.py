@@ -1,6 +1,9 @@
 """The trainer: determinism, resume after a kill, stopping rules, divergence, optimizers, and the
 negative controls it logs next to the trained network."""
 
+import os
+import shlex
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -32,6 +35,7 @@ def output_hook(x):
     def hook(step, net, last):
         with torch.no_grad():
             yield "output", x[:, 0].numpy(), net(x)[:, 0].numpy()
+
     return hook
 
 
@@ -62,7 +66,9 @@ def test_controls_are_logged_through_the_same_hooks():
         def at(self, step):
             return Constant(torch.full((1,), float(step)))
 
-    result = train(model(), x, y, TrainSpec(steps=30, lr=3e-3, log_every=10), CTX, [output_hook(x)], controls={"ramp": Ramp()})
+    result = train(
+        model(), x, y, TrainSpec(steps=30, lr=3e-3, log_every=10), CTX, [output_hook(x)], controls={"ramp": Ramp()}
+    )
     out = result.records.query("metric == 'output'")
     frozen = out[out["learner"] == FROZEN].pivot(index="key", columns="step", values="value")
     trained = out[out["learner"] == TRAINED].pivot(index="key", columns="step", values="value")
@@ -140,8 +146,9 @@ def test_objective_that_differentiates_by_the_input_trains_and_scores_the_contro
     y = torch.cos(x)  # the wanted slope: h = sin x + c
     net = model()
     initial = slope_objective(net, x, y).item()
-    result = train(net, x, y, TrainSpec(steps=200, lr=3e-3, log_every=50), CTX, [output_hook(x)],
-                   objective=slope_objective)
+    result = train(
+        net, x, y, TrainSpec(steps=200, lr=3e-3, log_every=50), CTX, [output_hook(x)], objective=slope_objective
+    )
     loss = result.records.query("metric == 'train_loss'").pivot(index="step", columns="learner", values="value")
     assert loss[TRAINED].iloc[0] == pytest.approx(initial, rel=1e-6)
     assert loss[TRAINED].iloc[-1] < 0.2 * initial
@@ -173,12 +180,13 @@ def test_resume_after_kill_equals_uninterrupted(tmp_path):
 
 def test_checkpoint_records_are_packed_and_come_back_value_for_value(tmp_path):
     """Records go to the checkpoint as flat columns (pickling each small array was a seventh of
-    a job that logs every update) and load as the same tuples; other lists are kept as they are."""
+    a job that logs every update) and load as the same tuples, one run's or one list per member."""
     x, y = problem()
     spec = TrainSpec(steps=20, lr=1e-2, log_every=5)
     ctx = ckpt(tmp_path, every=10)
     train(model(), x, y, spec, ctx, [output_hook(x)])
-    assert isinstance(torch.load(ctx.checkpoint, weights_only=False)["records"], checkpoint.PackedRecords)
+    columns = torch.load(ctx.checkpoint, weights_only=True)["records"]
+    assert all(isinstance(columns[name], torch.Tensor) for name in ("steps", "sizes", "keys", "values"))
     logged = checkpoint.load(ctx)["records"]
     assert {learner for _, learner, *_ in logged} == {TRAINED, FROZEN, MEAN}
 
@@ -190,14 +198,53 @@ def test_checkpoint_records_are_packed_and_come_back_value_for_value(tmp_path):
         return len(a) == len(b) and all(same_record(r, s) for r, s in zip(a, b))
 
     members = [logged, logged[:3], []]
-    not_flat = [(0, TRAINED, "image", np.zeros((2, 2)), np.ones((2, 2)))]
-    for records in (logged, members, not_flat, []):
+    for records in (logged, members, []):
         checkpoint.save(ctx, {"records": records})
         back = checkpoint.load(ctx)["records"]
         if records is members:
             assert len(back) == len(members) and all(same(a, b) for a, b in zip(back, members))
         else:
             assert same(back, records)
+    with pytest.raises(TypeError, match="1-D float64"):
+        checkpoint.save(ctx, {"records": [(0, TRAINED, "image", np.zeros((2, 2)), np.ones((2, 2)))]})
+
+
+class RunsCommand:
+    """Unpickling it runs a shell command: the payload of a checkpoint planted by someone else."""
+
+    def __init__(self, command: str):
+        self.command = command
+
+    def __reduce__(self):
+        return os.system, (self.command,)
+
+
+def test_a_checkpoint_that_would_run_code_is_refused_and_not_run(tmp_path):
+    x, y = problem()
+    ctx = ckpt(tmp_path)
+    marker = tmp_path / "code-ran"
+    planted = {"step": 20, "fingerprint": ctx.fingerprint, "model": RunsCommand(f"touch {shlex.quote(str(marker))}")}
+    torch.save(planted, ctx.checkpoint)
+    with pytest.raises(checkpoint.CheckpointRefused) as refused:
+        train(model(), x, y, TrainSpec(steps=20, lr=1e-2, log_every=10), ctx)
+    message = str(refused.value)
+    assert str(ctx.checkpoint) in message and "system" in message and "Delete it" in message
+    assert not marker.exists()
+    torch.load(ctx.checkpoint, weights_only=False)  # what loading used to do: the planted code runs
+    assert marker.exists()
+
+
+def test_a_checkpoint_of_the_earlier_format_is_ignored_unread(tmp_path, capsys):
+    """Before checkpoints were safe to load they held numpy arrays: one left in a results folder
+    by an earlier fprinciple is ignored without unpickling it (the job trains from scratch), so an
+    upgrade reruns jobs rather than failing them; ``read`` alone still refuses it."""
+    ctx = ckpt(tmp_path)
+    records = [(0, TRAINED, "train_loss", np.array([np.nan]), np.array([1.0]))]
+    torch.save({"step": 20, "fingerprint": ctx.fingerprint, "records": records}, ctx.checkpoint)
+    assert checkpoint.load(ctx) is None
+    assert "written by an earlier fprinciple" in capsys.readouterr().err
+    with pytest.raises(checkpoint.CheckpointRefused, match=r"numpy.*Delete it.*the run then restarts from scratch"):
+        checkpoint.read(ctx.checkpoint)
 
 
 def test_finished_part_is_not_trained_again(tmp_path):
@@ -229,7 +276,9 @@ def test_checkpoint_of_other_settings_is_not_resumed(tmp_path):
 
 def test_max_steps_truncates_a_run():
     x, y = problem()
-    result = train(model(), x, y, TrainSpec(steps=500, lr=1e-2, log_every=100), RunContext(max_steps=7), [output_hook(x)])
+    result = train(
+        model(), x, y, TrainSpec(steps=500, lr=1e-2, log_every=100), RunContext(max_steps=7), [output_hook(x)]
+    )
     assert result.steps == 7 and result.stopped_by == "max_steps" and result.planned_steps == 500
     assert set(result.records["step"]) == {0, 7}
 
@@ -287,8 +336,17 @@ def test_epoch_sampling_visits_every_sample_once_per_epoch():
 def test_resume_with_epoch_sampling_and_nesterov_equals_uninterrupted(tmp_path):
     x = torch.randn(40, 5, generator=torch.Generator().manual_seed(0))
     y = (x[:, 0] > 0).long()
-    spec = TrainSpec(steps=30, lr=0.05, optimizer="sgd", batch_size=8, momentum=0.9, nesterov=True,
-                     loss="cross_entropy", sampling="epochs", log_every=5)
+    spec = TrainSpec(
+        steps=30,
+        lr=0.05,
+        optimizer="sgd",
+        batch_size=8,
+        momentum=0.9,
+        nesterov=True,
+        loss="cross_entropy",
+        sampling="epochs",
+        log_every=5,
+    )
 
     def net(seed=0):
         torch.manual_seed(seed)

@@ -36,8 +36,10 @@ from .learners import FROZEN, MEAN, TRAINED
 
 CONFIDENCE = 0.95  # one-sided confidence of the lower bound on a holding rate
 MIN_RATE = 0.5  # reproduced: the holding rate is significantly above this ("more often than not")
-RULE = (f"reproduced when the one-sided {CONFIDENCE:.0%} Clopper–Pearson lower bound of the holding rate "
-        f"is above {MIN_RATE:g}")
+RULE = (
+    f"reproduced when the one-sided {CONFIDENCE:.0%} Clopper–Pearson lower bound of the holding rate "
+    f"is above {MIN_RATE:g}"
+)
 
 REPRODUCED, NOT_REPRODUCED, UNTESTED = "reproduced", "not reproduced", "untested"
 STATUSES = (REPRODUCED, NOT_REPRODUCED, UNTESTED)
@@ -52,12 +54,33 @@ EXACT = "exact"  # exact theory: no initialisation to replicate
 # it, or the suite's own statistic or extension, which a row must never pass off as the paper's.
 PAPER, SUITE = "paper", "suite"
 
-CLAIM_COLUMNS = ["experiment", "claim", "status", "source", "passed", "statement", "measured", "threshold", "held",
-                 "judged", "lower_bound", "replication", "declared", "stale", "scale", "seeds", "note", "dataset",
-                 "verdict"]
+CLAIM_COLUMNS = [
+    "experiment",
+    "claim",
+    "status",
+    "source",
+    "passed",
+    "statement",
+    "measured",
+    "threshold",
+    "held",
+    "judged",
+    "lower_bound",
+    "replication",
+    "declared",
+    "stale",
+    "scale",
+    "seeds",
+    "note",
+    "dataset",
+    "verdict",
+]
 EXEMPT = "not held against (note); "  # starts the measured text of a control the claim is not held against
 # Scales whose claim rows are not evidence: the smoke test and the truncated paper-scale rehearsal.
-NOT_EVIDENCE = {"smoke": "smoke test (tiny settings): not evidence", "rehearsal": "rehearsal (paper settings, truncated): not evidence"}
+NOT_EVIDENCE = {
+    "smoke": "smoke test (tiny settings): not evidence",
+    "rehearsal": "rehearsal (paper settings, truncated): not evidence",
+}
 
 
 @dataclass(frozen=True)
@@ -134,8 +157,9 @@ def declarations(cfg: dict) -> dict[str, tuple[str, str]]:
     for key, status in DECLARATIONS.items():
         for claim, reason in (block.get(key) or {}).items():
             if claim in found:
-                raise ValueError(f"claims.{key}.{claim}: the claim is declared twice (not_reproduced and untested); "
-                                 "keep one")
+                raise ValueError(
+                    f"claims.{key}.{claim}: the claim is declared twice (not_reproduced and untested); keep one"
+                )
             found[claim] = (status, reason)
     return found
 
@@ -179,8 +203,14 @@ def judge(claim: Claim, outcomes: dict | None) -> Verdict:
     rates = {c: (sum(v), len(v)) for c, v in per_condition.items()}
     held, judged = sum(h for h, _ in rates.values()), sum(n for _, n in rates.values())
     if not claim.conditions:
-        return Verdict(rate_reproduced(held, judged), True, held, judged, lower_bound(held, judged),
-                       f"holds in {rate_text(held, judged)}")
+        return Verdict(
+            rate_reproduced(held, judged),
+            True,
+            held,
+            judged,
+            lower_bound(held, judged),
+            f"holds in {rate_text(held, judged)}",
+        )
     listed = "per condition: " + ", ".join(f"{_condition_name(c)} {h}/{n}" for c, (h, n) in rates.items())
     axes = " × ".join(claim.conditions)
     if claim.pooled:
@@ -188,14 +218,29 @@ def judge(claim: Claim, outcomes: dict | None) -> Verdict:
         text = f"holds in {rate_text(held, judged, 'nets')} pooled over {len(rates)} {axes} conditions"
         if failing:
             text += f"; fails in most seeds of {', '.join(map(_condition_name, failing))}"
-        return Verdict(rate_reproduced(held, judged) and not failing, True, held, judged, lower_bound(held, judged),
-                       text, listed, rates)
+        return Verdict(
+            rate_reproduced(held, judged) and not failing,
+            True,
+            held,
+            judged,
+            lower_bound(held, judged),
+            text,
+            listed,
+            rates,
+        )
     every = all(rate_reproduced(h, n) for h, n in rates.values())
     weakest = min(rates, key=lambda c: lower_bound(*rates[c]))
-    return Verdict(every, True, held, judged, lower_bound(*rates[weakest]),
-                   f"holds in {held}/{judged} nets; every {axes} condition by the rule: "
-                   f"{'yes' if every else 'no'}, weakest {_condition_name(weakest)} {rate_text(*rates[weakest])}",
-                   listed, rates)
+    return Verdict(
+        every,
+        True,
+        held,
+        judged,
+        lower_bound(*rates[weakest]),
+        f"holds in {held}/{judged} nets; every {axes} condition by the rule: "
+        f"{'yes' if every else 'no'}, weakest {_condition_name(weakest)} {rate_text(*rates[weakest])}",
+        listed,
+        rates,
+    )
 
 
 def _threshold(claim: Claim) -> str:
@@ -203,14 +248,24 @@ def _threshold(claim: Claim) -> str:
         return claim.threshold
     if not claim.conditions:
         return f"per seed: {claim.threshold}; {RULE} over seeds"
-    over = ("over every (condition, seed) net, pooled, and no condition failing significantly (its rate's "
-            f"one-sided {CONFIDENCE:.0%} upper bound below {MIN_RATE:g})" if claim.pooled
-            else f"over seeds, in every {' × '.join(claim.conditions)} condition")
+    over = (
+        "over every (condition, seed) net, pooled, and no condition failing significantly (its rate's "
+        f"one-sided {CONFIDENCE:.0%} upper bound below {MIN_RATE:g})"
+        if claim.pooled
+        else f"over seeds, in every {' × '.join(claim.conditions)} condition"
+    )
     return f"per {' × '.join(claim.conditions)} condition and seed: {claim.threshold}; {RULE} {over}"
 
 
-def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.DataFrame, cfg: dict, *,
-             experiment: str, scale: str, dataset: str) -> pd.DataFrame:
+def evaluate(
+    claims: Callable[[pd.DataFrame, dict], list[Claim]],
+    metrics: pd.DataFrame,
+    cfg: dict,
+    *,
+    experiment: str,
+    scale: str,
+    dataset: str,
+) -> pd.DataFrame:
     """The claims of one experiment, judged by the rule on the trained network and on every
     control, one row each."""
     by_learner = {name: rows for name, rows in metrics.groupby("learner", sort=True)}
@@ -227,8 +282,10 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
     declared = declarations(cfg)
     unknown = sorted(set(declared) - set(whole[TRAINED]))
     if unknown:
-        raise ValueError(f"{experiment}: claims.not_reproduced / claims.untested name no claim of the experiment: "
-                         f"{unknown}; its claims are {sorted(whole[TRAINED])}")
+        raise ValueError(
+            f"{experiment}: claims.not_reproduced / claims.untested name no claim of the experiment: "
+            f"{unknown}; its claims are {sorted(whole[TRAINED])}"
+        )
     rows = []
     for claim in whole[TRAINED].values():
         verdict = verdicts[TRAINED][claim.claim]
@@ -251,10 +308,12 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
         elif not verdict.tested:
             caveat = "untested: these metrics hold nothing to judge it on"
         if leaks:
-            caveat = "; ".join(filter(None, [f"also reproduced by the control(s) {', '.join(leaks)}: not evidence",
-                                             caveat]))
-        caveat = "; ".join(filter(None, [caveat, *(f"not held against control {name}: {why}"
-                                                   for name, why in exempt.items())]))
+            caveat = "; ".join(
+                filter(None, [f"also reproduced by the control(s) {', '.join(leaks)}: not evidence", caveat])
+            )
+        caveat = "; ".join(
+            filter(None, [caveat, *(f"not held against control {name}: {why}" for name, why in exempt.items())])
+        )
         row = asdict(claim) | {
             "experiment": experiment,
             "status": status,
@@ -276,8 +335,11 @@ def evaluate(claims: Callable[[pd.DataFrame, dict], list[Claim]], metrics: pd.Da
             row.pop(key)
         for name, control in on_controls.items():
             row[f"control_{name}"] = None if control is None else control.reproduced
-            row[f"control_{name}_measured"] = None if control is None else (
-                EXEMPT * (name in exempt) + _measured_text(control, whole[name][claim.claim]))
+            row[f"control_{name}_measured"] = (
+                None
+                if control is None
+                else (EXEMPT * (name in exempt) + _measured_text(control, whole[name][claim.claim]))
+            )
         rows.append(row)
     return frame(rows)
 
@@ -287,8 +349,10 @@ def _exemptions(experiment: str, claim: Claim) -> dict[str, str]:
     exempt = dict(claim.exempt)
     never = sorted(set(exempt) & {FROZEN, MEAN})
     if never:
-        raise ValueError(f"{experiment}/{claim.claim}: the controls {never} cannot be exempted: every claim must "
-                         "fail on the frozen net and the mean predictor")
+        raise ValueError(
+            f"{experiment}/{claim.claim}: the controls {never} cannot be exempted: every claim must "
+            "fail on the frozen net and the mean predictor"
+        )
     return exempt
 
 
@@ -303,8 +367,10 @@ def frame(rows: list[dict]) -> pd.DataFrame:
     """Rows as the claims table: the contract's columns first, then the controls' columns."""
     extra = sorted({key for row in rows for key in row} - set(CLAIM_COLUMNS))
     table = pd.DataFrame(rows, columns=[*CLAIM_COLUMNS, *extra])
-    return table.astype({"passed": bool, "stale": bool, "seeds": int, "held": "Int64", "judged": "Int64",
-                         "lower_bound": float} | {c: "boolean" for c in control_names(table, prefix=True)})
+    return table.astype(
+        {"passed": bool, "stale": bool, "seeds": int, "held": "Int64", "judged": "Int64", "lower_bound": float}
+        | {c: "boolean" for c in control_names(table, prefix=True)}
+    )
 
 
 def control_names(table: pd.DataFrame, prefix: bool = False) -> list[str]:
@@ -336,8 +402,10 @@ def unexpected(table: pd.DataFrame, experiments: dict[str, dict]) -> list[str]:
     for (experiment, claim), row in rows.items():
         declared = declarations(experiments.get(experiment, {}))
         if row.stale:
-            problems.append(f"{experiment}/{claim}: stale declaration (declared {row.declared}, but it holds): "
-                            "remove it from the config")
+            problems.append(
+                f"{experiment}/{claim}: stale declaration (declared {row.declared}, but it holds): "
+                "remove it from the config"
+            )
         elif row.status != REPRODUCED and claim not in declared:
             problems.append(f"{experiment}/{claim}: {row.status} and not declared: {row.measured[:300]}")
     return problems

@@ -19,14 +19,24 @@ from .claims import EXEMPT, NOT_EVIDENCE, NOT_REPRODUCED, REPRODUCED, RULE, UNTE
 # and has no declarations to keep: it shows its status alone.
 UNEXPECTED, STALE = "unexpected", "stale"
 OUTCOMES = (REPRODUCED, NOT_REPRODUCED, UNTESTED, UNEXPECTED, STALE)
-SUMMARY_WORDS = {REPRODUCED: "reproduced", NOT_REPRODUCED: "not reproduced", UNTESTED: "untested at this scale",
-                 UNEXPECTED: "unexpected", STALE: "stale"}
+SUMMARY_WORDS = {
+    REPRODUCED: "reproduced",
+    NOT_REPRODUCED: "not reproduced",
+    UNTESTED: "untested at this scale",
+    UNEXPECTED: "unexpected",
+    STALE: "stale",
+}
 ALARMS = (UNEXPECTED, STALE)  # shown only when there are any, marked to stand out
 ALARM = "⚠"
 SYMBOLS = {REPRODUCED: "✓", NOT_REPRODUCED: "✗", UNTESTED: "○"}
 # Each outcome's colour (edge) and background (fill), in claims.html and under every figure.
-OUTCOME_COLORS = {REPRODUCED: ("#1a7f37", "#dafbe1"), NOT_REPRODUCED: ("#bc4c00", "#fff1e5"),
-                  UNTESTED: ("#818b98", "#eff2f5"), UNEXPECTED: ("#cf222e", "#ffcecb"), STALE: ("#8250df", "#ecd9ff")}
+OUTCOME_COLORS = {
+    REPRODUCED: ("#1a7f37", "#dafbe1"),
+    NOT_REPRODUCED: ("#bc4c00", "#fff1e5"),
+    UNTESTED: ("#818b98", "#eff2f5"),
+    UNEXPECTED: ("#cf222e", "#ffcecb"),
+    STALE: ("#8250df", "#ecd9ff"),
+}
 # One line per cell of the table; the whole text is in the row's details.
 STATEMENT_CHARS, VERDICT_CHARS, THRESHOLD_CHARS = 110, 130, 100
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "experiments"  # each experiment's page, in the checkout
@@ -89,13 +99,15 @@ def flagged(table: pd.DataFrame, most: int = 5) -> str:
 LEGEND = {
     REPRODUCED: "the rule holds on the trained network and on no negative control",
     NOT_REPRODUCED: "tested and did not hold (declared: the config says in advance that this scale cannot show it, "
-                    "and why)",
+    "and why)",
     UNTESTED: "this scale lacks what the claim needs (the note says what is missing)",
     UNEXPECTED: "neither reproduced nor declared: the reproduction stage fails on it",
     STALE: "declared not reproduced or untested, but it holds: the declaration must go",
 }
-INTRO = (f"A claim about training is judged seed by seed, by the rule: {RULE}. A row is reproduced only if no "
-         "negative control is. Source: the paper's statement, or the suite's own statistic or extension.")
+INTRO = (
+    f"A claim about training is judged seed by seed, by the rule: {RULE}. A row is reproduced only if no "
+    "negative control is. Source: the paper's statement, or the suite's own statistic or extension."
+)
 
 
 def _one_line(text, width: int) -> str:
@@ -118,11 +130,18 @@ def _controls(row: dict, controls: list[str]) -> tuple[list[str], list[dict]]:
         sinks = bool(reproduced) and not exempt
         if sinks:
             sinking.append(name)
-        result = ("reproduced: sinks the row" if sinks
-                  else "reproduced, not held against it (see the note)" if reproduced else "not reproduced")
+        result = (
+            "reproduced: sinks the row"
+            if sinks
+            else "reproduced, not held against it (see the note)"
+            if reproduced
+            else "not reproduced"
+        )
         groups.setdefault((result, sinks, text.removeprefix(EXEMPT)), []).append(name)
-    return sinking, [{"names": ", ".join(names), "result": result, "sinks": sinks, "text": text}
-                     for (result, sinks, text), names in groups.items()]
+    return sinking, [
+        {"names": ", ".join(names), "result": result, "sinks": sinks, "text": text}
+        for (result, sinks, text), names in groups.items()
+    ]
 
 
 def _docs_href(experiment: str, folder: Path) -> str:
@@ -140,22 +159,32 @@ def _rows(table: pd.DataFrame, folder: Path) -> list[dict]:
         statement = _one_line(row["statement"], STATEMENT_CHARS)
         verdict = _one_line(row["verdict"], VERDICT_CHARS)
         threshold = _one_line(row["threshold"].split(f"; {RULE}")[0], THRESHOLD_CHARS)
-        rows.append({
-            "experiment": row["experiment"], "claim": row["claim"], "outcome": outcome(row),
-            "css": outcome(row).replace(" ", "-"), "status": status_label(row), "source": row["source"],
-            "replication": row["replication"], "statement": statement, "threshold": threshold,
-            "verdict": verdict + (f"; also on control {', '.join(sinking)}: not evidence" if sinking else ""),
-            "figure": f"figures/{row['experiment']}.png", "docs": _docs_href(row["experiment"], folder),
-            "setting": f"{row['seeds']} seed{'s' * (row['seeds'] != 1)}, {row['scale']} scale; data: {row['dataset']}",
-            "details": {
-                "statement": _more(statement, row["statement"]),
-                "measured": _more(verdict, row["measured"]),
-                "threshold": _more(threshold, row["threshold"].replace(f"; {RULE} over seeds", "")).replace(
-                    RULE, "the rule"),
-                "note": row["note"],
-            },
-            "controls": results,
-        })
+        rows.append(
+            {
+                "experiment": row["experiment"],
+                "claim": row["claim"],
+                "outcome": outcome(row),
+                "css": outcome(row).replace(" ", "-"),
+                "status": status_label(row),
+                "source": row["source"],
+                "replication": row["replication"],
+                "statement": statement,
+                "threshold": threshold,
+                "verdict": verdict + (f"; also on control {', '.join(sinking)}: not evidence" if sinking else ""),
+                "figure": f"figures/{row['experiment']}.png",
+                "docs": _docs_href(row["experiment"], folder),
+                "setting": f"{row['seeds']} seed{'s' * (row['seeds'] != 1)}, {row['scale']} scale; data: {row['dataset']}",
+                "details": {
+                    "statement": _more(statement, row["statement"]),
+                    "measured": _more(verdict, row["measured"]),
+                    "threshold": _more(threshold, row["threshold"].replace(f"; {RULE} over seeds", "")).replace(
+                        RULE, "the rule"
+                    ),
+                    "note": row["note"],
+                },
+                "controls": results,
+            }
+        )
     return rows
 
 
@@ -188,8 +217,12 @@ def markdown(table: pd.DataFrame, folder: str | Path | None = None, scope: str =
     columns = ["experiment", "claim", "status", "source", "statement", "verdict", "threshold"]
     lines += ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
-        cells = {**row, "experiment": f"[{row['experiment']}](#{row['experiment']})", "claim": f"`{row['claim']}`",
-                 "status": f"**{row['status']}**" if row["outcome"] in ALARMS else row["status"]}
+        cells = {
+            **row,
+            "experiment": f"[{row['experiment']}](#{row['experiment']})",
+            "claim": f"`{row['claim']}`",
+            "status": f"**{row['status']}**" if row["outcome"] in ALARMS else row["status"],
+        }
         lines.append("| " + " | ".join(_md_cell(cells[column]) for column in columns) + " |")
     lines += ["", "## Details"]
     by_experiment: dict[str, list[dict]] = {}
@@ -283,7 +316,17 @@ def html(table: pd.DataFrame, folder: str | Path | None = None, scope: str = "")
 
     page = jinja2.Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(PAGE)
     rows = _rows(table, Path(folder) if folder is not None else _default_folder(table))
-    return page.render(rows=rows, counts=_counts(table), words=SUMMARY_WORDS, legend=LEGEND, alarms=ALARMS,
-                       alarm=ALARM, colors=OUTCOME_COLORS, flagged=flagged(table), caveat=_caveat(table),
-                       intro=INTRO, scope=scope,
-                       scales=", ".join(sorted(set(table["scale"]))))
+    return page.render(
+        rows=rows,
+        counts=_counts(table),
+        words=SUMMARY_WORDS,
+        legend=LEGEND,
+        alarms=ALARMS,
+        alarm=ALARM,
+        colors=OUTCOME_COLORS,
+        flagged=flagged(table),
+        caveat=_caveat(table),
+        intro=INTRO,
+        scope=scope,
+        scales=", ".join(sorted(set(table["scale"]))),
+    )

@@ -197,14 +197,18 @@ def read_config_file(path: str | Path) -> tuple[dict, dict[KeyPath, str]]:
     try:
         node = loader.get_single_node()
         if node is None:
-            raise ConfigError(f"{shown}: the file is empty; a config is a YAML mapping of the top-level keys ({README})")
+            raise ConfigError(
+                f"{shown}: the file is empty; a config is a YAML mapping of the top-level keys ({README})"
+            )
         lines: dict[KeyPath, str] = {}
         _locate(node, (), shown, lines)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         at = f"{mark.line + 1}:{mark.column + 1}:" if mark else ""
-        context = f" ({error.context} at line {error.context_mark.line + 1})" if error.context and error.context_mark else ""
+        context = (
+            f" ({error.context} at line {error.context_mark.line + 1})" if error.context and error.context_mark else ""
+        )
         raise ConfigError(
             f"{shown}:{at} YAML syntax error: {error.problem or error.context}{context}; "
             "check the brackets, quotes and indentation there (spaces only, no tabs)"
@@ -214,7 +218,9 @@ def read_config_file(path: str | Path) -> tuple[dict, dict[KeyPath, str]]:
     finally:
         loader.dispose()
     if not isinstance(data, dict):
-        raise ConfigError(f"{shown}: expected a YAML mapping of the top-level keys, got {type(data).__name__} ({README})")
+        raise ConfigError(
+            f"{shown}: expected a YAML mapping of the top-level keys, got {type(data).__name__} ({README})"
+        )
     return data, lines
 
 
@@ -319,7 +325,9 @@ def _parent(config: dict, path: KeyPath):
 # Validation
 
 
-def validate(config: dict, schema: Path = SCHEMA, located: dict | None = None, command_line: dict | None = None) -> dict:
+def validate(
+    config: dict, schema: Path = SCHEMA, located: dict | None = None, command_line: dict | None = None
+) -> dict:
     """Raise ConfigError listing every problem if ``config`` breaks the schema or a rule across
     its keys; return it, with 'true'/'false' strings turned into booleans in place.
 
@@ -335,7 +343,9 @@ def validate(config: dict, schema: Path = SCHEMA, located: dict | None = None, c
     if problems:
         known = sorted(root["properties"]["experiments"]["properties"])
         problems.sort(key=lambda problem: _position(config, problem[0]))
-        raise ConfigError(*(_message(path, problem, located or {}, command_line or {}, known) for path, problem in problems))
+        raise ConfigError(
+            *(_message(path, problem, located or {}, command_line or {}, known) for path, problem in problems)
+        )
     return config
 
 
@@ -393,8 +403,15 @@ def _key_problems(path: KeyPath, unknown: list[str], missing: list[str], root: d
             missing.remove(close[0])
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         if path == ("experiments",):
-            problems.append((path + (key,), (f"unknown key {key!r}{hint}: no experiment has that id (there is no "
-                             f"workflow/schemas/experiments/{key}.schema.yaml); known experiments: {', '.join(allowed)}")))
+            problems.append(
+                (
+                    path + (key,),
+                    (
+                        f"unknown key {key!r}{hint}: no experiment has that id (there is no "
+                        f"workflow/schemas/experiments/{key}.schema.yaml); known experiments: {', '.join(allowed)}"
+                    ),
+                )
+            )
         else:
             problems.append((path + (key,), f"unknown key {key!r}{hint}; allowed keys: {', '.join(allowed)}"))
     if missing:
@@ -509,16 +526,20 @@ def _type_problem(path: KeyPath, value, expected) -> str:
     problem = f"expected {wanted}, got {value!r} ({type(value).__name__})"
     if path == ("experiments",) and isinstance(value, (str, list)):
         ids = value if isinstance(value, list) else [value]
-        return (f"{problem}: experiments holds every experiment's settings by id; to make the figures and claims "
-                f"of some only, give `only`: --config 'only=[{', '.join(map(str, ids))}]' "
-                f"(or python3 run.py figures {' '.join(map(str, ids))})")
+        return (
+            f"{problem}: experiments holds every experiment's settings by id; to make the figures and claims "
+            f"of some only, give `only`: --config 'only=[{', '.join(map(str, ids))}]' "
+            f"(or python3 run.py figures {' '.join(map(str, ids))})"
+        )
     numeric = {"number", "integer"} & set([expected] if isinstance(expected, str) else expected)
     if isinstance(value, str) and numeric:
         number = _YAML_TEXT_NUMBER.fullmatch(value.strip())
         if number:
             whole, fraction, sign, exponent = number.groups()
-            return (f"{problem}: YAML reads a number in exponent form as text unless it has a decimal point "
-                    f"and a signed exponent; write {whole}.{fraction or '0'}e{sign or '+'}{exponent}")
+            return (
+                f"{problem}: YAML reads a number in exponent form as text unless it has a decimal point "
+                f"and a signed exponent; write {whole}.{fraction or '0'}e{sign or '+'}{exponent}"
+            )
         try:
             float(value)
             return f"{problem}: write the number without quotes"
@@ -595,8 +616,13 @@ def _snapshots_within_steps(path, node):
 def _logging_within_training(path, node):
     for length in ("steps", "epochs"):
         if length in node and node.get("log_every", 0) > node[length]:
-            yield (path + ("log_every",), (f"{node['log_every']} is beyond {length} = {node[length]}: nothing after "
-                   f"step 0 would be logged; lower log_every to at most {node[length]}"))
+            yield (
+                path + ("log_every",),
+                (
+                    f"{node['log_every']} is beyond {length} = {node[length]}: nothing after "
+                    f"step 0 would be logged; lower log_every to at most {node[length]}"
+                ),
+            )
 
 
 def _window_within_run(path, node):
@@ -604,13 +630,20 @@ def _window_within_run(path, node):
     steps than a run logs can never be met: every claim on it would fail for that reason alone."""
     if "steps" not in node or not node.get("log_every"):
         return
-    lengths = [node["steps"]] + [o["steps"] for o in (node.get("optimizers") or {}).values() if isinstance(o, dict) and "steps" in o]
+    lengths = [node["steps"]] + [
+        o["steps"] for o in (node.get("optimizers") or {}).values() if isinstance(o, dict) and "steps" in o
+    ]
     logged = min(lengths) // node["log_every"] + 1
     for block in ("spectrum", "claims"):
         window = node[block].get("window") if isinstance(node.get(block), dict) else None
         if isinstance(window, int) and window > logged:
-            yield (path + (block, "window"), (f"{window} consecutive logged steps is more than the {logged} that the "
-                   f"shortest run logs (steps {min(lengths)} // log_every {node['log_every']} + 1): lower it or log more often"))
+            yield (
+                path + (block, "window"),
+                (
+                    f"{window} consecutive logged steps is more than the {logged} that the "
+                    f"shortest run logs (steps {min(lengths)} // log_every {node['log_every']} + 1): lower it or log more often"
+                ),
+            )
 
 
 def _full_batch_gd(path, node):
@@ -624,9 +657,18 @@ def _full_batch_gd(path, node):
 
 def _amplitudes_match(path, node):
     target = node.get("target")
-    if isinstance(target, dict) and "amplitudes" in target and len(target["amplitudes"]) != len(target.get("frequencies", [])):
-        yield (path + ("target", "amplitudes"), (f"{len(target['amplitudes'])} amplitudes for "
-               f"{len(target.get('frequencies', []))} frequencies: give one amplitude per frequency"))
+    if (
+        isinstance(target, dict)
+        and "amplitudes" in target
+        and len(target["amplitudes"]) != len(target.get("frequencies", []))
+    ):
+        yield (
+            path + ("target", "amplitudes"),
+            (
+                f"{len(target['amplitudes'])} amplitudes for "
+                f"{len(target.get('frequencies', []))} frequencies: give one amplitude per frequency"
+            ),
+        )
 
 
 def _below_nyquist(path, node):
@@ -640,24 +682,51 @@ def _below_nyquist(path, node):
         pairs.append((("claims", "max_freq"), node["claims"]["max_freq"], ("grid_points",), node["grid_points"]))
     for key, max_freq, size_key, size in pairs:
         if max_freq is not None and max_freq > size // 2:
-            yield (path + key, (f"{max_freq} is above the Nyquist frequency {size // 2} of "
-                   f"{'.'.join(size_key)} = {size} points: lower it to at most {size // 2} or use more points"))
+            yield (
+                path + key,
+                (
+                    f"{max_freq} is above the Nyquist frequency {size // 2} of "
+                    f"{'.'.join(size_key)} = {size} points: lower it to at most {size // 2} or use more points"
+                ),
+            )
     if "high_freq_min" in node and "max_freq" in node and node["high_freq_min"] > node["max_freq"]:
-        yield (path + ("high_freq_min",), (f"{node['high_freq_min']} is beyond max_freq = {node['max_freq']}: "
-               "the high-frequency band must start inside the logged spectrum"))
+        yield (
+            path + ("high_freq_min",),
+            (
+                f"{node['high_freq_min']} is beyond max_freq = {node['max_freq']}: "
+                "the high-frequency band must start inside the logged spectrum"
+            ),
+        )
     frequencies, points = node.get("frequencies"), node.get("points")
     if isinstance(frequencies, list) and isinstance(points, int) and max(frequencies) >= points / 2:
-        yield (path + ("frequencies",), (f"{max(frequencies)} is not below the Nyquist frequency of {points} "
-               "evenly spaced points: use more points or lower frequencies"))
+        yield (
+            path + ("frequencies",),
+            (
+                f"{max(frequencies)} is not below the Nyquist frequency of {points} "
+                "evenly spaced points: use more points or lower frequencies"
+            ),
+        )
 
 
 def _frequency_range(path, node):
     claims = node.get("claims")
     if "k_max" in node and isinstance(claims, dict) and "k_min" in claims and claims["k_min"] >= node["k_max"]:
-        yield (path + ("claims", "k_min"), (f"{claims['k_min']} must be below k_max = {node['k_max']}: "
-               "a slope needs at least two frequencies k_min..k_max"))
-    if isinstance(claims, dict) and "slope_min" in claims and claims["slope_min"] > claims.get("slope_max", float("inf")):
-        yield path + ("claims", "slope_min"), f"{claims['slope_min']} is above slope_max = {claims['slope_max']}: swap them"
+        yield (
+            path + ("claims", "k_min"),
+            (
+                f"{claims['k_min']} must be below k_max = {node['k_max']}: "
+                "a slope needs at least two frequencies k_min..k_max"
+            ),
+        )
+    if (
+        isinstance(claims, dict)
+        and "slope_min" in claims
+        and claims["slope_min"] > claims.get("slope_max", float("inf"))
+    ):
+        yield (
+            path + ("claims", "slope_min"),
+            f"{claims['slope_min']} is above slope_max = {claims['slope_max']}: swap them",
+        )
 
 
 def _index_ranges(path, node):
@@ -668,19 +737,32 @@ def _index_ranges(path, node):
         if isinstance(spec, dict) and {"min", "max", "step"} <= set(spec):
             values[key] = range(spec["min"], spec["max"] + 1, spec["step"])
             if len(values[key]) < least:
-                yield (path + (key,), (f"min = {spec['min']}, max = {spec['max']}, step = {spec['step']} give "
-                       f"{len(values[key])} values, fewer than the {least} that {why} needs: raise max or lower step"))
+                yield (
+                    path + (key,),
+                    (
+                        f"min = {spec['min']}, max = {spec['max']}, step = {spec['step']} give "
+                        f"{len(values[key])} values, fewer than the {least} that {why} needs: raise max or lower step"
+                    ),
+                )
     for index, d in enumerate(node.get("curve_dims", ()) if values.get("dims") else ()):
         if d not in values["dims"]:
             dims = values["dims"]
-            yield (path + ("curve_dims", index), (f"{d} is not one of the dims {dims[0]}, {dims[0] + dims.step}, ... "
-                   f"{dims[-1]}: pick dimensions from dims"))
+            yield (
+                path + ("curve_dims", index),
+                (
+                    f"{d} is not one of the dims {dims[0]}, {dims[0] + dims.step}, ... "
+                    f"{dims[-1]}: pick dimensions from dims"
+                ),
+            )
 
 
 def _figure_deltas_configured(path, node):
     for index, delta in enumerate(node.get("figure_deltas", ()) if "deltas" in node else ()):
         if delta not in node["deltas"]:
-            yield path + ("figure_deltas", index), f"{delta} is not one of the deltas {node['deltas']}: draw only trained δ"
+            yield (
+                path + ("figure_deltas", index),
+                f"{delta} is not one of the deltas {node['deltas']}: draw only trained δ",
+            )
 
 
 def _subset_within_dataset(path, node):
@@ -693,14 +775,25 @@ def _subset_within_dataset(path, node):
         if n is None and sizes is None:
             yield path + ("data", key), f"{name} generates its samples, so {key} must be a number of samples, not null"
         elif n is not None and sizes is not None and n > sizes[index]:
-            yield (path + ("data", key), (f"{n} is more than the {sizes[index]} samples of {name}'s "
-                   f"{'train' if index == 0 else 'test'} split: lower it (null = the whole split)"))
+            yield (
+                path + ("data", key),
+                (
+                    f"{n} is more than the {sizes[index]} samples of {name}'s "
+                    f"{'train' if index == 0 else 'test'} split: lower it (null = the whole split)"
+                ),
+            )
     if "n_val" in node:
         n_train = data.get("n_train") or (sizes or (None,))[0]
         if n_train is not None and node["n_val"] >= n_train:
-            yield (path + ("n_val",), f"{node['n_val']} held-out samples leave none to train on: data.n_train is "
-                   + (f"{n_train} (the whole split); lower n_val" if data.get("n_train") is None
-                      else f"{n_train}; lower n_val or raise data.n_train"))
+            yield (
+                path + ("n_val",),
+                f"{node['n_val']} held-out samples leave none to train on: data.n_train is "
+                + (
+                    f"{n_train} (the whole split); lower n_val"
+                    if data.get("n_train") is None
+                    else f"{n_train}; lower n_val or raise data.n_train"
+                ),
+            )
 
 
 def _k0_grid_ordered(path, node):
@@ -717,19 +810,29 @@ def _rdf_epochs_logged(path, node):
         return
     epochs, every = rdf["measure_epochs"], node.get("log_every", 1)
     if not epochs or epochs[0] != 0 or epochs != sorted(set(epochs)):
-        yield path + ("rdf", "measure_epochs"), f"{epochs} must be strictly increasing and start at 0 (the drop is measured from it)"
+        yield (
+            path + ("rdf", "measure_epochs"),
+            f"{epochs} must be strictly increasing and start at 0 (the drop is measured from it)",
+        )
     for index, epoch in enumerate(epochs):
         if epoch > node["epochs"]:
-            yield path + ("rdf", "measure_epochs", index), f"{epoch} is beyond epochs = {node['epochs']}: lower it or raise epochs"
+            yield (
+                path + ("rdf", "measure_epochs", index),
+                f"{epoch} is beyond epochs = {node['epochs']}: lower it or raise epochs",
+            )
         elif epoch % every:
-            yield (path + ("rdf", "measure_epochs", index), (f"{epoch} is not a multiple of log_every = {every}: the RDF "
-                   "is measured at logged epochs only"))
+            yield (
+                path + ("rdf", "measure_epochs", index),
+                (f"{epoch} is not a multiple of log_every = {every}: the RDF is measured at logged epochs only"),
+            )
     data = node.get("data")
     if isinstance(data, dict) and "n_samples" in rdf:
         n_train = data.get("n_train") or SPLIT_SIZES.get(data.get("dataset"), (None,))[0]
         if n_train is not None and rdf["n_samples"] > n_train:
-            yield (path + ("rdf", "n_samples"), (f"{rdf['n_samples']} is more than the {n_train} training samples "
-                   "(data.n_train): lower it"))
+            yield (
+                path + ("rdf", "n_samples"),
+                (f"{rdf['n_samples']} is more than the {n_train} training samples (data.n_train): lower it"),
+            )
 
 
 def _poisson_consistent(path, node):
@@ -738,16 +841,31 @@ def _poisson_consistent(path, node):
     problem = node.get("problem")
     if isinstance(problem, dict) and {"wavenumbers", "amplitudes"} <= set(problem):
         if len(problem["wavenumbers"]) != len(problem["amplitudes"]):
-            yield (path + ("problem", "amplitudes"), (f"{len(problem['amplitudes'])} amplitudes for "
-                   f"{len(problem['wavenumbers'])} wavenumbers: give one amplitude per wavenumber"))
+            yield (
+                path + ("problem", "amplitudes"),
+                (
+                    f"{len(problem['amplitudes'])} amplitudes for "
+                    f"{len(problem['wavenumbers'])} wavenumbers: give one amplitude per wavenumber"
+                ),
+            )
         top = max(problem["wavenumbers"], default=0)
         if "n_interior" in node and 4 * top >= node["n_interior"] + 1:
-            yield (path + ("problem", "wavenumbers"), (f"k = {top} needs 4k < n_interior + 1 = {node['n_interior'] + 1} "
-                   f"(mode 2k in the lower half of the grid's spectrum): raise n_interior to at least {4 * top}"))
+            yield (
+                path + ("problem", "wavenumbers"),
+                (
+                    f"k = {top} needs 4k < n_interior + 1 = {node['n_interior'] + 1} "
+                    f"(mode 2k in the lower half of the grid's spectrum): raise n_interior to at least {4 * top}"
+                ),
+            )
     hybrid, dnn = node.get("hybrid"), node.get("dnn")
     if isinstance(hybrid, dict) and isinstance(dnn, dict) and hybrid.get("dnn_steps", 0) > dnn.get("steps", 0):
-        yield (path + ("hybrid", "dnn_steps"), (f"{hybrid['dnn_steps']} is beyond dnn.steps = {dnn['steps']}: the hybrid "
-               "hands over from the DNN's own run; lower it or raise dnn.steps"))
+        yield (
+            path + ("hybrid", "dnn_steps"),
+            (
+                f"{hybrid['dnn_steps']} is beyond dnn.steps = {dnn['steps']}: the hybrid "
+                "hands over from the DNN's own run; lower it or raise dnn.steps"
+            ),
+        )
 
 
 def _bands_split_by_cutoff(path, node):
@@ -757,24 +875,52 @@ def _bands_split_by_cutoff(path, node):
     if not (isinstance(target, dict) and {"low", "high", "cutoff"} <= set(target)):
         return
     if max(target["low"]) > target["cutoff"]:
-        yield path + ("target", "low"), f"{max(target['low'])} is above cutoff = {target['cutoff']}: the low band is k ≤ cutoff"
+        yield (
+            path + ("target", "low"),
+            f"{max(target['low'])} is above cutoff = {target['cutoff']}: the low band is k ≤ cutoff",
+        )
     if min(target["high"]) <= target["cutoff"]:
-        yield path + ("target", "high"), f"{min(target['high'])} is not above cutoff = {target['cutoff']}: the high band is k > cutoff"
+        yield (
+            path + ("target", "high"),
+            f"{min(target['high'])} is not above cutoff = {target['cutoff']}: the high band is k > cutoff",
+        )
     if "grid_points" in node and 2 * max(target["high"]) >= node["grid_points"]:
-        yield (path + ("target", "high"), (f"{max(target['high'])} is not below the Nyquist frequency "
-               f"{node['grid_points'] // 2} of grid_points = {node['grid_points']}: raise grid_points"))
+        yield (
+            path + ("target", "high"),
+            (
+                f"{max(target['high'])} is not below the Nyquist frequency "
+                f"{node['grid_points'] // 2} of grid_points = {node['grid_points']}: raise grid_points"
+            ),
+        )
     cutoffs = node.get("final_cutoffs")
     if isinstance(cutoffs, list) and cutoffs != sorted(cutoffs):
         yield path + ("final_cutoffs",), f"{cutoffs} is not ascending"
     if isinstance(cutoffs, list) and "grid_points" in node and 2 * max(cutoffs) >= node["grid_points"]:
-        yield (path + ("final_cutoffs",), (f"{max(cutoffs)} is not below the Nyquist frequency "
-               f"{node['grid_points'] // 2} of grid_points = {node['grid_points']}"))
+        yield (
+            path + ("final_cutoffs",),
+            (
+                f"{max(cutoffs)} is not below the Nyquist frequency "
+                f"{node['grid_points'] // 2} of grid_points = {node['grid_points']}"
+            ),
+        )
 
 
 _NODE_RULES = (
-    _grid_ordered, _snapshots_within_steps, _logging_within_training, _window_within_run, _full_batch_gd, _amplitudes_match,
-    _below_nyquist, _frequency_range, _index_ranges, _figure_deltas_configured,
-    _subset_within_dataset, _k0_grid_ordered, _rdf_epochs_logged, _poisson_consistent, _bands_split_by_cutoff,
+    _grid_ordered,
+    _snapshots_within_steps,
+    _logging_within_training,
+    _window_within_run,
+    _full_batch_gd,
+    _amplitudes_match,
+    _below_nyquist,
+    _frequency_range,
+    _index_ranges,
+    _figure_deltas_configured,
+    _subset_within_dataset,
+    _k0_grid_ordered,
+    _rdf_epochs_logged,
+    _poisson_consistent,
+    _bands_split_by_cutoff,
 )
 
 
@@ -787,9 +933,14 @@ def _memory_problems(base: KeyPath, block: dict, defaults: dict) -> Iterator[tup
         for key, weights in _weight_floors(node, depth):
             needed = weights * BYTES_PER_WEIGHT / 2**20
             if needed > mem_mb:
-                yield (path + (key,), (f"a network of these widths has at least {weights:.3g} weights, "
-                       f"{needed:.0f} MB with their gradients, more than mem_mb = {mem_mb}: use smaller widths, or "
-                       f"raise {'.'.join(map(str, base))}.resources.mem_mb if the machine has the memory"))
+                yield (
+                    path + (key,),
+                    (
+                        f"a network of these widths has at least {weights:.3g} weights, "
+                        f"{needed:.0f} MB with their gradients, more than mem_mb = {mem_mb}: use smaller widths, or "
+                        f"raise {'.'.join(map(str, base))}.resources.mem_mb if the machine has the memory"
+                    ),
+                )
 
 
 def _weight_floors(node: dict, depth: int) -> Iterator[tuple[str, int]]:
@@ -818,7 +969,10 @@ def main(argv: list[str] | None = None) -> int:
         description="Check fprinciple config files as the workflow would, before any job: every problem with its file and line.",
     )
     parser.add_argument(
-        "files", nargs="*", metavar="FILE", default=[_shown(ROOT / "config" / "config.yaml")],
+        "files",
+        nargs="*",
+        metavar="FILE",
+        default=[_shown(ROOT / "config" / "config.yaml")],
         help="config files, merged in order as several --configfile (default: the quick scale, config/config.yaml)",
     )
     files = parser.parse_args(argv).files

@@ -48,7 +48,9 @@ def mentioned_ids(root: Path = ROOT) -> set[str]:
     Checking all of them finds the orphans too (a schema or docs page left without a module)."""
     root = Path(root)
     names = {p.stem for p in (root / "src/fprinciple/experiments").glob("*.py")}
-    names |= {p.name.removesuffix(".schema.yaml") for p in (root / "workflow/schemas/experiments").glob("*.schema.yaml")}
+    names |= {
+        p.name.removesuffix(".schema.yaml") for p in (root / "workflow/schemas/experiments").glob("*.schema.yaml")
+    }
     names |= {p.stem for p in (root / "docs/experiments").glob("*.md")}
     for relative in COMPLETE_CONFIGS:
         config = _read_config(root / relative)
@@ -62,7 +64,9 @@ def _module_problems(name: str, root: Path) -> list[str]:
     bound = _top_level_names(root, relative)
     if isinstance(bound, str):
         return [f"{name}: {bound}"]
-    problems = [f"{name}: {relative} defines no {attribute}" for attribute in MODULE_ATTRIBUTES if attribute not in bound]
+    problems = [
+        f"{name}: {relative} defines no {attribute}" for attribute in MODULE_ATTRIBUTES if attribute not in bound
+    ]
     dataset = bound.get("dataset")
     if isinstance(dataset, ast.FunctionDef) and len(dataset.args.posonlyargs + dataset.args.args) != 1:
         problems.append(f"{name}: {relative}: dataset must take the config alone (def dataset(cfg))")
@@ -123,7 +127,9 @@ def _config_problems(ids: list[str], root: Path) -> list[str]:
     for relative in COMPLETE_CONFIGS:
         config = _read_config(root / relative)
         if config is None:
-            problems.append(f"{relative} is missing: a complete config holds a block for every experiment ({', '.join(ids)})")
+            problems.append(
+                f"{relative} is missing: a complete config holds a block for every experiment ({', '.join(ids)})"
+            )
         elif isinstance(config, str):
             problems.append(f"{relative} cannot be read: {config}")
         else:

@@ -46,9 +46,26 @@ RUNTIME_SAFETY = 3.0
 RUNTIME_FLOOR_MIN = 10  # a job's queue, start-up and result writing on a shared file system
 TOTAL = "total"  # the experiment column of the whole-DAG row
 
-COLUMNS = ["experiment", "jobs", "seeds", "planned_steps", "planned_logs", "startup_cpu_s", "step_cpu_s", "log_cpu_s",
-           "cpu_core_hours", "gpu_hours", "longest_job_cpu_h", "bound", "threads", "runtime_min",
-           "config_runtime_min", "rehearsal_cpu_s", "device", "data"]
+COLUMNS = [
+    "experiment",
+    "jobs",
+    "seeds",
+    "planned_steps",
+    "planned_logs",
+    "startup_cpu_s",
+    "step_cpu_s",
+    "log_cpu_s",
+    "cpu_core_hours",
+    "gpu_hours",
+    "longest_job_cpu_h",
+    "bound",
+    "threads",
+    "runtime_min",
+    "config_runtime_min",
+    "rehearsal_cpu_s",
+    "device",
+    "data",
+]
 
 
 def _identity(variant: dict) -> str:
@@ -105,8 +122,9 @@ def runtime_min(seconds: float, threads: int) -> int:
     return max(RUNTIME_FLOOR_MIN, 5 * math.ceil(minutes / 5))
 
 
-def experiment_row(experiment: str, jobs: list[tuple[str, str, float]], metas: dict[str, dict],
-                   resources: dict, seeds: int, data: str) -> dict:
+def experiment_row(
+    experiment: str, jobs: list[tuple[str, str, float]], metas: dict[str, dict], resources: dict, seeds: int, data: str
+) -> dict:
     """The cost table's row of one experiment: ``jobs`` from ``plan``, ``metas`` its rehearsal
     runs' meta.json by run id, ``resources`` its effective train resources, ``seeds`` the full
     config's, ``data`` what the rehearsal trained on."""
@@ -146,8 +164,19 @@ def table(rows: Iterable[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(list(rows), columns=COLUMNS).sort_values("cpu_core_hours", ascending=False)
     total = {
         "experiment": TOTAL,
-        **{c: frame[c].sum() for c in ("jobs", "planned_steps", "planned_logs", "startup_cpu_s", "step_cpu_s",
-                                       "log_cpu_s", "cpu_core_hours", "rehearsal_cpu_s")},
+        **{
+            c: frame[c].sum()
+            for c in (
+                "jobs",
+                "planned_steps",
+                "planned_logs",
+                "startup_cpu_s",
+                "step_cpu_s",
+                "log_cpu_s",
+                "cpu_core_hours",
+                "rehearsal_cpu_s",
+            )
+        },
         "gpu_hours": frame["gpu_hours"].sum(min_count=len(frame)) if len(frame) else np.nan,
         "longest_job_cpu_h": frame["longest_job_cpu_h"].max(),
         "bound": "upper bound" if (frame["bound"] == "upper bound").any() else "estimate",
@@ -164,7 +193,7 @@ CAPTION = (
     "with t_step (CPU seconds per step, logging excluded), t_log (per log) and start-up (CPU outside the "
     "loops) measured on the rehearsal job of the same variant, planned steps and logs of the untruncated "
     "settings, and f = seeds of the full job ÷ seeds rehearsed; summed over runs and seeds. Core-hours = "
-    "CPU seconds (all threads) / 3600. \"upper bound\": a stopping rule (loss threshold, learned "
+    'CPU seconds (all threads) / 3600. "upper bound": a stopping rule (loss threshold, learned '
     "members, an optimizer's tolerance) may end loops before their planned steps. GPU-hours only where "
     "the rehearsal ran on a GPU. runtime_min (SLURM): {safety:g} × the longest job's CPU seconds ÷ its "
     "threads, rounded up to 5 min, at least {floor} min; config_runtime_min: what the config asks for."
@@ -174,8 +203,18 @@ CAPTION = (
 def machine() -> str:
     """Where the rehearsal ran, for the table: CPU model and cores (cost tables differ by machine)."""
     cpuinfo = Path("/proc/cpuinfo")
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                  if line.startswith("model name")), "") if cpuinfo.exists() else ""
+    model = (
+        next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+        if cpuinfo.exists()
+        else ""
+    )
     return f"{model or platform.processor() or platform.machine()}, {os.cpu_count()} cores"
 
 
@@ -203,18 +242,31 @@ def markdown(frame: pd.DataFrame, measured_on: str) -> str:
     rule = "|" + "|".join("---" for _ in shown.columns) + "|"
     lines = ["| " + " | ".join(str(v) for v in row) + " |" for row in shown.itertuples(index=False)]
     short = frame[(frame["experiment"] != TOTAL) & (frame["config_runtime_min"] < frame["runtime_min"])]
-    warning = ("" if short.empty else "\n**runtime_min below the derived value** in the config: "
-               + ", ".join(f"{r.experiment} ({r.config_runtime_min} < {r.runtime_min})" for r in short.itertuples()) + "\n")
-    return f"# Cost of the full run\n\n{caption()}\n\nMeasured on: {measured_on}.\n\n" + "\n".join(
-        [header, rule, *lines]) + "\n" + warning
+    warning = (
+        ""
+        if short.empty
+        else "\n**runtime_min below the derived value** in the config: "
+        + ", ".join(f"{r.experiment} ({r.config_runtime_min} < {r.runtime_min})" for r in short.itertuples())
+        + "\n"
+    )
+    return (
+        f"# Cost of the full run\n\n{caption()}\n\nMeasured on: {measured_on}.\n\n"
+        + "\n".join([header, rule, *lines])
+        + "\n"
+        + warning
+    )
 
 
 def html(frame: pd.DataFrame, measured_on: str) -> str:
     """A self-contained HTML page of the cost table for the Snakemake report."""
     body = _shown(frame).to_html(index=False, escape=True, border=0, classes="cost")
-    style = ("body{font-family:sans-serif;font-size:13px} table.cost{border-collapse:collapse}"
-             " .cost td,.cost th{border:1px solid #ccc;padding:4px 6px;text-align:right}"
-             " .cost td:first-child,.cost th{text-align:left} .cost th{background:#f0f0f0}")
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Cost</title><style>{style}</style></head>"
-            f"<body><h1>Cost of the full run</h1><p>{caption()}</p><p>Measured on: {measured_on}.</p>{body}"
-            "</body></html>\n")
+    style = (
+        "body{font-family:sans-serif;font-size:13px} table.cost{border-collapse:collapse}"
+        " .cost td,.cost th{border:1px solid #ccc;padding:4px 6px;text-align:right}"
+        " .cost td:first-child,.cost th{text-align:left} .cost th{background:#f0f0f0}"
+    )
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>Cost</title><style>{style}</style></head>"
+        f"<body><h1>Cost of the full run</h1><p>{caption()}</p><p>Measured on: {measured_on}.</p>{body}"
+        "</body></html>\n"
+    )

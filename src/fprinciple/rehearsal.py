@@ -58,8 +58,11 @@ def substitute_datasets(cfg: dict, data_root: str | Path | None) -> dict:
         name = block["dataset"]
         if name in SAME_SHAPE_STANDINS and not present(name, data_root):
             train, test = SPLIT_SIZES[name]
-            block.update(dataset=SAME_SHAPE_STANDINS[name],
-                         n_train=block.get("n_train") or train, n_test=block.get("n_test") or test)
+            block.update(
+                dataset=SAME_SHAPE_STANDINS[name],
+                n_train=block.get("n_train") or train,
+                n_test=block.get("n_test") or test,
+            )
     return cfg
 
 

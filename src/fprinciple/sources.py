@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PACKAGE = "fprinciple"
@@ -32,7 +32,7 @@ def _path(module: str) -> Path | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def _imports(module: str, path: Path) -> frozenset[str]:
     """The fprinciple modules ``module`` imports (``from . import x`` counts x when it is a module).
 
@@ -55,7 +55,7 @@ def _imports(module: str, path: Path) -> frozenset[str]:
     return frozenset(name for name in found if _path(name) is not None)
 
 
-@lru_cache(maxsize=None)
+@cache
 def closure(module: str) -> tuple[Path, ...]:
     """``module``'s source file and those of every fprinciple module it imports, transitively,
     including the packages (``__init__.py``) along each dotted path."""
@@ -71,7 +71,7 @@ def closure(module: str) -> tuple[Path, ...]:
     return tuple(sorted(set(seen.values())))
 
 
-@lru_cache(maxsize=None)
+@cache
 def digest(*modules: str) -> str:
     """A hash of the source files the given modules run, and of their paths relative to the
     package (so a copy of the checkout elsewhere has the same digests). Cached: the DAG asks

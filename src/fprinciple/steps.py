@@ -17,9 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from . import claims as claim_rule
-from . import claims_table
+from . import claims_table, experiments, io, rehearsal
 from . import cost as cost_model
-from . import experiments, io, rehearsal
 from .learners import TRAINED
 
 _PYPLOT = threading.Lock()
@@ -38,8 +37,9 @@ def aggregate(runs: list[str], table: str, log: str) -> None:
 def experiment_claims(table: str, output: str, log: str, experiment: str, cfg: dict, scale: str) -> None:
     """An experiment's claims, on its trained network and on every control (claims.evaluate)."""
     module = experiments.get(experiment)
-    verdicts = claim_rule.evaluate(module.claims, pd.read_parquet(table), cfg, experiment=experiment,
-                                     scale=scale, dataset=module.dataset(cfg))
+    verdicts = claim_rule.evaluate(
+        module.claims, pd.read_parquet(table), cfg, experiment=experiment, scale=scale, dataset=module.dataset(cfg)
+    )
     io.write_parquet(verdicts, output)
     _log(log, output)
 
@@ -78,8 +78,9 @@ def claims_summary(parquet: str, md: str) -> str:
     return f"Claims: {claims_table.summary(table)}{alarm}. Table: {md} (claims.html beside it)"
 
 
-def cost(metas: list[str], parquet: str, md: str, html: str, log: str, configured: dict, data_root,
-         resources: dict) -> None:
+def cost(
+    metas: list[str], parquet: str, md: str, html: str, log: str, configured: dict, data_root, resources: dict
+) -> None:
     """The full run's cost table, estimated from a rehearsal's meta.json files (fprinciple.cost)."""
     measured: dict[str, dict[str, dict]] = {}
     for path in metas:
@@ -91,8 +92,11 @@ def cost(metas: list[str], parquet: str, md: str, html: str, log: str, configure
         full = rehearsal.substitute_datasets(settings, data_root)  # every seed, the data the rehearsal used
         jobs = cost_model.plan(module, full, rehearsal.experiment_config(settings, data_root))
         own = {**resources, **settings.get("resources", {})}
-        rows.append(cost_model.experiment_row(experiment, jobs, measured[experiment], own, len(settings.get("seeds", [])),
-                                         module.dataset(full)))
+        rows.append(
+            cost_model.experiment_row(
+                experiment, jobs, measured[experiment], own, len(settings.get("seeds", [])), module.dataset(full)
+            )
+        )
     table = cost_model.table(rows)
     io.write_parquet(table, parquet)
     io.write_text(cost_model.markdown(table, cost_model.machine()), md)

@@ -39,7 +39,7 @@ def hold(state_dir: str | Path = ".snakemake") -> list[Path]:
     if fcntl is None or path in _held:  # no flock here, or parsed again in this process: held already
         return []
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = _held[path] = open(path, "a")  # noqa: SIM115 (held open until the process exits)
+    handle = _held[path] = open(path, "a")  # held open until the process exits
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:  # another run of this workflow is alive: its locks are real
@@ -55,6 +55,9 @@ def hold(state_dir: str | Path = ".snakemake") -> list[Path]:
         # A live run's lock files are written after parsing, when it already holds its share.
         fcntl.flock(handle, fcntl.LOCK_SH)
     if stale:
-        print(f"Removed the stale lock of a killed Snakemake run ({path.parent / 'locks'}): "
-              "no other run of this workflow is alive in this directory.", file=sys.stderr)
+        print(
+            f"Removed the stale lock of a killed Snakemake run ({path.parent / 'locks'}): "
+            "no other run of this workflow is alive in this directory.",
+            file=sys.stderr,
+        )
     return stale

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 
 from ._common import DatasetError
-from .cifar10 import load_cifar10, verify_cifar10
 from .cifar10 import files as cifar10_files
+from .cifar10 import load_cifar10, verify_cifar10
 from .mnist import files as mnist_files
 from .mnist import load_mnist, verify_mnist
 

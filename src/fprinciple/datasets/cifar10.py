@@ -106,17 +106,8 @@ def _read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     if not isinstance(batch, dict) or not batch.keys() >= {b"data", b"labels"}:
         raise DatasetError(f"{path} lacks the keys b'data' and b'labels' of a CIFAR-10 batch.\n{_HOW_TO}")
     data, labels = batch[b"data"], np.asarray(batch[b"labels"])
-    if not (
-        isinstance(data, np.ndarray)
-        and data.dtype == np.uint8
-        and data.ndim == 2
-        and data.shape[1] == _PIXELS
-    ):
+    if not (isinstance(data, np.ndarray) and data.dtype == np.uint8 and data.ndim == 2 and data.shape[1] == _PIXELS):
         raise DatasetError(f"{path}: b'data' is not a uint8 array of shape (N, {_PIXELS}).\n{_HOW_TO}")
-    if (
-        labels.shape != (len(data),)
-        or labels.dtype.kind not in "iu"
-        or not np.all((labels >= 0) & (labels <= 9))
-    ):
+    if labels.shape != (len(data),) or labels.dtype.kind not in "iu" or not np.all((labels >= 0) & (labels <= 9)):
         raise DatasetError(f"{path}: b'labels' is not {len(data)} integers in 0-9.\n{_HOW_TO}")
     return data, labels.astype(np.int64)

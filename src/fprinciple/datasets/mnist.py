@@ -82,9 +82,7 @@ def _check_split(raw: Path, train: bool) -> None:
     n_images = _check_idx(images, _IMAGE_MAGIC, (_SIDE, _SIDE))
     n_labels = _check_idx(labels, _LABEL_MAGIC, ())
     if n_images != n_labels:
-        raise DatasetError(
-            f"{images} holds {n_images} images but {labels} holds {n_labels} labels.\n{_HOW_TO}"
-        )
+        raise DatasetError(f"{images} holds {n_images} images but {labels} holds {n_labels} labels.\n{_HOW_TO}")
     if np.fromfile(labels, dtype=np.uint8, offset=8).max(initial=0) > 9:
         raise DatasetError(f"{labels} holds labels outside 0-9, so it is corrupt.\n{_HOW_TO}")
 

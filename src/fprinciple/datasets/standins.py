@@ -17,9 +17,7 @@ _DIGITS_TRAIN = 1500  # of scikit-learn's 1797 digits: the first 1500 train, the
 _LEVELS = (1.5, 2, 3, 4, 6)  # pyramid short sides, in multiples of the crop size
 
 
-def load_digits_as_mnist(
-    n: int | None = None, seed: int = 0, train: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
+def load_digits_as_mnist(n: int | None = None, seed: int = 0, train: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Real handwritten digits (UCI optdigits via scikit-learn), 8x8 instead of 28x28.
 
     x is float32 (n, 64) in [0, 1] (grey levels 0-16 divided by 16); y is int64 (n,).
@@ -97,21 +95,15 @@ def _pyramids(size: int) -> list[list[np.ndarray]]:
     for source in _SOURCES:
         image = util.img_as_float32(source())
         h, w = image.shape[:2]
-        shapes = [
-            (round(h * level * size / min(h, w)), round(w * level * size / min(h, w))) for level in _LEVELS
-        ]
+        shapes = [(round(h * level * size / min(h, w)), round(w * level * size / min(h, w))) for level in _LEVELS]
         # Resizing the smaller levels from the largest rather than the original looks the same
         # and needs far less anti-aliasing work.
         finest = transform.resize(image, shapes[-1], anti_aliasing=True)
-        pyramids.append(
-            [transform.resize(finest, shape, anti_aliasing=True).astype(np.float32) for shape in shapes]
-        )
+        pyramids.append([transform.resize(finest, shape, anti_aliasing=True).astype(np.float32) for shape in shapes])
     return pyramids
 
 
-def load_cifar_standin(
-    n: int, seed: int = 0, size: int = 32, train: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
+def load_cifar_standin(n: int, seed: int = 0, size: int = 32, train: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """A 10-class colour-image stand-in for CIFAR-10 (NOT CIFAR-10): crops of ten photographs.
 
     Class k is the k-th photograph in ``_SOURCES``; classes are balanced (counts differ

@@ -79,7 +79,8 @@ def predict(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     model.eval()
     try:
         return evaluation.forward(
-            lambda rows: torch.cat([model(rows[i : i + EVAL_BATCH]) for i in range(0, len(rows), EVAL_BATCH)]), x)
+            lambda rows: torch.cat([model(rows[i : i + EVAL_BATCH]) for i in range(0, len(rows), EVAL_BATCH)]), x
+        )
     finally:
         model.train(training)
 
@@ -150,8 +151,12 @@ class Interpolant(Control):
 
     def _rows(self, x: torch.Tensor) -> slice | None:
         base = self.x_train
-        if (x.device != base.device or x.untyped_storage().data_ptr() != base.untyped_storage().data_ptr()
-                or x.dim() != base.dim() or x.stride() != base.stride()):
+        if (
+            x.device != base.device
+            or x.untyped_storage().data_ptr() != base.untyped_storage().data_ptr()
+            or x.dim() != base.dim()
+            or x.stride() != base.stride()
+        ):
             return None
         start, rest = divmod(x.storage_offset() - base.storage_offset(), base.stride(0))
         return slice(start, start + len(x)) if rest == 0 and 0 <= start and start + len(x) <= len(base) else None
@@ -195,15 +200,19 @@ def fit(
         sampling="epochs",
         log_every=every,
     )
-    splits = splits if splits is not None else {"train": (data.x_train, data.y_train), "test": (data.x_test, data.y_test)}
+    splits = (
+        splits if splits is not None else {"train": (data.x_train, data.y_train), "test": (data.x_test, data.y_test)}
+    )
 
     def epoch_hook(step: int, model: nn.Module, last: bool):
         if step == 0:
             yield "steps_per_epoch", np.nan, per_epoch
 
     hooks = [epoch_hook, accuracy_hook(splits), *hooks]
-    members = [Member(seed, model.to(ctx.device), data.x_train, data.y_train, hooks=hooks, controls=dict(controls or {}))
-               for seed, model in models.items()]
+    members = [
+        Member(seed, model.to(ctx.device), data.x_train, data.y_train, hooks=hooks, controls=dict(controls or {}))
+        for seed, model in models.items()
+    ]
     return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
 
 

@@ -86,8 +86,11 @@ def rdf_hook(
 
     def profile_of(inputs: torch.Tensor):
         values = inputs.detach().cpu().contiguous()
-        key = (tuple(values.shape), str(values.dtype),
-               hashlib.blake2b(values.numpy().tobytes(), digest_size=16).digest())
+        key = (
+            tuple(values.shape),
+            str(values.dtype),
+            hashlib.blake2b(values.numpy().tobytes(), digest_size=16).digest(),
+        )
         if key not in profiles:
             profiles[key] = frequency_profile(inputs, one_hot, k0, **options)
         return profiles[key]

@@ -122,7 +122,7 @@ class PeaksConverged:
         self.read, self.below, self.converged = 0, None, None
 
     def __call__(self, records: list) -> bool:
-        for _, learner, metric, _, values in records[self.read:]:
+        for _, learner, metric, _, values in records[self.read :]:
             if learner == TRAINED and metric == "delta_f":
                 if self.below is None:
                     self.below, self.converged = np.zeros(len(values), int), np.zeros(len(values), bool)
@@ -168,11 +168,20 @@ def spectral_hook(x: np.ndarray, y: np.ndarray, cfg: dict, device: torch.device)
 
 def build_model(model_cfg: dict, hidden: list[int], activation: str) -> MLP:
     """The MLP of a 1-D fit; ``init: normal`` with ``init_std`` is the authors' initialisation."""
-    return MLP(1, 1, hidden, activation, model_cfg.get("init_std"), model_cfg.get("bias", True),
-               init=model_cfg.get("init", "fan_in"))
+    return MLP(
+        1,
+        1,
+        hidden,
+        activation,
+        model_cfg.get("init_std"),
+        model_cfg.get("bias", True),
+        init=model_cfg.get("init", "fan_in"),
+    )
 
 
-def fit(cfg: dict, seeds: list[int], ctx: RunContext, hidden: list[int], activation: str, optimizer: dict) -> TrainResult:
+def fit(
+    cfg: dict, seeds: list[int], ctx: RunContext, hidden: list[int], activation: str, optimizer: dict
+) -> TrainResult:
     """Train one MLP per seed on the experiment's 1-D problem with the given architecture and
     optimizer, logging each and its controls (frozen, mean, opposite); one after another or as
     one batched ensemble (the config's ``ensemble``: ``training.seeds``)."""
@@ -194,8 +203,9 @@ def fit(cfg: dict, seeds: list[int], ctx: RunContext, hidden: list[int], activat
     for seed in seeds:
         torch.manual_seed(seed)
         model = build_model(cfg["model"], hidden, activation).to(ctx.device)
-        members.append(Member(seed, model, inputs, targets, hooks=[hook], controls={OPPOSITE: opposite},
-                              stop=stop_rule(cfg)))
+        members.append(
+            Member(seed, model, inputs, targets, hooks=[hook], controls={OPPOSITE: opposite}, stop=stop_rule(cfg))
+        )
     return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
 
 
@@ -255,17 +265,19 @@ def order_claim(metrics: pd.DataFrame, cfg: dict, statement: str) -> Claim:
             name = "/".join(map(str, keys if isinstance(keys, tuple) else (keys,)))
             failing.append(f"{name}: k={','.join(map(str, g['k']))} at {_steps(g['converged_at'])}")
     ks = sorted(table["k"].unique())
-    per_k = "; ".join(
-        f"k={k}: {spread(table.loc[table['k'] == k, 'converged_at'])}" for k in ks
-    )
+    per_k = "; ".join(f"k={k}: {spread(table.loc[table['k'] == k, 'converged_at'])}" for k in ks)
     measured = f"order holds in {sum(holds.values())}/{len(holds)} nets; converged at ({per_k})"
     if failing:
-        measured += f"; failing: {'; '.join(failing[:4])}" + (f" (+{len(failing) - 4} more)" if len(failing) > 4 else "")
+        measured += f"; failing: {'; '.join(failing[:4])}" + (
+            f" (+{len(failing) - 4} more)" if len(failing) > 4 else ""
+        )
     return Claim(
         claim="convergence_order",
         statement=statement,
         measured=measured,
-        threshold=(f"convergence steps ({convergence_rule(cfg)}) strictly increase with k, over ≥ 2 peaks, each "
-                   "converging within the run"),
+        threshold=(
+            f"convergence steps ({convergence_rule(cfg)}) strictly increase with k, over ≥ 2 peaks, each "
+            "converging within the run"
+        ),
         passed=all(holds.values()) if holds else None,
     )

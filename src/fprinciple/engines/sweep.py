@@ -97,11 +97,20 @@ def run_sweep(cfg: dict, variant: dict, ctx: RunContext, data: Data, build: Buil
         relative=relative,
         log_every=cfg["log_every"],
     )
-    as_tensor = lambda a: None if a is None else torch.as_tensor(a, dtype=torch.float32, device=ctx.device)
+
+    def as_tensor(a):
+        return None if a is None else torch.as_tensor(a, dtype=torch.float32, device=ctx.device)
+
     (x, _), (y, weights) = padded(xs), padded(ys)
-    result = learning_times(model, as_tensor(x), as_tensor(y), spec, ctx,
-                            batch=batch_size(cfg.get("ensemble", "auto"), ctx.device, len(members)),
-                            weights=as_tensor(weights))
+    result = learning_times(
+        model,
+        as_tensor(x),
+        as_tensor(y),
+        spec,
+        ctx,
+        batch=batch_size(cfg.get("ensemble", "auto"), ctx.device, len(members)),
+        weights=as_tensor(weights),
+    )
     records = result.records
     k_of, seed_of = np.array(members).T
     records.insert(0, "seed", seed_of[records["member"]])
@@ -166,8 +175,9 @@ def loglog_slope(k: np.ndarray, t: np.ndarray) -> float:
     return float(np.polyfit(np.log(k), np.log(t), 1)[0]) if len(k) >= 2 else float("nan")
 
 
-def bootstrap_slope(k: np.ndarray, per_seed: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES,
-                    level: float = BOOTSTRAP_LEVEL) -> tuple[float, float]:
+def bootstrap_slope(
+    k: np.ndarray, per_seed: np.ndarray, resamples: int = BOOTSTRAP_RESAMPLES, level: float = BOOTSTRAP_LEVEL
+) -> tuple[float, float]:
     """Percentile interval of the log-log slope of the mean time, resampling the seeds (columns of
     `per_seed`, one row per k) with replacement. Deterministic: the resamples come from a fixed
     generator, so the same metrics give the same interval."""
@@ -191,7 +201,9 @@ def predicts_absolutely(cfg: dict) -> bool:
     """Whether the closed-form time applies without a free constant: from a zero initial output
     (``symmetric_init``), where r_0 = −y, under the authors' loss and threshold (½‖f − y‖² below an
     absolute threshold), which ``theory.basri.predicted_learning_time`` assumes."""
-    return bool(cfg.get("symmetric_init", False) and cfg["loss"] == "half_sse" and not cfg.get("relative_threshold", False))
+    return bool(
+        cfg.get("symmetric_init", False) and cfg["loss"] == "half_sse" and not cfg.get("relative_threshold", False)
+    )
 
 
 def prediction(cfg: dict, net: dict, k: np.ndarray, t: np.ndarray, zero_loss: np.ndarray, eigenvalues) -> np.ndarray:
@@ -206,7 +218,9 @@ def prediction(cfg: dict, net: dict, k: np.ndarray, t: np.ndarray, zero_loss: np
     lam = eigenvalues(k.astype(int), net.get("bias", False))
     if not predicts_absolutely(cfg):
         return theory_fit(k, t, lam, lr)[1]
-    return predicted_learning_time(lam, lr, cfg["points"]["n"], cfg["loss_threshold"], target_norm=np.sqrt(2 * zero_loss))
+    return predicted_learning_time(
+        lam, lr, cfg["points"]["n"], cfg["loss_threshold"], target_norm=np.sqrt(2 * zero_loss)
+    )
 
 
 def _kept_at_half_time(cfg: dict, runs: pd.DataFrame) -> float:
@@ -231,8 +245,10 @@ def _runs(rows: pd.DataFrame) -> str:
 def _incomplete(rows: pd.DataFrame) -> str:
     """The frequencies that some seed did not learn, with how many did, e.g. 'k = 12 (2/3)'."""
     short = rows[rows["learned"] < rows["seeds"]]
-    return ", ".join(f"k = {int(r.k)} ({int(r.learned)}/{int(r.seeds)}{f', {int(r.diverged)} diverged' if r.diverged else ''})"
-                     for r in short.itertuples())
+    return ", ".join(
+        f"k = {int(r.k)} ({int(r.learned)}/{int(r.seeds)}{f', {int(r.diverged)} diverged' if r.diverged else ''})"
+        for r in short.itertuples()
+    )
 
 
 def sweep_claims(metrics: pd.DataFrame, cfg: dict, eigenvalues=None) -> list[Claim]:
@@ -256,33 +272,51 @@ def sweep_claims(metrics: pd.DataFrame, cfg: dict, eigenvalues=None) -> list[Cla
         s = stats[stats["net"] == name].sort_values("k")
         runs = table[table["net"] == name]
         no_bias = net.get("bias") is False
-        claim = lambda **kw: Claim(note=notes.get(kw["claim"], ""), **kw)
+
+        def claim(**kw):
+            return Claim(note=notes.get(kw["claim"], ""), **kw)
+
         if no_bias:
             kept_min = limits["odd_loss_kept_min"]
             odd = s[(s["k"] % 2 == 1) & (s["k"] >= 3)]
             rest = s[~s.index.isin(odd.index)]
             kept = runs[(runs["k"] % 2 == 1) & (runs["k"] >= 3)]["kept"].to_numpy()
             kept_text = f"min {np.min(kept):.2f}, median {np.median(kept):.2f}" if kept.size else "none"
-            out.append(claim(
-                claim=f"odd_k_not_learned_{name}",
-                statement="without bias, odd k ≥ 3 are never learned (zero eigenvalue: the loss makes no progress) while even k and k = 1 are",
-                measured=(f"odd k ≥ 3: {_runs(odd)}, final loss / loss(f = 0) {kept_text}; "
-                          f"even k and k = 1: {_runs(rest)}"),
-                threshold=(f"no odd-k run reaches loss < {cfg['loss_threshold']} within the cap of {net['cap']} "
-                           f"updates, none diverges, each keeps ≥ {kept_min:g} of the loss of f = 0 (= the initial "
-                           f"loss under a zero initial output; a mode learned by twice the cap would keep "
-                           f"{_kept_at_half_time(cfg, runs):.2f}); every even k and k = 1 is learned"),
-                passed=bool(odd["learned"].sum() == 0 and odd["diverged"].sum() == 0 and np.all(kept >= kept_min)
-                            and len(rest) and (rest["learned"] == rest["seeds"]).all()) if len(odd) else None,
-            ))
+            out.append(
+                claim(
+                    claim=f"odd_k_not_learned_{name}",
+                    statement="without bias, odd k ≥ 3 are never learned (zero eigenvalue: the loss makes no progress) while even k and k = 1 are",
+                    measured=(
+                        f"odd k ≥ 3: {_runs(odd)}, final loss / loss(f = 0) {kept_text}; "
+                        f"even k and k = 1: {_runs(rest)}"
+                    ),
+                    threshold=(
+                        f"no odd-k run reaches loss < {cfg['loss_threshold']} within the cap of {net['cap']} "
+                        f"updates, none diverges, each keeps ≥ {kept_min:g} of the loss of f = 0 (= the initial "
+                        f"loss under a zero initial output; a mode learned by twice the cap would keep "
+                        f"{_kept_at_half_time(cfg, runs):.2f}); every even k and k = 1 is learned"
+                    ),
+                    passed=bool(
+                        odd["learned"].sum() == 0
+                        and odd["diverged"].sum() == 0
+                        and np.all(kept >= kept_min)
+                        and len(rest)
+                        and (rest["learned"] == rest["seeds"]).all()
+                    )
+                    if len(odd)
+                    else None,
+                )
+            )
         else:
-            out.append(claim(
-                claim=f"every_k_learned_{name}",
-                statement=f"{name}: every frequency is learned",
-                measured=_runs(s),
-                threshold=f"every k reaches the loss threshold within {net['cap']} updates",
-                passed=bool((s["learned"] == s["seeds"]).all()) if len(s) else None,
-            ))
+            out.append(
+                claim(
+                    claim=f"every_k_learned_{name}",
+                    statement=f"{name}: every frequency is learned",
+                    measured=_runs(s),
+                    threshold=f"every k reaches the loss threshold within {net['cap']} updates",
+                    passed=bool((s["learned"] == s["seeds"]).all()) if len(s) else None,
+                )
+            )
         fit = fit_ks(s, limits["k_min"], even_only=no_bias)
         out.append(_slope_claim(claim, name, fit, runs, limits, no_bias))
         if eigenvalues is not None:
@@ -296,8 +330,11 @@ def _slope_claim(claim, name: str, fit: pd.DataFrame, runs: pd.DataFrame, limits
     complete = len(fit) >= MIN_SLOPE_FREQUENCIES and (fit["learned"] == fit["seeds"]).all()
     passed: bool | None = False
     if not complete:
-        measured = (f"fewer than {MIN_SLOPE_FREQUENCIES} frequencies k ≥ {limits['k_min']}" if len(fit) < MIN_SLOPE_FREQUENCIES
-                    else f"not learned by every seed: {_incomplete(fit)}")
+        measured = (
+            f"fewer than {MIN_SLOPE_FREQUENCIES} frequencies k ≥ {limits['k_min']}"
+            if len(fit) < MIN_SLOPE_FREQUENCIES
+            else f"not learned by every seed: {_incomplete(fit)}"
+        )
     else:
         k = fit["k"].to_numpy(float)
         slope = loglog_slope(k, fit["mean"].to_numpy())
@@ -305,7 +342,9 @@ def _slope_claim(claim, name: str, fit: pd.DataFrame, runs: pd.DataFrame, limits
         if seeds < MIN_SLOPE_SEEDS:
             measured += f"; no interval from {seeds} seed{'s' if seeds > 1 else ''}"
         else:
-            per_seed = runs[runs["k"].isin(fit["k"])].pivot(index="k", columns="seed", values="learning_time").to_numpy()
+            per_seed = (
+                runs[runs["k"].isin(fit["k"])].pivot(index="k", columns="seed", values="learning_time").to_numpy()
+            )
             lo, hi = bootstrap_slope(k, per_seed)
             measured += f", {BOOTSTRAP_LEVEL:.0%} bootstrap interval over seeds [{lo:.2f}, {hi:.2f}]"
             passed = bool(expected - tol <= lo and hi <= expected + tol)
@@ -319,36 +358,49 @@ def _slope_claim(claim, name: str, fit: pd.DataFrame, runs: pd.DataFrame, limits
         claim=f"loglog_slope_{name}",
         statement=f"{name}: learning time grows like k^{expected:g}",
         measured=measured,
-        threshold=(f"every k ≥ {limits['k_min']}{' (even)' if no_bias else ''} learned by every seed (≥ {MIN_SLOPE_FREQUENCIES} k, "
-                   f"≥ {MIN_SLOPE_SEEDS} seeds) and the {BOOTSTRAP_LEVEL:.0%} interval of the slope (percentile bootstrap "
-                   f"over seeds, {BOOTSTRAP_RESAMPLES} resamples) within [{expected - tol:g}, {expected + tol:g}]"),
+        threshold=(
+            f"every k ≥ {limits['k_min']}{' (even)' if no_bias else ''} learned by every seed (≥ {MIN_SLOPE_FREQUENCIES} k, "
+            f"≥ {MIN_SLOPE_SEEDS} seeds) and the {BOOTSTRAP_LEVEL:.0%} interval of the slope (percentile bootstrap "
+            f"over seeds, {BOOTSTRAP_RESAMPLES} resamples) within [{expected - tol:g}, {expected + tol:g}]"
+        ),
         passed=passed,
         replication=ACROSS_SEEDS,
     )
 
 
-def _prediction_claim(claim, name: str, net: dict, fit: pd.DataFrame, runs: pd.DataFrame, cfg: dict, eigenvalues) -> Claim:
+def _prediction_claim(
+    claim, name: str, net: dict, fit: pd.DataFrame, runs: pd.DataFrame, cfg: dict, eigenvalues
+) -> Claim:
     band, k_min = cfg["claims"]["prediction_band"], cfg["claims"]["k_min"]
     passed = False
     if len(fit) < 2 or not (fit["learned"] == fit["seeds"]).all():
-        measured = ("fewer than two frequencies to compare" if len(fit) < 2
-                    else f"not learned by every seed: {_incomplete(fit)}")
+        measured = (
+            "fewer than two frequencies to compare"
+            if len(fit) < 2
+            else f"not learned by every seed: {_incomplete(fit)}"
+        )
     else:
         k = fit["k"].to_numpy()
         zero = runs[runs["k"].isin(k)].groupby("k")["zero_loss"].mean().reindex(k).to_numpy()
-        ratio = fit["mean"].to_numpy() / prediction(cfg, net, k.astype(float), fit["mean"].to_numpy(), zero, eigenvalues)
+        ratio = fit["mean"].to_numpy() / prediction(
+            cfg, net, k.astype(float), fit["mean"].to_numpy(), zero, eigenvalues
+        )
         measured = f"measured / predicted in [{ratio.min():.2f}, {ratio.max():.2f}] on {_span(k)}"
         passed = bool(np.all((ratio >= 1 / band) & (ratio <= band)))
-    how = ("t_k = ⌈ln(2·threshold/‖y‖²) / (2 ln(1 − lr·n·λ_k))⌉ at the net's lr, no free constant (zero initial output)"
-           if predicts_absolutely(cfg) else
-           "c / (lr·λ_k) with c fitted by least squares, the authors' overlay (no closed form without a zero initial "
-           "output and ½‖f − y‖² below an absolute threshold): a shape test only")
+    how = (
+        "t_k = ⌈ln(2·threshold/‖y‖²) / (2 ln(1 − lr·n·λ_k))⌉ at the net's lr, no free constant (zero initial output)"
+        if predicts_absolutely(cfg)
+        else "c / (lr·λ_k) with c fitted by least squares, the authors' overlay (no closed form without a zero initial "
+        "output and ½‖f − y‖² below an absolute threshold): a shape test only"
+    )
     return claim(
         claim=f"tracks_prediction_{name}",
         statement=f"{name}: measured times follow the eigenvalue prediction ∝ 1/(lr·λ_k)",
         measured=measured,
-        threshold=(f"mean time over seeds / prediction within [1/{band:g}, {band:g}] for every k ≥ {k_min}"
-                   f"{' (even)' if net.get('bias') is False else ''}, each learned by every seed; prediction {how}"),
+        threshold=(
+            f"mean time over seeds / prediction within [1/{band:g}, {band:g}] for every k ≥ {k_min}"
+            f"{' (even)' if net.get('bias') is False else ''}, each learned by every seed; prediction {how}"
+        ),
         passed=passed,
         # The prediction is the expected (infinite-width) time: the authors overlay it on the mean
         # over seeds, and single seeds scatter around it with their sampled points.

@@ -78,5 +78,8 @@ def seed_jobs(cfg: dict, **axes) -> dict[str, dict]:
     seeds = list(cfg["seeds"])
     size = cfg.get("seeds_per_job") or len(seeds)
     blocks = [seeds[i : i + size] for i in range(0, len(seeds), size)]
-    return {f"{run_id(variant)}{'_' if variant else ''}seeds-{seeds_label(block)}": {**variant, "seeds": block}
-            for variant in grid(**axes).values() for block in blocks}
+    return {
+        f"{run_id(variant)}{'_' if variant else ''}seeds-{seeds_label(block)}": {**variant, "seeds": block}
+        for variant in grid(**axes).values()
+        for block in blocks
+    }

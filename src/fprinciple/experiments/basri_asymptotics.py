@@ -47,8 +47,10 @@ def dataset(cfg: dict) -> str:
 runs = seed_runs
 
 GROWTH, INTERCEPT, CURVE = "growth_exponent", "growth_intercept", "log_inverse_coefficient_d"
-CONTROL_NOTE = ("exact theory, no network: no frozen or mean control; must fail instead on the perturbed "
-                "learner (the smallest d's coefficients used for every d)")
+CONTROL_NOTE = (
+    "exact theory, no network: no frozen or mean control; must fail instead on the perturbed "
+    "learner (the smallest d's coefficients used for every d)"
+)
 
 
 def index_range(spec: dict) -> np.ndarray:
@@ -165,8 +167,12 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
         claim="growth_exponent_linear_in_d",
         statement="the exponent g(d) of 1/c_{d,k} ~ k^g(d) grows linearly with the sphere dimension d",
         measured=(
-            (f"g(d) = {values[0]:.3f} at every d: no line (constant)" if enough and is_constant(values)
-             else f"g(d) ≈ {slope:.4f} d + {intercept:.3f}, R² = {r2:.6f}") + f" over {span}; "
+            (
+                f"g(d) = {values[0]:.3f} at every d: no line (constant)"
+                if enough and is_constant(values)
+                else f"g(d) ≈ {slope:.4f} d + {intercept:.3f}, R² = {r2:.6f}"
+            )
+            + f" over {span}; "
             + (f"g({d[0]:g}) = {values[0]:.3f}, g({d[-1]:g}) = {values[-1]:.3f}; " if len(d) else "")
             + f"theory: slope 1 as k → ∞ (g → d + 1), {predicted:.4f} from the finite-k law at these k"
         ),

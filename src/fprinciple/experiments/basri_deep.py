@@ -14,12 +14,15 @@ from ..engines import sweep
 from ..models import kaiming_mlp
 from ..targets.sphere import circle_angles, on_circle, sine
 
-PAPER_FIGURE = "Basri et al., NeurIPS 2019, the learning time vs k for a deep net and a residual net (figure number unconfirmed)"
+PAPER_FIGURE = (
+    "Basri et al., NeurIPS 2019, the learning time vs k for a deep net and a residual net (figure number unconfirmed)"
+)
 CLASSES = 2  # classification: the sign of sin(k(θ + φ)), two logits
 
 
 def dataset(cfg: dict) -> str:
     return "synthetic: random points on the circle S¹, target sin(k(θ + φ)) (or its sign) with a random phase φ"
+
 
 runs = sweep.runs
 

@@ -43,7 +43,9 @@ from . import seed_jobs
 AUTHORS_WEIGHT_STD = 0.01  # MNIST/optimize.py: tf.random_normal(..., stddev=.01)
 AUTHORS_BIAS_RANGE = 1.0  # tf.random_uniform([k], -1, 1)
 
-PAPER_FIGURE = "Basri et al., NeurIPS 2019, fig. 1, left (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
+PAPER_FIGURE = (
+    "Basri et al., NeurIPS 2019, fig. 1, left (MNIST, 50% random labels: train, validation and test accuracy per epoch)"
+)
 
 runs = seed_jobs  # one job: each seed in turn (one Python start-up)
 
@@ -68,7 +70,9 @@ def noisy_labels(y: np.ndarray, noise: float, n_classes: int, rng: np.random.Gen
     return y
 
 
-def noisy_split(data: Data, n_val: int, noise: float, seed: int) -> tuple[Data, tuple[torch.Tensor, torch.Tensor], dict]:
+def noisy_split(
+    data: Data, n_val: int, noise: float, seed: int
+) -> tuple[Data, tuple[torch.Tensor, torch.Tensor], dict]:
     """Hold ``n_val`` random training samples out for validation and corrupt the labels of both
     parts; the returned Data trains on the noisy labels and keeps the clean test set. Also
     returns, per part, the share of labels left true: what a perfectly clean classifier scores."""
@@ -80,10 +84,11 @@ def noisy_split(data: Data, n_val: int, noise: float, seed: int) -> tuple[Data, 
     y_val = noisy_labels(data.train.y[val], noise, n_classes, rng)
     device = data.x_train.device
     train = replace(data.train, x=data.train.x[keep], y=y_train)
-    noisy = replace(data, train=train, x_train=data.x_train[keep],
-                    y_train=torch.as_tensor(y_train, device=device))
-    clean = {"train": float(np.mean(y_train == data.train.y[keep])),
-             "validation": float(np.mean(y_val == data.train.y[val]))}
+    noisy = replace(data, train=train, x_train=data.x_train[keep], y_train=torch.as_tensor(y_train, device=device))
+    clean = {
+        "train": float(np.mean(y_train == data.train.y[keep])),
+        "validation": float(np.mean(y_val == data.train.y[val])),
+    }
     return noisy, (data.x_train[val], torch.as_tensor(y_val, device=device)), clean
 
 
@@ -141,12 +146,32 @@ def summary(metrics: pd.DataFrame, memorised: float = 1.0) -> pd.DataFrame:
     for seed, run in curves(metrics).groupby("seed", sort=True):
         run = run.sort_values("epoch").reset_index(drop=True)
         peak, stop, last = run["test"].idxmax(), run["validation"].idxmax(), run.index[-1]
-        rows.append((seed, run["epoch"][last], run["train"][last], run["test"][last],
-                     run["test"][peak], run["epoch"][peak], run["epoch"][stop], run["test"][stop],
-                     first_epoch(run, run["train"] >= memorised),
-                     first_epoch(run, run["train"] > share.get(seed, np.inf))))
-    columns = ["seed", "last_epoch", "final_train", "final_test", "peak_test", "peak_epoch", "stop_epoch", "stop_test",
-               "memorised_epoch", "clean_passed"]
+        rows.append(
+            (
+                seed,
+                run["epoch"][last],
+                run["train"][last],
+                run["test"][last],
+                run["test"][peak],
+                run["epoch"][peak],
+                run["epoch"][stop],
+                run["test"][stop],
+                first_epoch(run, run["train"] >= memorised),
+                first_epoch(run, run["train"] > share.get(seed, np.inf)),
+            )
+        )
+    columns = [
+        "seed",
+        "last_epoch",
+        "final_train",
+        "final_test",
+        "peak_test",
+        "peak_epoch",
+        "stop_epoch",
+        "stop_test",
+        "memorised_epoch",
+        "clean_passed",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -169,29 +194,46 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
         row(
             claim="test_accuracy_peaks_early",
             statement=f"{name}, {noise}: the clean test accuracy peaks early, far above its final value",
-            measured=per_run(lambda r: f"peak {r.peak_test:.3f} at epoch {r.peak_epoch:g}, final {r.final_test:.3f} at "
-                                       f"epoch {r.last_epoch:g}; train accuracy ≥ {limits['train_accuracy_min']} from epoch "
-                                       f"{'never' if np.isnan(r.memorised_epoch) else f'{r.memorised_epoch:g}'}, above the true-label "
-                                       f"share from epoch {'never' if np.isnan(r.clean_passed) else f'{r.clean_passed:g}'}"),
-            threshold=(f"peak − final ≥ {limits['peak_margin']} and peak epoch ≤ {limits['early_fraction']} × the epoch at which "
-                       f"the train accuracy on the noisy labels reaches {limits['train_accuracy_min']} (the last epoch if never)"),
-            passed=bool(((table["peak_test"] - table["final_test"] >= limits["peak_margin"])
-                         & (table["peak_epoch"] <= table["early_by"])).all()) if ok else None,
+            measured=per_run(
+                lambda r: (
+                    f"peak {r.peak_test:.3f} at epoch {r.peak_epoch:g}, final {r.final_test:.3f} at "
+                    f"epoch {r.last_epoch:g}; train accuracy ≥ {limits['train_accuracy_min']} from epoch "
+                    f"{'never' if np.isnan(r.memorised_epoch) else f'{r.memorised_epoch:g}'}, above the true-label "
+                    f"share from epoch {'never' if np.isnan(r.clean_passed) else f'{r.clean_passed:g}'}"
+                )
+            ),
+            threshold=(
+                f"peak − final ≥ {limits['peak_margin']} and peak epoch ≤ {limits['early_fraction']} × the epoch at which "
+                f"the train accuracy on the noisy labels reaches {limits['train_accuracy_min']} (the last epoch if never)"
+            ),
+            passed=bool(
+                (
+                    (table["peak_test"] - table["final_test"] >= limits["peak_margin"])
+                    & (table["peak_epoch"] <= table["early_by"])
+                ).all()
+            )
+            if ok
+            else None,
         ),
         row(
             claim="early_stopping_works",
             statement="stopping at the best accuracy on the (equally noisy) validation labels recovers the clean test peak",
-            measured=per_run(lambda r: f"test {r.stop_test:.3f} at best-validation epoch {r.stop_epoch:g} "
-                                       f"vs final {r.final_test:.3f}"),
+            measured=per_run(
+                lambda r: (
+                    f"test {r.stop_test:.3f} at best-validation epoch {r.stop_epoch:g} vs final {r.final_test:.3f}"
+                )
+            ),
             threshold=f"test at the best-validation epoch ≥ final test + {limits['early_stop_margin']}",
-            passed=bool((table["stop_test"] >= table["final_test"] + limits["early_stop_margin"]).all()) if ok else None,
+            passed=bool((table["stop_test"] >= table["final_test"] + limits["early_stop_margin"]).all())
+            if ok
+            else None,
         ),
         row(
             claim="noisy_labels_memorised",
             statement="by the end the net has memorised the random training labels: the fall of the test accuracy is overfitting",
             measured=per_run(lambda r: f"final train accuracy (noisy labels) {r.final_train:.3f}"),
             threshold=f"≥ {limits['train_accuracy_min']} (a perfectly clean classifier scores "
-                      f"{clean_share:.2f} on these labels)",
+            f"{clean_share:.2f} on these labels)",
             passed=bool((table["final_train"] >= limits["train_accuracy_min"]).all()) if ok else None,
         ),
     ]

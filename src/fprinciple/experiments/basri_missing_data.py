@@ -67,9 +67,13 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
 
     zero_loss = 0.5 * float(np.sum(y**2))  # the loss of f = 0, the authors' reference
     spec = TrainSpec(
-        steps=cfg["steps"], lr=cfg["lr"], optimizer="gd", loss="half_sse",
+        steps=cfg["steps"],
+        lr=cfg["lr"],
+        optimizer="gd",
+        loss="half_sse",
         loss_threshold=cfg["relative_loss_threshold"] * zero_loss,
-        log_every=cfg["log_every"], log_steps=snapshots,
+        log_every=cfg["log_every"],
+        log_steps=snapshots,
     )
     members = []
     for seed in variant["seeds"]:
@@ -112,7 +116,15 @@ def gap_measures(metrics: pd.DataFrame, cfg: dict) -> pd.DataFrame:
         bending_target = np.mean((k**2 * target) ** 2)
         fc, tc = f[inside] - f[inside].mean(), target - target.mean()
         correlation = float(fc @ tc / (np.linalg.norm(fc) * np.linalg.norm(tc))) if np.linalg.norm(fc) > 0 else 0.0
-        rows.append((f"{bias} biases, seed {seed}", bias, loss[-1] / (0.5 * np.sum(y**2)), bending / bending_target, correlation))
+        rows.append(
+            (
+                f"{bias} biases, seed {seed}",
+                bias,
+                loss[-1] / (0.5 * np.sum(y**2)),
+                bending / bending_target,
+                correlation,
+            )
+        )
     return pd.DataFrame(rows, columns=["net", "hidden_bias", "relative_loss", "bending_ratio", "correlation"])
 
 
@@ -129,8 +141,10 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     fitted = f"loss / loss(f = 0) < {fit_max} on the training points and "
 
     def per_run(rows: pd.DataFrame, *columns: tuple[str, str]) -> str:
-        return "; ".join(f"{r.net}: " + ", ".join(f"{label} {format(getattr(r, column), fmt)}" for label, column, fmt in columns)
-                         for r in rows.itertuples())
+        return "; ".join(
+            f"{r.net}: " + ", ".join(f"{label} {format(getattr(r, column), fmt)}" for label, column, fmt in columns)
+            for r in rows.itertuples()
+        )
 
     found = [
         Claim(
@@ -143,28 +157,42 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     ]
     biased = table[table["hidden_bias"] == "normal"]
     if len(biased):
-        found.append(Claim(
-            claim="gap_filled_smoothly",
-            statement=(f"with hidden biases drawn at the weights' scale (hidden_bias normal) the net fills the gap "
-                       f"with a smooth, low-frequency curve, far smoother than sin {k}θ"),
-            measured=per_run(biased, ("loss ratio", "relative_loss", ".1e"), ("bending ratio", "bending_ratio", ".3f")),
-            threshold=f"{fitted}{bending} < {limits['bending_ratio_max']}, with hidden_bias normal",
-            passed=bool((biased["fits"] & (biased["bending_ratio"] < limits["bending_ratio_max"])).all()),
-            source=SUITE,
-            note="the suite's extension, not the paper's figure: the authors' run has zero-initialised biases, "
-                 "and their stored output (bending ratio 0.92) would fail it",
-        ))
+        found.append(
+            Claim(
+                claim="gap_filled_smoothly",
+                statement=(
+                    f"with hidden biases drawn at the weights' scale (hidden_bias normal) the net fills the gap "
+                    f"with a smooth, low-frequency curve, far smoother than sin {k}θ"
+                ),
+                measured=per_run(
+                    biased, ("loss ratio", "relative_loss", ".1e"), ("bending ratio", "bending_ratio", ".3f")
+                ),
+                threshold=f"{fitted}{bending} < {limits['bending_ratio_max']}, with hidden_bias normal",
+                passed=bool((biased["fits"] & (biased["bending_ratio"] < limits["bending_ratio_max"])).all()),
+                source=SUITE,
+                note="the suite's extension, not the paper's figure: the authors' run has zero-initialised biases, "
+                "and their stored output (bending ratio 0.92) would fail it",
+            )
+        )
     unbiased = table[table["hidden_bias"] == "zeros"]
     if len(unbiased):
-        found.append(Claim(
-            claim="bias_free_net_copies_target",
-            statement=f"the net (the authors' run: hidden biases zero at init) continues sin {k}θ through the gap",
-            measured=per_run(unbiased, ("loss ratio", "relative_loss", ".1e"), (f"correlation with sin {k}θ in the gap", "correlation", ".3f"),
-                             ("bending ratio", "bending_ratio", ".2f")),
-            threshold=f"{fitted}correlation ≥ {limits['copy_correlation_min']}, with hidden_bias zeros",
-            passed=bool((unbiased["fits"] & (unbiased["correlation"] >= limits["copy_correlation_min"])).all()),
-            note=("the paper's figure (authors' stored output: correlation 0.9988 in the gap). Not by itself a "
-                  "low-frequency preference: a net that stays bias-free holds only k = 1 and the even k (BJKK19 §4), "
-                  "and θ → θ + π maps the gap onto training points, so the even sin 6θ is copied across"),
-        ))
+        found.append(
+            Claim(
+                claim="bias_free_net_copies_target",
+                statement=f"the net (the authors' run: hidden biases zero at init) continues sin {k}θ through the gap",
+                measured=per_run(
+                    unbiased,
+                    ("loss ratio", "relative_loss", ".1e"),
+                    (f"correlation with sin {k}θ in the gap", "correlation", ".3f"),
+                    ("bending ratio", "bending_ratio", ".2f"),
+                ),
+                threshold=f"{fitted}correlation ≥ {limits['copy_correlation_min']}, with hidden_bias zeros",
+                passed=bool((unbiased["fits"] & (unbiased["correlation"] >= limits["copy_correlation_min"])).all()),
+                note=(
+                    "the paper's figure (authors' stored output: correlation 0.9988 in the gap). Not by itself a "
+                    "low-frequency preference: a net that stays bias-free holds only k = 1 and the even k (BJKK19 §4), "
+                    "and θ → θ + π maps the gap onto training points, so the even sin 6θ is copied across"
+                ),
+            )
+        )
     return found

@@ -8,11 +8,14 @@ from ..models import basri_shallow
 from ..targets.sphere import circle_angles, on_circle, sine, unit_norm
 from ..theory.basri import circle_eigenvalues
 
-PAPER_FIGURE = "Basri et al., NeurIPS 2019, the learning time vs k on S¹, without and with bias (figure number unconfirmed)"
+PAPER_FIGURE = (
+    "Basri et al., NeurIPS 2019, the learning time vs k on S¹, without and with bias (figure number unconfirmed)"
+)
 
 
 def dataset(cfg: dict) -> str:
     return "synthetic: random points on the circle S¹, target sin(kθ) scaled to unit norm"
+
 
 runs = sweep.runs
 

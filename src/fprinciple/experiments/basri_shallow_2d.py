@@ -8,11 +8,14 @@ from ..models import basri_shallow
 from ..targets.sphere import sphere_points, unit_norm, zonal_harmonic
 from ..theory.basri import sphere_eigenvalues
 
-PAPER_FIGURE = "Basri et al., NeurIPS 2019, the learning time vs k on S², without and with bias (figure number unconfirmed)"
+PAPER_FIGURE = (
+    "Basri et al., NeurIPS 2019, the learning time vs k on S², without and with bias (figure number unconfirmed)"
+)
 
 
 def dataset(cfg: dict) -> str:
     return "synthetic: random points on the sphere S², target the zonal harmonic P_k(x₃) scaled to unit norm"
+
 
 runs = sweep.runs
 

@@ -62,14 +62,20 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
             yield "output", theta, f
 
     spec = TrainSpec(
-        steps=cfg["steps"], lr=cfg["lr"], optimizer="gd", loss="half_sse", loss_threshold=cfg["loss_threshold"],
-        log_every=cfg["log_every"], log_steps=snapshots,
+        steps=cfg["steps"],
+        lr=cfg["lr"],
+        optimizer="gd",
+        loss="half_sse",
+        loss_threshold=cfg["loss_threshold"],
+        log_every=cfg["log_every"],
+        log_steps=snapshots,
     )
     members = []
     for seed in variant["seeds"]:
         torch.manual_seed(seed)
-        members.append(Member(seed, authors_relu_net(2, cfg["model"]["hidden"]).to(ctx.device), inputs, targets,
-                              hooks=[hook]))
+        members.append(
+            Member(seed, authors_relu_net(2, cfg["model"]["hidden"]).to(ctx.device), inputs, targets, hooks=[hook])
+        )
     return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
 
 

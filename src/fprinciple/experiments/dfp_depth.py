@@ -33,7 +33,9 @@ from ..training.controls import Control
 from ..training.seeds import Member, batched, train_seeds
 from . import seed_jobs
 
-PAPER_FIGURE = "Xu & Zhou, AAAI 2021, fig. 1: steps to a fixed training loss vs the number of hidden layers (cos 3x + cos 5x)"
+PAPER_FIGURE = (
+    "Xu & Zhou, AAAI 2021, fig. 1: steps to a fixed training loss vs the number of hidden layers (cos 3x + cos 5x)"
+)
 UNIFORM_RATE = "uniform_rate"
 DEPTH, FREQUENCY = "depth", "frequency"
 
@@ -71,7 +73,7 @@ class UniformRate(Control):
         self.tau = 2 * reach_step / np.log(1 / relative_threshold)
         self.step = 0
 
-    def at(self, step: int) -> "UniformRate":
+    def at(self, step: int) -> UniformRate:
         self.step = step
         return self
 
@@ -89,8 +91,12 @@ def fit(cfg: dict, depth: int, frequencies, seeds: list[int], ctx: RunContext) -
     relative = cfg["relative_loss_threshold"]
     optimizer = cfg["optimizer"]
     spec = TrainSpec(
-        steps=cfg["steps"], lr=optimizer["lr"], optimizer=optimizer["name"], loss="mse",
-        loss_threshold=relative * energy, log_every=cfg["log_every"],
+        steps=cfg["steps"],
+        lr=optimizer["lr"],
+        optimizer=optimizer["name"],
+        loss="mse",
+        loss_threshold=relative * energy,
+        log_every=cfg["log_every"],
     )
     controls = {UNIFORM_RATE: UniformRate(frequencies, y.mean().item(), relative, cfg["log_every"] / 2)}
 
@@ -122,7 +128,9 @@ def steps_to_threshold(metrics: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     """Per sweep, depth, frequency and seed: the first logged step whose training loss is below
     the relative threshold (NaN: never within the run)."""
     loss = metrics[metrics["metric"] == "train_loss"]
-    energy = metrics[metrics["metric"] == "target_energy"].groupby(["sweep", "depth", "frequency", "seed"])["value"].first()
+    energy = (
+        metrics[metrics["metric"] == "target_energy"].groupby(["sweep", "depth", "frequency", "seed"])["value"].first()
+    )
     keys = ["sweep", "depth", "frequency", "seed"]
     rows = []
     for key, group in loss.groupby(keys, sort=True):
@@ -131,8 +139,9 @@ def steps_to_threshold(metrics: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*keys, "steps"])
 
 
-def _sweep_claim(table: pd.DataFrame, axis: str, direction: int, min_factor: float, claim: str,
-                 statement: str, cfg: dict) -> Claim:
+def _sweep_claim(
+    table: pd.DataFrame, axis: str, direction: int, min_factor: float, claim: str, statement: str, cfg: dict
+) -> Claim:
     """The steps (their mean over the seeds in ``table``: one seed's, when the rule judges it)
     strictly fall (``direction`` −1) or rise (+1) along ``axis``, by at least ``min_factor`` from
     one end to the other; every run must reach the loss level."""
@@ -165,12 +174,20 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     limits = cfg["claims"]
     return [
         _sweep_claim(
-            table[table["sweep"] == DEPTH], "depth", -1, limits["min_speedup"], "deeper_is_faster",
+            table[table["sweep"] == DEPTH],
+            "depth",
+            -1,
+            limits["min_speedup"],
+            "deeper_is_faster",
             f"with equal widths, deeper nets need fewer steps to fit {target_name(cfg['depth_sweep']['frequencies'])}",
             cfg,
         ),
         _sweep_claim(
-            table[table["sweep"] == FREQUENCY], "frequency", +1, limits["min_slowdown"], "higher_frequency_is_slower",
+            table[table["sweep"] == FREQUENCY],
+            "frequency",
+            +1,
+            limits["min_slowdown"],
+            "higher_frequency_is_slower",
             f"one fixed net ({cfg['frequency_sweep']['depth']} hidden layers) needs more steps for cos(kx) the higher k",
             cfg,
         ),

@@ -53,8 +53,12 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     per_epoch = steps_per_epoch(len(data.y_train), cfg["optimizer"]["batch_size"])
     steps = {epoch * per_epoch for epoch in cfg["rdf"]["measure_epochs"]}
     hook = rdf_hook(data.x_train, data.y_train, data.train.n_classes, layers, cfg["rdf"], steps)
-    training = {"epochs": cfg["epochs"], "log_every": cfg["log_every"], "optimizer": cfg["optimizer"],
-                "ensemble": cfg.get("ensemble", "auto")}
+    training = {
+        "epochs": cfg["epochs"],
+        "log_every": cfg["log_every"],
+        "optimizer": cfg["optimizer"],
+        "ensemble": cfg.get("ensemble", "auto"),
+    }
     return with_dataset_name(fit(training, models, data, ctx, hooks=[hook]), data)
 
 
@@ -99,9 +103,7 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
             f"{_listed(last)} (order holds at {held}/{len(settled)} epochs ≥ {settled_from:g})"
         )
         drop = 1 - (last / first).to_numpy(dtype=float)
-        move.append(
-            bool(np.all(np.isfinite(drop)) and np.all(np.diff(drop) > 0) and drop[-1] >= limits["min_drop"])
-        )
+        move.append(bool(np.all(np.isfinite(drop)) and np.all(np.diff(drop) > 0) and drop[-1] >= limits["min_drop"]))
         notes_move.append(f"seed {seed}: " + _listed(drop))
     return [
         Claim(
@@ -112,9 +114,13 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
             threshold=f"{summary} k0 strictly decreases with the layer at every measured epoch ≥ "
             f"{limits['settled_fraction']:g} × {cfg['epochs']} epochs",
             passed=all(order) if order else None,
-            note=(f"effect size: the smallest adjacent-layer step of {summary} k0 at the judged epochs is "
-                  f"{np.min(gaps):+.1%} … {np.max(gaps):+.1%} of the shallower layer's (over seeds and judged epochs); a strict order "
-                  "with no margin, so fragile where the last layers are about 1 % apart") if gaps else "",
+            note=(
+                f"effect size: the smallest adjacent-layer step of {summary} k0 at the judged epochs is "
+                f"{np.min(gaps):+.1%} … {np.max(gaps):+.1%} of the shallower layer's (over seeds and judged epochs); a strict order "
+                "with no margin, so fragile where the last layers are about 1 % apart"
+            )
+            if gaps
+            else "",
         ),
         Claim(
             claim="deeper_layers_move_lower",

@@ -55,8 +55,11 @@ def profile_rows(points: np.ndarray, values: np.ndarray, k0: np.ndarray, cfg: di
     profile = frequency_profile(
         points, values, k0, delta_convention=cfg["delta_convention"], normalisation=cfg["normalisation"]
     )
-    scalars = {"peak_k0": k0[np.argmax(profile.rdf)], "mean_k0": profile.mean_frequency,
-               "median_k0": profile.median_frequency}
+    scalars = {
+        "peak_k0": k0[np.argmax(profile.rdf)],
+        "mean_k0": profile.mean_frequency,
+        "median_k0": profile.median_frequency,
+    }
     rows = [(0, "lfr", q, v, k, learner) for q, v in zip(k0, profile.lfr)]
     rows += [(0, "rdf", q, v, k, learner) for q, v in zip(k0, profile.rdf)]
     return rows + [(0, name, np.nan, value, k, learner) for name, value in scalars.items()]
@@ -73,8 +76,14 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
         rows += profile_rows(points, values, k0, cfg, k, "trained")
         rows += profile_rows(shuffled, values, k0, cfg, k, PERTURBED)
     records = pd.DataFrame(rows, columns=["step", "metric", "key", "value", "frequency", "learner"])
-    return TrainResult(records=records, steps=0, stopped_by="computed", wall_s=time.perf_counter() - started,
-                       steps_per_s=float("nan"), resumed_from=0)
+    return TrainResult(
+        records=records,
+        steps=0,
+        stopped_by="computed",
+        wall_s=time.perf_counter() - started,
+        steps_per_s=float("nan"),
+        resumed_from=0,
+    )
 
 
 def summaries(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -121,7 +130,8 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
             statement="1/δ is a frequency: the median k0 of the energy (LFR = 1/2) grows like k "
             "(like k² in the variance convention)",
             measured=f"log-log slope of median k0 vs k: {slope:.3f}, expected {exponent:g} (median k0: "
-            + ", ".join(f"k={k:g}: {m:.3g}" for k, m in zip(ks, medians)) + ")",
+            + ", ".join(f"k={k:g}: {m:.3g}" for k, m in zip(ks, medians))
+            + ")",
             threshold=f"slope / {exponent:g} within 1 ± {limits['exponent_tolerance']} (all medians inside the grid)",
             passed=bool(np.isfinite(slope) and abs(slope / exponent - 1) <= limits["exponent_tolerance"]),
             note="exact analysis; fails on the perturbed input (positions shuffled)",

@@ -54,12 +54,19 @@ def runs(cfg: dict) -> dict[str, dict]:
 
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     data = load_data(cfg["data"], ctx)
-    models = {seed: build_model(cfg["net"], data, seed, blocks_removed=variant["blocks_removed"])
-              for seed in variant["seeds"]}
+    models = {
+        seed: build_model(cfg["net"], data, seed, blocks_removed=variant["blocks_removed"]) for seed in variant["seeds"]
+    }
     per_epoch = steps_per_epoch(len(data.y_train), cfg["optimizer"]["batch_size"])
     steps = {epoch * per_epoch for epoch in cfg["rdf"]["measure_epochs"]}
-    hook = rdf_hook(data.x_train, data.y_train, data.train.n_classes,
-                    {EFFECTIVE_LAYER: ResNet18.LEARNING_COMPONENT}, cfg["rdf"], steps)
+    hook = rdf_hook(
+        data.x_train,
+        data.y_train,
+        data.train.n_classes,
+        {EFFECTIVE_LAYER: ResNet18.LEARNING_COMPONENT},
+        cfg["rdf"],
+        steps,
+    )
     training = {"epochs": cfg["epochs"], "log_every": cfg["log_every"], "optimizer": cfg["optimizer"]}
     splits = {"train": (data.x_train, data.y_train), "validation": (data.x_test, data.y_test)}
     return with_dataset_name(fit(training, models, data, ctx, hooks=[hook], splits=splits), data)
@@ -76,7 +83,9 @@ def first_epoch_reaching(curves: pd.DataFrame, level: float) -> pd.Series:
     """Per row, the first logged epoch whose value is ≥ ``level`` (NaN: never)."""
     reached = curves.ge(level)
     epochs = curves.columns.to_numpy(dtype=float)
-    return pd.Series(np.where(reached.any(axis=1), epochs[reached.to_numpy().argmax(axis=1)], np.nan), index=curves.index)
+    return pd.Series(
+        np.where(reached.any(axis=1), epochs[reached.to_numpy().argmax(axis=1)], np.nan), index=curves.index
+    )
 
 
 def _order(values: pd.Series, direction: int) -> bool:
@@ -92,7 +101,9 @@ def _seed_mean(per_run: pd.Series) -> pd.Series:
 
 
 def _listed(values: pd.Series, fmt: str = ".3g") -> str:
-    return ", ".join(f"−{int(r)}: " + ("never" if np.isnan(v) else format(v, fmt)) for r, v in values.sort_index().items())
+    return ", ".join(
+        f"−{int(r)}: " + ("never" if np.isnan(v) else format(v, fmt)) for r, v in values.sort_index().items()
+    )
 
 
 def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:

@@ -13,7 +13,9 @@ from ..engines.fit1d import fit, order_claim
 from ..training import RunContext, TrainResult, combine
 from . import seed_jobs
 
-PAPER_FIGURE = "Xu, Zhang & Xiao, ICONIP 2019: the order across activations, depths and optimizers, in the equal-amplitude setting"
+PAPER_FIGURE = (
+    "Xu, Zhang & Xiao, ICONIP 2019: the order across activations, depths and optimizers, in the equal-amplitude setting"
+)
 PAPER_ACTIVATIONS = ("tanh", "relu", "sigmoid")
 # Each activation × depth cell is a condition of its own. An optimizer's claim pools the cells'
 # nets: reproduced when the order holds in significantly more than half of them and in no cell
@@ -44,10 +46,16 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     for optimizer, depth in cells(cfg):
         settings = {"name": optimizer, **cfg["optimizers"][optimizer]}
         model = {**cfg["model"], **settings.pop("model", {})}
-        cell = {**cfg, "model": model, "steps": settings.pop("steps", cfg["steps"]),
-                "log_every": settings.pop("log_every", cfg["log_every"])}
+        cell = {
+            **cfg,
+            "model": model,
+            "steps": settings.pop("steps", cfg["steps"]),
+            "log_every": settings.pop("log_every", cfg["log_every"]),
+        }
         hidden = [model["width"]] * depth
-        result = fit(cell, variant["seeds"], ctx.part(f"{optimizer}-depth-{depth}"), hidden, variant["activation"], settings)
+        result = fit(
+            cell, variant["seeds"], ctx.part(f"{optimizer}-depth-{depth}"), hidden, variant["activation"], settings
+        )
         parts.append(({"optimizer": optimizer, "depth": depth}, result))
     return combine(parts)
 
@@ -57,13 +65,22 @@ def claims(metrics, cfg: dict):
     found = []
     missing = [a for a in PAPER_ACTIVATIONS if a not in cfg["activations"]]
     note = (
-        f"{', '.join(missing)} not in this config's activations: checked only where configured "
-        "(docs/experiments/fp1d_robustness.md explains why the quick scale leaves sigmoid out)"
-    ) if missing else ""
+        (
+            f"{', '.join(missing)} not in this config's activations: checked only where configured "
+            "(docs/experiments/fp1d_robustness.md explains why the quick scale leaves sigmoid out)"
+        )
+        if missing
+        else ""
+    )
     count = len(cfg["activations"]) * len(cfg["depths"])
     for optimizer in cfg["optimizers"]:
         rows = metrics[metrics["optimizer"] == optimizer] if "optimizer" in metrics else metrics.iloc[:0]
-        claim = order_claim(rows, cfg, f"{optimizer}: k=1 before k=3 before k=5 for every activation and depth ({count} cells)")
-        found.append(dataclasses.replace(claim, claim=f"convergence_order_{optimizer}", note=note,
-                                         conditions=CONDITIONS, pooled=True))
+        claim = order_claim(
+            rows, cfg, f"{optimizer}: k=1 before k=3 before k=5 for every activation and depth ({count} cells)"
+        )
+        found.append(
+            dataclasses.replace(
+                claim, claim=f"convergence_order_{optimizer}", note=note, conditions=CONDITIONS, pooled=True
+            )
+        )
     return found

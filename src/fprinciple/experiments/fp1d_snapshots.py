@@ -55,11 +55,15 @@ def claims(metrics, cfg: dict):
     # NaN (never converged) compares False, so a run where either peak never converges fails.
     later = converged[k_high] > converged[k_low] if {k_low, k_high} <= set(converged.columns) else pd.Series(dtype=bool)
     fitted = at_final["to_target"] < limits["final_to_target_max"]
-    steps = "; ".join(
-        f"seed {seed}: {sin_low} at {'never' if np.isnan(row[k_low]) else int(row[k_low])}, "
-        f"{sin_high} at {'never' if np.isnan(row[k_high]) else int(row[k_high])}"
-        for seed, row in converged.iterrows()
-    ) if len(later) else "no ΔF logged at both frequencies"
+    steps = (
+        "; ".join(
+            f"seed {seed}: {sin_low} at {'never' if np.isnan(row[k_low]) else int(row[k_low])}, "
+            f"{sin_high} at {'never' if np.isnan(row[k_high]) else int(row[k_high])}"
+            for seed, row in converged.iterrows()
+        )
+        if len(later)
+        else "no ΔF logged at both frequencies"
+    )
     return [
         Claim(
             claim="early_output_is_low_frequency",
@@ -70,7 +74,8 @@ def claims(metrics, cfg: dict):
             ),
             threshold=f"ΔF(k={k_low}) < {limits['low_fitted_max']} and ΔF(k={k_high}) > {limits['high_unfitted_min']}",
             passed=bool((low < limits["low_fitted_max"]).all() and (high > limits["high_unfitted_min"]).all())
-            if len(low) else None,
+            if len(low)
+            else None,
         ),
         Claim(
             claim="high_frequency_fitted_later",

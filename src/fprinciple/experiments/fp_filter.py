@@ -44,7 +44,9 @@ from ..spectral.filtering import GaussianFilter
 from ..training import RunContext, TrainResult, combine
 from . import seed_jobs
 
-PAPER_FIGURE = "Xu et al., CiCP 2020, fig. 4: filtering method, DNN/CNN/VGG16 on MNIST and CIFAR-10 (lecture notes fig. 1.12)"
+PAPER_FIGURE = (
+    "Xu et al., CiCP 2020, fig. 4: filtering method, DNN/CNN/VGG16 on MNIST and CIFAR-10 (lecture notes fig. 1.12)"
+)
 CASE = ["run", "dataset", "net", "seed", "delta"]
 PAPER_NETS = ("dnn", "cnn", "vgg16")
 # Each dataset × net is a condition of its own (δ is analysis, not a training condition); a claim
@@ -101,8 +103,15 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
         training = {"epochs": net["epochs"], "log_every": cfg["log_every"], "optimizer": net["optimizer"]}
         even = Interpolant(data.x_train, data.y_train, data.train.n_classes, part.steps(planned_steps(training, data)))
         models = {seed: build_model(net["model"], data, seed) for seed in variant["seeds"]}
-        result = fit(training, models, data, part, hooks=[hook],
-                     splits={"test": (data.x_test, data.y_test)}, controls={EVEN: even})
+        result = fit(
+            training,
+            models,
+            data,
+            part,
+            hooks=[hook],
+            splits={"test": (data.x_test, data.y_test)},
+            controls={EVEN: even},
+        )
         parts.append(({"net": name}, result))
     return with_dataset_name(combine(parts), data)
 
@@ -116,21 +125,31 @@ def relative_errors(metrics: pd.DataFrame) -> pd.DataFrame:
     table = table.rename(columns={"key": "delta"}).sort_values([*CASE, "epoch"])
     start = table.groupby(CASE)[["e_low", "e_high"]].transform("first")
     with np.errstate(divide="ignore", invalid="ignore"):
-        return table.assign(rel_low=table["e_low"] / start["e_low"], rel_high=table["e_high"] / start["e_high"],
-                            start_low=start["e_low"])
+        return table.assign(
+            rel_low=table["e_low"] / start["e_low"],
+            rel_high=table["e_high"] / start["e_high"],
+            start_low=start["e_low"],
+        )
 
 
 def crossings(metrics: pd.DataFrame, threshold: float) -> pd.DataFrame:
     """Per case: the first logged epoch at which each relative error is below ``threshold``
     (columns ``low``, ``high``; infinity if never) and the raw e_low at epoch 0 (``start_low``)."""
+
     def first(epochs: np.ndarray, below: np.ndarray) -> float:
         return float(epochs[np.argmax(below)]) if below.any() else np.inf
 
     rows = []
     for case, group in relative_errors(metrics).groupby(CASE, sort=True):
         epochs = group["epoch"].to_numpy()
-        rows.append((*case, first(epochs, group["rel_low"].to_numpy() < threshold),
-                     first(epochs, group["rel_high"].to_numpy() < threshold), group["start_low"].iloc[0]))
+        rows.append(
+            (
+                *case,
+                first(epochs, group["rel_low"].to_numpy() < threshold),
+                first(epochs, group["rel_high"].to_numpy() < threshold),
+                group["start_low"].iloc[0],
+            )
+        )
     return pd.DataFrame(rows, columns=[*CASE, "low", "high", "start_low"])
 
 
@@ -143,8 +162,14 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     table["margin"] = np.where(crossed, table["high"] - table["low"], -np.inf)
     nets = "/".join(cfg["nets"])
     missing = [net for net in PAPER_NETS if net not in cfg["nets"]]
-    scale_note = (f"{', '.join(missing)} (a net of the paper's figure) not in this config's nets: checked where "
-                  "configured (docs/experiments/fp_filter.md)") if missing else ""
+    scale_note = (
+        (
+            f"{', '.join(missing)} (a net of the paper's figure) not in this config's nets: checked where "
+            "configured (docs/experiments/fp_filter.md)"
+        )
+        if missing
+        else ""
+    )
     head_start = int((table["start_low"] < tau).sum())
     raw_note = (
         f"errors relative to epoch 0: raw e_low starts below e_high by construction (uniform softmax: e_high = 1); "
@@ -167,11 +192,15 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
                 f"for every net ({nets}), dataset and filter width δ, the low-frequency part of the labels is "
                 "fitted first: e_low falls below the threshold before e_high does"
             ),
-            measured=(f"e_high/e_high(0) fell below {tau} within the run in {int(np.isfinite(table['high']).sum())} of "
-                      f"{len(table)} cases, e_low/e_low(0) in {int(np.isfinite(table['low']).sum())}; margin "
-                      f"epoch(e_high/e_high(0) < {tau}) − epoch(e_low/e_low(0) < {tau}): {worst(table, 'margin', ' epochs')}"),
-            threshold=(f"both e_low/e_low(0) and e_high/e_high(0) fall below {tau} within the run, e_low at an earlier "
-                       f"logged epoch, for every δ"),
+            measured=(
+                f"e_high/e_high(0) fell below {tau} within the run in {int(np.isfinite(table['high']).sum())} of "
+                f"{len(table)} cases, e_low/e_low(0) in {int(np.isfinite(table['low']).sum())}; margin "
+                f"epoch(e_high/e_high(0) < {tau}) − epoch(e_low/e_low(0) < {tau}): {worst(table, 'margin', ' epochs')}"
+            ),
+            threshold=(
+                f"both e_low/e_low(0) and e_high/e_high(0) fall below {tau} within the run, e_low at an earlier "
+                f"logged epoch, for every δ"
+            ),
             passed=bool((table["margin"] > 0).all()) if len(table) else None,
             note="; ".join(filter(None, [raw_note, scale_note])),
             conditions=CONDITIONS,

@@ -109,8 +109,15 @@ def run_seed(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     seed = variant["seed"]
     torch.manual_seed(seed)
     net = cfg["model"]
-    model = MLP(2, 1, net["hidden"], net["activation"], net.get("init_std"), net.get("bias", True),
-                init=net.get("init", "fan_in")).to(ctx.device)
+    model = MLP(
+        2,
+        1,
+        net["hidden"],
+        net["activation"],
+        net.get("init_std"),
+        net.get("bias", True),
+        init=net.get("init", "fan_in"),
+    ).to(ctx.device)
     inputs = torch.as_tensor(coordinates(target.shape), dtype=torch.float32, device=ctx.device)
     targets = torch.as_tensor(target.ravel(), dtype=torch.float32, device=ctx.device)[:, None]
     snapshots = tuple(cfg["snapshot_steps"])
@@ -126,8 +133,13 @@ def run_seed(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
 
     opt = cfg["optimizer"]
     spec = TrainSpec(
-        steps=cfg["steps"], lr=opt["lr"], optimizer=opt["name"], batch_size=opt.get("batch_size"),
-        momentum=opt.get("momentum", 0.0), log_every=cfg["log_every"], log_steps=snapshots,
+        steps=cfg["steps"],
+        lr=opt["lr"],
+        optimizer=opt["name"],
+        batch_size=opt.get("batch_size"),
+        momentum=opt.get("momentum", 0.0),
+        log_every=cfg["log_every"],
+        log_steps=snapshots,
     )
     opposite = OutsideIn(target, round(REVEAL_FRACTION * ctx.steps(cfg["steps"]))).to(ctx.device)
     return train(model, inputs, targets, spec, ctx, hooks=[hook], seed=seed, controls={OPPOSITE: opposite})
@@ -150,8 +162,10 @@ def band_history(metrics: pd.DataFrame) -> pd.DataFrame:
 def crossings(history: pd.DataFrame, threshold: float, window: int | None) -> pd.DataFrame:
     """Per (run, seed) and band of ``band_history``: the logged step from which the band's error
     stays below ``threshold`` for ``window`` consecutive logged steps (NaN: not within the run)."""
-    rows = {run: convergence_steps(group.index.get_level_values("step").to_numpy(), group.to_numpy(), threshold, window)
-            for run, group in history.groupby(level=["run", "seed"])}
+    rows = {
+        run: convergence_steps(group.index.get_level_values("step").to_numpy(), group.to_numpy(), threshold, window)
+        for run, group in history.groupby(level=["run", "seed"])
+    }
     return pd.DataFrame.from_dict(rows, orient="index", columns=history.columns)
 
 
@@ -166,7 +180,12 @@ def _steps(steps: np.ndarray) -> str:
 
 def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     limits, edges = cfg["claims"], cfg["bands"]
-    threshold, window, margin, final_max = limits["threshold"], limits["window"], limits["early_margin"], limits["final_error_max"]
+    threshold, window, margin, final_max = (
+        limits["threshold"],
+        limits["window"],
+        limits["early_margin"],
+        limits["final_error_max"],
+    )
     coarsest, finest = band_name(edges, 0), band_name(edges, len(edges) - 1)
     history = band_history(metrics)
     seeds = history.groupby(level=["run", "seed"])
@@ -185,32 +204,51 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     return [
         Claim(
             claim="bands_in_order",
-            statement=("the net captures the coarse image first and the finest detail last: the radial frequency bands "
-                       f"{', '.join(band_name(edges, b) for b in range(len(edges)))} (fractions of Nyquist) are fitted "
-                       "in order of frequency (the suite's measure of the paper's snapshots)"),
-            measured=(f"step from which each band's error stays {stays}, coarsest band first: " + "; ".join(f"seed {seed}: {_steps(row)}" for seed, row in zip(seed_ids, table.to_numpy()))),
-            threshold=(f"each band's relative error (mean excluded) {stays} from a later logged step than the band below "
-                       "it, every band within the run"),
+            statement=(
+                "the net captures the coarse image first and the finest detail last: the radial frequency bands "
+                f"{', '.join(band_name(edges, b) for b in range(len(edges)))} (fractions of Nyquist) are fitted "
+                "in order of frequency (the suite's measure of the paper's snapshots)"
+            ),
+            measured=(
+                f"step from which each band's error stays {stays}, coarsest band first: "
+                + "; ".join(f"seed {seed}: {_steps(row)}" for seed, row in zip(seed_ids, table.to_numpy()))
+            ),
+            threshold=(
+                f"each band's relative error (mean excluded) {stays} from a later logged step than the band below "
+                "it, every band within the run"
+            ),
             passed=bool(ordered.all()) if judged else None,
             source=SUITE,
         ),
         Claim(
             claim="finest_band_fitted_last",
-            statement=(f"the finest detail (band {finest} of Nyquist) arrives last and is fitted: the bands are fitted in "
-                       "order and the finest band's error is small at the end of training"),
-            measured=(f"in order in {int(ordered.sum())}/{len(ordered)} seeds; final error of band {finest}: "
-                      + ", ".join(f"seed {seed}: {value:.3f}" for seed, value in zip(seed_ids, final))),
+            statement=(
+                f"the finest detail (band {finest} of Nyquist) arrives last and is fitted: the bands are fitted in "
+                "order and the finest band's error is small at the end of training"
+            ),
+            measured=(
+                f"in order in {int(ordered.sum())}/{len(ordered)} seeds; final error of band {finest}: "
+                + ", ".join(f"seed {seed}: {value:.3f}" for seed, value in zip(seed_ids, final))
+            ),
             threshold=f"bands_in_order holds and the error of band {finest} at the last logged step ≤ {final_max}",
             passed=bool(fitted_last.all()) if judged else None,
             source=SUITE,
         ),
         Claim(
             claim="early_output_is_blurred",
-            statement=(f"at the first snapshot (step {first}) the output is a blurred image: the coarsest band is fitted, "
-                       "the finest is not"),
-            measured=(f"errors of bands {coarsest} and {finest}: "
-                      + ", ".join(f"seed {seed}: {lo:.2f} and {hi:.2f}" for (_, seed, _), lo, hi
-                                  in zip(early.index, early.iloc[:, 0], early.iloc[:, -1]))) if len(early) else "no snapshot logged",
+            statement=(
+                f"at the first snapshot (step {first}) the output is a blurred image: the coarsest band is fitted, "
+                "the finest is not"
+            ),
+            measured=(
+                f"errors of bands {coarsest} and {finest}: "
+                + ", ".join(
+                    f"seed {seed}: {lo:.2f} and {hi:.2f}"
+                    for (_, seed, _), lo, hi in zip(early.index, early.iloc[:, 0], early.iloc[:, -1])
+                )
+            )
+            if len(early)
+            else "no snapshot logged",
             threshold=f"at step {first}: error of band {coarsest} < {threshold}, and that of band {finest} larger by ≥ {margin}",
             passed=bool(blurred.all()) if len(early) else None,
             source=SUITE,

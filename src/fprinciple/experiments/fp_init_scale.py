@@ -50,7 +50,8 @@ def target_caption(target: dict) -> str:
         return target["kind"]
     amplitudes = target.get("amplitudes") or [1.0] * len(target["frequencies"])
     return " + ".join(
-        f"{'' if a == 1 else f'{a:g}·'}sin {'' if k == 1 else f'{k:g}'}x" for k, a in zip(target["frequencies"], amplitudes)
+        f"{'' if a == 1 else f'{a:g}·'}sin {'' if k == 1 else f'{k:g}'}x"
+        for k, a in zip(target["frequencies"], amplitudes)
     )
 
 
@@ -102,7 +103,10 @@ def run_fit1d(cfg: dict, s: float, seeds: list[int], ctx: RunContext) -> TrainRe
 
     opt = part["optimizer"]
     spec = TrainSpec(  # logs at step 0 and at the last step only
-        steps=part["steps"], lr=opt["lr"], optimizer=opt["name"], momentum=opt.get("momentum", 0.0),
+        steps=part["steps"],
+        lr=opt["lr"],
+        optimizer=opt["name"],
+        momentum=opt.get("momentum", 0.0),
         loss_threshold=part["loss_threshold"],
         log_every=part["steps"],
     )
@@ -126,8 +130,13 @@ def run_mnist(cfg: dict, s: float, seeds: list[int], ctx: RunContext) -> TrainRe
 def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     """Train each part at each scale in turn; the records get ``part`` and ``init_std`` columns."""
     runners = {"fit1d": run_fit1d, "mnist": run_mnist}
-    return combine([({"part": part, "init_std": s}, runners[part](cfg, s, variant["seeds"], ctx.part(f"{part}-init_std-{s:g}")))
-                    for part in PARTS for s in map(float, cfg["init_stds"])])
+    return combine(
+        [
+            ({"part": part, "init_std": s}, runners[part](cfg, s, variant["seeds"], ctx.part(f"{part}-init_std-{s:g}")))
+            for part in PARTS
+            for s in map(float, cfg["init_stds"])
+        ]
+    )
 
 
 def final(metrics: pd.DataFrame, part: str, names: list[str]) -> pd.DataFrame:
@@ -147,7 +156,9 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
 
     fits = final(metrics, "fit1d", ["high_freq_energy", "train_loss"])
     energy = fits.pivot(index="init_std", columns="seed", values="high_freq_energy").reindex(stds)
-    fitted_1d = (fits.pivot(index="init_std", columns="seed", values="train_loss").reindex(stds) < threshold).all(axis=0)
+    fitted_1d = (fits.pivot(index="init_std", columns="seed", values="train_loss").reindex(stds) < threshold).all(
+        axis=0
+    )
     monotone = (np.diff(energy.to_numpy(), axis=0) > 0).all(axis=0)
     ratio = energy.loc[large] / energy.loc[small]
     k_min = cfg["fit1d"]["high_freq_min"]
@@ -170,8 +181,10 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
                 + ", ".join(f"s={s:g}: {e:.1e}" for s, e in energy.mean(axis=1).items())
                 + f"; s={large:g} / s={small:g}: ×{ratio.min():.0f} (worst seed)"
             ),
-            threshold=(f"fitted (final MSE < {threshold:g}) at every s, and the energy strictly increasing over "
-                       f"s = {stds} and ≥ {limits['energy_ratio_min']}× from s={small:g} to s={large:g}"),
+            threshold=(
+                f"fitted (final MSE < {threshold:g}) at every s, and the energy strictly increasing over "
+                f"s = {stds} and ≥ {limits['energy_ratio_min']}× from s={small:g} to s={large:g}"
+            ),
             passed=bool(energy_holds.all()) if energy_holds.size else None,
         ),
         Claim(
@@ -183,8 +196,10 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
                 + f"; s={large:g} − s={small:g}: {worse.min():+.3f} (worst seed); train accuracy ≥ {accuracy_min} at both "
                 f"in {int(fitted_net.sum())}/{len(fitted_net)} seeds"
             ),
-            threshold=(f"train accuracy ≥ {accuracy_min} at s={small:g} and s={large:g}, and the test error at "
-                       f"s={large:g} exceeds that at s={small:g} by ≥ {limits['test_error_margin']}"),
+            threshold=(
+                f"train accuracy ≥ {accuracy_min} at s={small:g} and s={large:g}, and the test error at "
+                f"s={large:g} exceeds that at s={small:g} by ≥ {limits['test_error_margin']}"
+            ),
             passed=bool((fitted_net & (worse >= limits["test_error_margin"])).all()) if len(worse) else None,
         ),
         Claim(

@@ -29,8 +29,13 @@ from ..training.controls import standard
 from ..training.nongd import FlatMSE, NonGDSpec, minimize_module
 
 PAPER_FIGURE = "Ma, Xu & Zhang 2021 (arXiv:2101.00747): the F-Principle under non-gradient-descent optimizers"
-LABELS = {"cg": "conjugate gradient", "bfgs": "BFGS (quasi-Newton)", "l-bfgs-b": "L-BFGS-B (quasi-Newton)",
-          "powell": "Powell's method (no gradient)", "pso": "particle swarm (no gradient)"}
+LABELS = {
+    "cg": "conjugate gradient",
+    "bfgs": "BFGS (quasi-Newton)",
+    "l-bfgs-b": "L-BFGS-B (quasi-Newton)",
+    "powell": "Powell's method (no gradient)",
+    "pso": "particle swarm (no gradient)",
+}
 CPU = torch.device("cpu")  # the optimizers move numpy vectors: a tiny net stays on the CPU
 SEEDS_LISTED = 5  # a row lists each seed's convergence points up to this many seeds
 
@@ -90,12 +95,27 @@ def fit(cfg: dict, method: str, seed: int, ctx: RunContext) -> TrainResult:
     def hook(step: int, net: torch.nn.Module, last: bool):
         return spectral(step, lambda grid_points: net(grid_points.double()), last)
 
-    result = minimize_module(model, lambda net: torch.mean((net(inputs) - targets) ** 2), plan, ctx,
-                             hooks=[hook], seed=seed, controls=controls, flat=FlatMSE.of(model, inputs, targets),
-                             stop=fit1d.stop_rule(cfg))
-    return TrainResult(records=result.records, steps=result.iterations, stopped_by=result.stopped_by,
-                       wall_s=result.wall_s, steps_per_s=result.iterations / result.wall_s if result.wall_s else float("nan"),
-                       resumed_from=0, planned_steps=plan.max_iterations, timings=(result.timing,))
+    result = minimize_module(
+        model,
+        lambda net: torch.mean((net(inputs) - targets) ** 2),
+        plan,
+        ctx,
+        hooks=[hook],
+        seed=seed,
+        controls=controls,
+        flat=FlatMSE.of(model, inputs, targets),
+        stop=fit1d.stop_rule(cfg),
+    )
+    return TrainResult(
+        records=result.records,
+        steps=result.iterations,
+        stopped_by=result.stopped_by,
+        wall_s=result.wall_s,
+        steps_per_s=result.iterations / result.wall_s if result.wall_s else float("nan"),
+        resumed_from=0,
+        planned_steps=plan.max_iterations,
+        timings=(result.timing,),
+    )
 
 
 def _evaluations_at(rows: pd.DataFrame, seed: int, step: float) -> float:
@@ -137,8 +157,10 @@ def order_claim(metrics: pd.DataFrame, cfg: dict, method: str) -> Claim:
         verdicts[seed] = strictly_increasing(steps)
         if not verdicts[seed]:
             firsts = ", ".join(f"k={k}: {_steps(first_below.get((seed, k), np.nan))}" for k in g["k"])
-            failures.append(f"seed {seed}: {why_not_ordered(g['k'].tolist(), steps)} (first logged point below the "
-                            f"threshold: {firsts})")
+            failures.append(
+                f"seed {seed}: {why_not_ordered(g['k'].tolist(), steps)} (first logged point below the "
+                f"threshold: {firsts})"
+            )
         cells = []
         for k, at in zip(g["k"], steps):
             if np.isnan(at):
@@ -146,25 +168,35 @@ def order_claim(metrics: pd.DataFrame, cfg: dict, method: str) -> Claim:
                 cells.append(f"k={k}: never")
             else:
                 spent = _evaluations_at(rows, seed, at)
-                cells.append(f"k={k}: {int(at)}" + ("" if np.isnan(spent) or clock(settings) == "evaluations"
-                                                    else f" ({int(spent)} ev)"))
+                cells.append(
+                    f"k={k}: {int(at)}"
+                    + ("" if np.isnan(spent) or clock(settings) == "evaluations" else f" ({int(spent)} ev)")
+                )
         parts.append(f"seed {seed}: " + ", ".join(cells))
     unit = clock(settings)
     if len(parts) > SEEDS_LISTED:  # many seeds: each peak's range; the failing seeds are in the note
         parts = [f"k={k}: {fit1d.spread(g['converged_at'])}" for k, g in table.groupby("k")]
-    budget = f"{settings['max_evaluations']} evaluations" if settings.get("max_evaluations") else \
-        f"{settings['max_iterations']} iterations"
+    budget = (
+        f"{settings['max_evaluations']} evaluations"
+        if settings.get("max_evaluations")
+        else f"{settings['max_iterations']} iterations"
+    )
     notes = [f"order fails in {'; '.join(failures)}"] if failures else []
     if never:
-        notes.append(f"k = {', '.join(map(str, sorted(never)))} did not converge within the run's budget ({budget}) "
-                     "in some seeds")
+        notes.append(
+            f"k = {', '.join(map(str, sorted(never)))} did not converge within the run's budget ({budget}) "
+            "in some seeds"
+        )
     return Claim(
         claim=f"lower_peaks_first_{method.replace('-', '_')}",
         statement=f"trained by {LABELS[method]}, lower frequencies converge first",
-        measured=f"converged at ({unit}): " + ("; ".join(parts) or "no runs")
-                 + f"; order holds in {sum(verdicts.values())}/{len(verdicts)} seeds",
-        threshold=(f"ΔF < {spectrum['threshold']} for {spectrum['window']} consecutive logged {unit}; every peak "
-                   f"converges within the run ({budget}), at steps that strictly increase with k"),
+        measured=f"converged at ({unit}): "
+        + ("; ".join(parts) or "no runs")
+        + f"; order holds in {sum(verdicts.values())}/{len(verdicts)} seeds",
+        threshold=(
+            f"ΔF < {spectrum['threshold']} for {spectrum['window']} consecutive logged {unit}; every peak "
+            f"converges within the run ({budget}), at steps that strictly increase with k"
+        ),
         passed=all(verdicts.values()) if verdicts else None,
         note="; ".join(notes),
     )

@@ -45,8 +45,10 @@ RANDOM_FILL = "random_fill"
 
 
 def dataset(cfg: dict) -> str:
-    return (f"synthetic: {cfg['n_train']} random points of the Boolean cube {{−1, 1}}^{cfg['dim']} (with repeats) "
-            "for training, the points never drawn for testing")
+    return (
+        f"synthetic: {cfg['n_train']} random points of the Boolean cube {{−1, 1}}^{cfg['dim']} (with repeats) "
+        "for training, the points never drawn for testing"
+    )
 
 
 runs = seed_jobs  # one job for every target and seed (``seeds_per_job`` splits the seeds)
@@ -124,8 +126,9 @@ def member(cfg: dict, target: str, seed: int, ctx: RunContext) -> Member:
     k = np.linspace(0.0, cfg["spectrum"]["max"], cfg["spectrum"]["n"])
     torch.manual_seed(seed)
     m = cfg["model"]
-    model = MLP(dim, 1, m["hidden"], m["activation"], m.get("init_std"), m.get("bias", True),
-                m.get("init", "fan_in")).to(ctx.device)
+    model = MLP(
+        dim, 1, m["hidden"], m["activation"], m.get("init_std"), m.get("bias", True), m.get("init", "fan_in")
+    ).to(ctx.device)
     inputs = torch.as_tensor(x, dtype=torch.float32, device=ctx.device)
     targets = torch.as_tensor(y, dtype=torch.float32, device=ctx.device)[:, None]
     degrees = np.arange(dim + 1)
@@ -145,8 +148,10 @@ def member(cfg: dict, target: str, seed: int, ctx: RunContext) -> Member:
             yield "output_walsh", degrees, degree_weights(output)
             yield "output_diagonal", k, diagonal_spectrum(output, phases)
 
-    controls = {OPPOSITE: high_frequency_fill(dim, seen, y).to(ctx.device),
-                RANDOM_FILL: random_fill(dim, seen, y, seed).to(ctx.device)}
+    controls = {
+        OPPOSITE: high_frequency_fill(dim, seen, y).to(ctx.device),
+        RANDOM_FILL: random_fill(dim, seen, y, seed).to(ctx.device),
+    }
     return Member(seed, model, inputs[draws], targets[draws], hooks=[hook], controls=controls)
 
 
@@ -155,9 +160,17 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     opt = cfg["optimizer"]
     spec = TrainSpec(steps=cfg["steps"], lr=opt["lr"], optimizer=opt["name"], loss="mse", log_every=cfg["log_every"])
     together = batched(cfg.get("ensemble", "auto"), ctx.device)
-    return combine([({"target": target}, train_seeds([member(cfg, target, seed, ctx) for seed in variant["seeds"]],
-                                                      spec, ctx.part(target), together))
-                    for target in cfg["targets"]])
+    return combine(
+        [
+            (
+                {"target": target},
+                train_seeds(
+                    [member(cfg, target, seed, ctx) for seed in variant["seeds"]], spec, ctx.part(target), together
+                ),
+            )
+            for target in cfg["targets"]
+        ]
+    )
 
 
 def final(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -169,8 +182,16 @@ def final(metrics: pd.DataFrame) -> pd.DataFrame:
         value = last.groupby("metric")["value"]
         walsh = last[last["metric"] == "output_walsh"].sort_values("key")["value"].to_numpy()
         unseen = group[group["metric"] == "unseen_points"]["value"]
-        rows.append((target, seed, value.first().get("train_accuracy", np.nan), value.first().get("test_accuracy", np.nan),
-                     mean_degree(walsh) if len(walsh) else np.nan, unseen.iloc[0] if len(unseen) else np.nan))
+        rows.append(
+            (
+                target,
+                seed,
+                value.first().get("train_accuracy", np.nan),
+                value.first().get("test_accuracy", np.nan),
+                mean_degree(walsh) if len(walsh) else np.nan,
+                unseen.iloc[0] if len(unseen) else np.nan,
+            )
+        )
     return pd.DataFrame(rows, columns=["target", "seed", "train", "test", "mean_degree", "unseen"])
 
 
@@ -182,7 +203,9 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     fitted = f"train accuracy ≥ {fit_min} (the training points fitted)"
 
     def per_seed(rows: pd.DataFrame, column: str, fmt: str = ".3f") -> str:
-        return "; ".join(f"seed {r.seed}: train {r.train:.3f}, {column} {getattr(r, column):{fmt}}" for r in rows.itertuples())
+        return "; ".join(
+            f"seed {r.seed}: train {r.train:.3f}, {column} {getattr(r, column):{fmt}}" for r in rows.itertuples()
+        )
 
     # Chance is 0.5, resolved by one run's unseen points to a coin's standard error 0.5/√n.
     chance_se = limits["chance_se"]
@@ -196,20 +219,31 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
             claim="parity_not_generalized",
             statement="the net fits the parity on its training points but does not generalise it to the unseen points",
             measured=per_seed(parity_runs, "test"),
-            threshold=(f"{fitted}, and test accuracy not above chance: ≤ 0.5 + {chance_se} standard errors of a coin on "
-                       "the run's unseen points (≈ 0.55 for ≈ 840 points)"),
+            threshold=(
+                f"{fitted}, and test accuracy not above chance: ≤ 0.5 + {chance_se} standard errors of a coin on "
+                "the run's unseen points (≈ 0.55 for ≈ 840 points)"
+            ),
             passed=bool(not_above.all()) if len(parity_runs) else None,
-            exempt=((RANDOM_FILL, "a coin-flip fill does not generalise the parity either, by construction: it is the "
-                                  "no-preference reference of parity_fit_is_low_frequency, not a control of this "
-                                  "statement (the opposite fill, which generalises, is)"),),
+            exempt=(
+                (
+                    RANDOM_FILL,
+                    "a coin-flip fill does not generalise the parity either, by construction: it is the "
+                    "no-preference reference of parity_fit_is_low_frequency, not a control of this "
+                    "statement (the opposite fill, which generalises, is)",
+                ),
+            ),
         ),
         Claim(
             claim="parity_below_chance",
-            statement=("the suite's finding, beyond the paper's statement: the fitted parity does worse than chance on the "
-                       "unseen points, as a low-frequency fill leans to the wrong sign (every Hamming neighbour of an "
-                       "unseen point has the opposite label)"),
-            measured=(f"mean test accuracy over {len(parity_runs)} parity runs {mean:.3f}, its one-sided "
-                      f"{CONFIDENCE:.0%} upper bound {upper:.3f} (Student t over seeds)"),
+            statement=(
+                "the suite's finding, beyond the paper's statement: the fitted parity does worse than chance on the "
+                "unseen points, as a low-frequency fill leans to the wrong sign (every Hamming neighbour of an "
+                "unseen point has the opposite label)"
+            ),
+            measured=(
+                f"mean test accuracy over {len(parity_runs)} parity runs {mean:.3f}, its one-sided "
+                f"{CONFIDENCE:.0%} upper bound {upper:.3f} (Student t over seeds)"
+            ),
             threshold=f"{fitted} in every parity run, and the upper bound of the mean test accuracy over seeds < 0.5",
             passed=bool(parity_fitted and upper < 0.5) if len(parity_runs) >= 2 else None,
             replication=ACROSS_SEEDS,
@@ -217,20 +251,30 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
         ),
         Claim(
             claim="parity_fit_is_low_frequency",
-            statement=(f"the function the net fits to the parity (Walsh degree {d}) keeps its energy at low degree: "
-                       "the fill between the training points is smooth"),
+            statement=(
+                f"the function the net fits to the parity (Walsh degree {d}) keeps its energy at low degree: "
+                "the fill between the training points is smooth"
+            ),
             measured=f"energy-weighted mean Walsh degree of the output on the whole cube: {per_seed(parity_runs, 'mean_degree', '.2f')}",
-            threshold=(f"{fitted} and mean degree ≤ {degree_max} (the target's is {d}; a fill by coin flips, control "
-                       f"{RANDOM_FILL}, scores about {d / 2:g})"),
-            passed=bool(parity_fitted and (parity_runs["mean_degree"] <= degree_max).all()) if len(parity_runs) else None,
+            threshold=(
+                f"{fitted} and mean degree ≤ {degree_max} (the target's is {d}; a fill by coin flips, control "
+                f"{RANDOM_FILL}, scores about {d / 2:g})"
+            ),
+            passed=bool(parity_fitted and (parity_runs["mean_degree"] <= degree_max).all())
+            if len(parity_runs)
+            else None,
         ),
         Claim(
             claim="low_frequency_generalized",
             statement="the majority vote, a low-frequency target (Walsh energy mostly at degree 1), is fitted and generalizes",
             measured=f"{per_seed(majority_runs, 'test')}",
             threshold=f"{fitted} and test accuracy ≥ {limits['low_frequency_test_min']}",
-            passed=bool((majority_runs["train"] >= fit_min).all()
-                        and (majority_runs["test"] >= limits["low_frequency_test_min"]).all()) if len(majority_runs) else None,
+            passed=bool(
+                (majority_runs["train"] >= fit_min).all()
+                and (majority_runs["test"] >= limits["low_frequency_test_min"]).all()
+            )
+            if len(majority_runs)
+            else None,
             source=SUITE,
         ),
     ]

@@ -56,8 +56,10 @@ SOLVERS = ("dnn", "jacobi", "hybrid")
 def dataset(cfg: dict) -> str:
     problem = cfg["problem"]
     series = " + ".join(f"{a:g}·sin({k}πx)" for k, a in zip(problem["wavenumbers"], problem["amplitudes"]))
-    return (f"synthetic: −u'' = g on [−1, 1], u(±1) = 0, exact solution u = {series}; "
-            f"{cfg['n_interior']} interior grid points")
+    return (
+        f"synthetic: −u'' = g on [−1, 1], u(±1) = 0, exact solution u = {series}; "
+        f"{cfg['n_interior']} interior grid points"
+    )
 
 
 runs = seed_jobs  # one job: each seed in turn (one Python start-up)
@@ -86,8 +88,7 @@ class Measure:
 
 def build_model(cfg: dict) -> MLP:
     m = cfg["dnn"]["model"]
-    return MLP(1, 1, m["hidden"], m["activation"], m.get("init_std"), m.get("bias", True),
-               init=m.get("init", "fan_in"))
+    return MLP(1, 1, m["hidden"], m["activation"], m.get("init_std"), m.get("bias", True), init=m.get("init", "fan_in"))
 
 
 def train_dnn(cfg: dict, seed: int, ctx: RunContext, measure: Measure, handover: int) -> TrainResult:
@@ -98,7 +99,9 @@ def train_dnn(cfg: dict, seed: int, ctx: RunContext, measure: Measure, handover:
     model = build_model(cfg).to(ctx.device)
     grid = closed_grid(cfg["n_interior"])
     points = torch.as_tensor(grid, dtype=torch.float32, device=ctx.device)[:, None]
-    forcing = torch.as_tensor(make_problem(cfg["problem"]).forcing(grid), dtype=torch.float32, device=ctx.device)[:, None]
+    forcing = torch.as_tensor(make_problem(cfg["problem"]).forcing(grid), dtype=torch.float32, device=ctx.device)[
+        :, None
+    ]
     interior = points[1:-1]
     loss, beta = LOSSES[dnn["loss"]], dnn["boundary_weight"]
     start = time.perf_counter()
@@ -113,15 +116,31 @@ def train_dnn(cfg: dict, seed: int, ctx: RunContext, measure: Measure, handover:
             yield "grid_values", measure.x, values
 
     opt = dnn["optimizer"]
-    spec = TrainSpec(steps=dnn["steps"], lr=opt["lr"], optimizer=opt["name"], log_every=dnn["log_every"],
-                     log_steps=(handover,))
-    return train(model, points, forcing, spec, ctx, hooks=[hook], seed=seed,
-                 objective=lambda net, xb, gb: loss(net, xb, gb, beta))
+    spec = TrainSpec(
+        steps=dnn["steps"], lr=opt["lr"], optimizer=opt["name"], log_every=dnn["log_every"], log_steps=(handover,)
+    )
+    return train(
+        model,
+        points,
+        forcing,
+        spec,
+        ctx,
+        hooks=[hook],
+        seed=seed,
+        objective=lambda net, xb, gb: loss(net, xb, gb, beta),
+    )
 
 
-def sweep_records(measure: Measure, starts: dict[str, tuple[np.ndarray, bool]], sweeps: int, omega: float,
-                  log_every: int, first_step: int = 0, wall_start: float = 0.0,
-                  watch: Stopwatch | None = None) -> list:
+def sweep_records(
+    measure: Measure,
+    starts: dict[str, tuple[np.ndarray, bool]],
+    sweeps: int,
+    omega: float,
+    log_every: int,
+    first_step: int = 0,
+    wall_start: float = 0.0,
+    watch: Stopwatch | None = None,
+) -> list:
     """Jacobi from each learner's start: records at sweeps 0, log_every, ..., the last, with
     step = ``first_step`` + sweep. ``starts`` maps a learner to (initial interior values, whether
     it sweeps); a learner that does not sweep keeps its start (a control that never iterates).
@@ -140,8 +159,9 @@ def sweep_records(measure: Measure, starts: dict[str, tuple[np.ndarray, bool]], 
                 with watch.logging():
                     for metric, key, value in measure(u):
                         value = np.atleast_1d(np.asarray(value, dtype=np.float64))
-                        records.append((step, name, metric, np.broadcast_to(np.asarray(key, dtype=np.float64),
-                                                                            value.shape), value))
+                        records.append(
+                            (step, name, metric, np.broadcast_to(np.asarray(key, dtype=np.float64), value.shape), value)
+                        )
                 if name == TRAINED:
                     records.append((step, name, "wall_s", nan, np.array([wall_start + time.perf_counter() - start])))
         records.append((first_step + sweeps, name, "grid_values", measure.x, u))
@@ -150,9 +170,16 @@ def sweep_records(measure: Measure, starts: dict[str, tuple[np.ndarray, bool]], 
 
 def _sweep_result(records: pd.DataFrame, sweeps: int, planned: int, timing: LoopTiming) -> TrainResult:
     wall = timing.wall_s
-    return TrainResult(records=records, steps=sweeps, stopped_by="steps" if sweeps == planned else "max_steps",
-                       wall_s=wall, steps_per_s=sweeps / wall if wall > 0 else float("nan"), resumed_from=0,
-                       planned_steps=planned, timings=(timing,))
+    return TrainResult(
+        records=records,
+        steps=sweeps,
+        stopped_by="steps" if sweeps == planned else "max_steps",
+        wall_s=wall,
+        steps_per_s=sweeps / wall if wall > 0 else float("nan"),
+        resumed_from=0,
+        planned_steps=planned,
+        timings=(timing,),
+    )
 
 
 def _grid_values(records: pd.DataFrame, step: int) -> dict[str, np.ndarray]:
@@ -172,27 +199,59 @@ def run_seed(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
     watch = Stopwatch()
     zero = np.zeros_like(measure.u)
     at_handover = _grid_values(dnn.records, handover)
-    jacobi = sweep_records(measure, {TRAINED: (zero, True), FROZEN: (zero, False), MEAN: (at_handover[MEAN], False)},
-                           sweeps, jac["omega"], jac["log_every"], watch=watch)
+    jacobi = sweep_records(
+        measure,
+        {TRAINED: (zero, True), FROZEN: (zero, False), MEAN: (at_handover[MEAN], False)},
+        sweeps,
+        jac["omega"],
+        jac["log_every"],
+        watch=watch,
+    )
     jacobi_timing = watch.timing(sweeps, planned, planned_logs)
 
     dnn_wall = dnn.records.query("metric == 'wall_s' and step == @handover")["value"]
     watch = Stopwatch()
-    hybrid = sweep_records(measure, {name: (at_handover[name], True) for name in (TRAINED, FROZEN, MEAN)},
-                           sweeps, jac["omega"], jac["log_every"], first_step=handover,
-                           wall_start=float(dnn_wall.iloc[0]) if len(dnn_wall) else 0.0, watch=watch)
+    hybrid = sweep_records(
+        measure,
+        {name: (at_handover[name], True) for name in (TRAINED, FROZEN, MEAN)},
+        sweeps,
+        jac["omega"],
+        jac["log_every"],
+        first_step=handover,
+        wall_start=float(dnn_wall.iloc[0]) if len(dnn_wall) else 0.0,
+        watch=watch,
+    )
     hybrid_timing = watch.timing(sweeps, planned, planned_logs)
 
     # The opposite control: the solver that goes the other way, in each solver's first stage.
     dnn_as_opposite = dnn.records[dnn.records["learner"] == TRAINED].assign(learner=OPPOSITE)
     jacobi_as_opposite = records_frame([(s, OPPOSITE, m, k, v) for s, name, m, k, v in jacobi if name == TRAINED])
-    return combine([
-        ({"solver": "dnn"}, dataclasses.replace(dnn, records=pd.concat([dnn.records, jacobi_as_opposite], ignore_index=True))),
-        ({"solver": "jacobi"}, _sweep_result(pd.concat([records_frame(jacobi), dnn_as_opposite], ignore_index=True),
-                                             sweeps, planned, jacobi_timing)),
-        ({"solver": "hybrid"}, _sweep_result(pd.concat([records_frame(hybrid), jacobi_as_opposite], ignore_index=True),
-                                             sweeps, planned, hybrid_timing)),
-    ])
+    return combine(
+        [
+            (
+                {"solver": "dnn"},
+                dataclasses.replace(dnn, records=pd.concat([dnn.records, jacobi_as_opposite], ignore_index=True)),
+            ),
+            (
+                {"solver": "jacobi"},
+                _sweep_result(
+                    pd.concat([records_frame(jacobi), dnn_as_opposite], ignore_index=True),
+                    sweeps,
+                    planned,
+                    jacobi_timing,
+                ),
+            ),
+            (
+                {"solver": "hybrid"},
+                _sweep_result(
+                    pd.concat([records_frame(hybrid), jacobi_as_opposite], ignore_index=True),
+                    sweeps,
+                    planned,
+                    hybrid_timing,
+                ),
+            ),
+        ]
+    )
 
 
 run = seeds_in_turn(run_seed)
@@ -202,8 +261,11 @@ run = seeds_in_turn(run_seed)
 
 
 def _pivot(rows: pd.DataFrame, metric: str) -> pd.DataFrame:
-    return rows[rows["metric"] == metric].pivot_table(index="step", columns="key", values="value", aggfunc="first",
-                                                      dropna=False).sort_index()
+    return (
+        rows[rows["metric"] == metric]
+        .pivot_table(index="step", columns="key", values="value", aggfunc="first", dropna=False)
+        .sort_index()
+    )
 
 
 def mode_convergence(metrics: pd.DataFrame, cfg: dict, solver: str) -> dict[int, pd.Series]:
@@ -215,7 +277,9 @@ def mode_convergence(metrics: pd.DataFrame, cfg: dict, solver: str) -> dict[int,
         history = _pivot(rows, "mode_error")
         if history.empty:
             continue
-        steps = convergence_steps(history.index.to_numpy(), history.to_numpy(), limits["mode_threshold"], limits["window"])
+        steps = convergence_steps(
+            history.index.to_numpy(), history.to_numpy(), limits["mode_threshold"], limits["window"]
+        )
         out[int(seed)] = pd.Series(steps, index=history.columns.astype(int))
     return out
 
@@ -228,12 +292,24 @@ def iterations_to_target(metrics: pd.DataFrame, cfg: dict) -> pd.DataFrame:
     rows = []
     for (seed, solver), group in metrics[metrics["metric"] == "rel_error"].groupby(["seed", "solver"]):
         history = group.groupby("step")["value"].first().sort_index()
-        reached = convergence_steps(history.index.to_numpy(), history.to_numpy()[:, None], limits["target"],
-                                    limits["window"])[0]
-        wall = metrics[(metrics["seed"] == seed) & (metrics["solver"] == solver) & (metrics["metric"] == "wall_s")
-                       & (metrics["step"] == reached)]["value"]
-        rows.append({"seed": int(seed), "solver": solver, "iterations": reached, "ran": int(history.index.max()),
-                     "wall_s": float(wall.iloc[0]) if len(wall) else np.nan})
+        reached = convergence_steps(
+            history.index.to_numpy(), history.to_numpy()[:, None], limits["target"], limits["window"]
+        )[0]
+        wall = metrics[
+            (metrics["seed"] == seed)
+            & (metrics["solver"] == solver)
+            & (metrics["metric"] == "wall_s")
+            & (metrics["step"] == reached)
+        ]["value"]
+        rows.append(
+            {
+                "seed": int(seed),
+                "solver": solver,
+                "iterations": reached,
+                "ran": int(history.index.max()),
+                "wall_s": float(wall.iloc[0]) if len(wall) else np.nan,
+            }
+        )
     return pd.DataFrame(rows, columns=["seed", "solver", "iterations", "ran", "wall_s"])
 
 
@@ -243,19 +319,25 @@ def _steps_text(series: pd.Series) -> str:
 
 def _order_claim(metrics: pd.DataFrame, cfg: dict, solver: str, claim: str, statement: str, low_first: bool) -> Claim:
     by_seed = mode_convergence(metrics, cfg, solver)
-    verdicts = {seed: strictly_increasing(steps.to_numpy() if low_first else steps.to_numpy()[::-1])
-                for seed, steps in by_seed.items()}
+    verdicts = {
+        seed: strictly_increasing(steps.to_numpy() if low_first else steps.to_numpy()[::-1])
+        for seed, steps in by_seed.items()
+    }
     limits = cfg["error"]
     order = "increase" if low_first else "decrease"
     measured = "; ".join(f"seed {seed}: {_steps_text(steps)}" for seed, steps in by_seed.items()) or "no runs"
     return Claim(
         claim=claim,
         statement=statement,
-        measured=(f"{solver}{' (' + cfg['dnn']['loss'] + ' loss)' if solver == 'dnn' else ''} converged at ({measured}); "
-                  f"order holds in {sum(verdicts.values())}/{len(verdicts)} seeds"),
-        threshold=(f"iteration from which the mode's relative error stays < {limits['mode_threshold']} for "
-                   f"{limits['window']} logged iterations; every mode converges within the run, at iterations "
-                   f"that {order} strictly with k"),
+        measured=(
+            f"{solver}{' (' + cfg['dnn']['loss'] + ' loss)' if solver == 'dnn' else ''} converged at ({measured}); "
+            f"order holds in {sum(verdicts.values())}/{len(verdicts)} seeds"
+        ),
+        threshold=(
+            f"iteration from which the mode's relative error stays < {limits['mode_threshold']} for "
+            f"{limits['window']} logged iterations; every mode converges within the run, at iterations "
+            f"that {order} strictly with k"
+        ),
         passed=all(verdicts.values()) if verdicts else None,
         note=LOSS_NOTE[cfg["dnn"]["loss"]] if solver == "dnn" else "",
     )
@@ -264,10 +346,14 @@ def _order_claim(metrics: pd.DataFrame, cfg: dict, solver: str, claim: str, stat
 # Which loss the DNN's order rests on, in the row: XZLXM19 publish no code, and their text was not
 # reachable to confirm the loss; the order holds with the Ritz energy and not with the strong form.
 LOSS_NOTE = {
-    "ritz": ("loss: the deep Ritz energy, the suite's choice; XZLXM19's own loss is unconfirmed (no public code); with "
-             "the strong-form residual loss the modes converge in no consistent order (docs, 'The DNN's loss')"),
-    "residual": ("loss: the strong-form residual mean(−u'' − g)², which weights mode k by (kπ)⁴ and offsets the "
-                 "spectral bias; XZLXM19's own loss is unconfirmed (no public code)"),
+    "ritz": (
+        "loss: the deep Ritz energy, the suite's choice; XZLXM19's own loss is unconfirmed (no public code); with "
+        "the strong-form residual loss the modes converge in no consistent order (docs, 'The DNN's loss')"
+    ),
+    "residual": (
+        "loss: the strong-form residual mean(−u'' − g)², which weights mode k by (kπ)⁴ and offsets the "
+        "spectral bias; XZLXM19's own loss is unconfirmed (no public code)"
+    ),
 }
 
 
@@ -288,19 +374,28 @@ def hybrid_claim(metrics: pd.DataFrame, cfg: dict) -> Claim:
             verdicts[seed] = False
             continue
         hybrid, jacobi, dnn = by["hybrid"], by["jacobi"], by["dnn"]
-        fewer_than_dnn = (hybrid.iterations < dnn.iterations if np.isfinite(dnn.iterations)
-                          else hybrid.iterations <= dnn.ran)  # the DNN alone ran at least as long without reaching it
-        verdicts[seed] = bool(np.isfinite(hybrid.iterations) and np.isfinite(jacobi.iterations)
-                              and hybrid.iterations < jacobi.iterations and fewer_than_dnn)
+        fewer_than_dnn = (
+            hybrid.iterations < dnn.iterations if np.isfinite(dnn.iterations) else hybrid.iterations <= dnn.ran
+        )  # the DNN alone ran at least as long without reaching it
+        verdicts[seed] = bool(
+            np.isfinite(hybrid.iterations)
+            and np.isfinite(jacobi.iterations)
+            and hybrid.iterations < jacobi.iterations
+            and fewer_than_dnn
+        )
         parts.append(f"seed {seed}: hybrid {_count(hybrid)}, Jacobi {_count(jacobi)}, DNN {_count(dnn)}")
     return Claim(
         claim="hybrid_fewest_iterations",
-        statement=(f"DNN for {handover} steps, then Jacobi from its solution, reaches the error target in fewer total "
-                   "iterations than the DNN or Jacobi alone"),
+        statement=(
+            f"DNN for {handover} steps, then Jacobi from its solution, reaches the error target in fewer total "
+            "iterations than the DNN or Jacobi alone"
+        ),
         measured="iterations to the target (wall time, logging included): " + ("; ".join(parts) or "no runs"),
-        threshold=(f"relative L² error < {limits['target']} for {limits['window']} logged iterations; one DNN step = one "
-                   "Jacobi sweep = one iteration; hybrid < Jacobi (which must reach it) and hybrid < DNN (or the DNN "
-                   "alone never reaches it in at least as many iterations)"),
+        threshold=(
+            f"relative L² error < {limits['target']} for {limits['window']} logged iterations; one DNN step = one "
+            "Jacobi sweep = one iteration; hybrid < Jacobi (which must reach it) and hybrid < DNN (or the DNN "
+            "alone never reaches it in at least as many iterations)"
+        ),
         passed=all(verdicts.values()) if verdicts else None,
         note="the claim counts iterations, as XZLXM19 do; the wall times next to them include the logging",
     )
@@ -308,10 +403,21 @@ def hybrid_claim(metrics: pd.DataFrame, cfg: dict) -> Claim:
 
 def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
     return [
-        _order_claim(metrics, cfg, "dnn", "dnn_low_to_high", "the DNN's error converges from low to high frequency",
-                     low_first=True),
-        _order_claim(metrics, cfg, "jacobi", "jacobi_high_to_low",
-                     "Jacobi iteration's error converges from high to low frequency (its smoothing property)",
-                     low_first=False),
+        _order_claim(
+            metrics,
+            cfg,
+            "dnn",
+            "dnn_low_to_high",
+            "the DNN's error converges from low to high frequency",
+            low_first=True,
+        ),
+        _order_claim(
+            metrics,
+            cfg,
+            "jacobi",
+            "jacobi_high_to_low",
+            "Jacobi iteration's error converges from high to low frequency (its smoothing property)",
+            low_first=False,
+        ),
         hybrid_claim(metrics, cfg),
     ]

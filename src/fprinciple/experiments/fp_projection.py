@@ -106,7 +106,11 @@ def spectral_hook(data, family: dict, spectrum: dict):
                 yield f"noise{CLASS_MARK}{c}", np.nan, noise[j]
                 yield f"peaks{CLASS_MARK}{c}", freqs[at], np.abs(target[at, j])
                 yield f"significance{CLASS_MARK}{c}", freqs[at], np.abs(target[at, j]) / noise[j]
-            yield f"delta_f{CLASS_MARK}{c}", freqs[at], relative_error(output[at, j], target[at, j], spectrum["delta_form"])
+            yield (
+                f"delta_f{CLASS_MARK}{c}",
+                freqs[at],
+                relative_error(output[at, j], target[at, j], spectrum["delta_form"]),
+            )
             if last:
                 yield f"spectrum{CLASS_MARK}{c}", freqs, np.abs(output[:, j])
 
@@ -124,8 +128,15 @@ def run_family(family: dict, spectrum: dict, seed: int, ctx: RunContext) -> tupl
     data = load_data(family["data"], ctx)
     model = build_model(family["net"], data, seed)
     even = Interpolant(data.x_train, data.y_train, data.train.n_classes, ctx.steps(planned_steps(family, data)))
-    result = fit(family, {seed: model}, data, ctx, hooks=[spectral_hook(data, family, spectrum)],
-                 splits={"test": (data.x_test, data.y_test)}, controls={EVEN: even})
+    result = fit(
+        family,
+        {seed: model},
+        data,
+        ctx,
+        hooks=[spectral_hook(data, family, spectrum)],
+        splits={"test": (data.x_test, data.y_test)},
+        controls={EVEN: even},
+    )
     return with_class_column(result), data.train.name
 
 
@@ -203,35 +214,57 @@ def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
                 parts.append(f"class {label}: {listed}: {len(tested)} peak(s) ≥ {min_sigma:g}σ, not judged")
                 continue
             judged.append(label)
-            per_seed = {seed: g[g["k"].isin(tested)].sort_values("k") for seed, g in runs[runs["class"] == label].groupby("seed")}
+            per_seed = {
+                seed: g[g["k"].isin(tested)].sort_values("k")
+                for seed, g in runs[runs["class"] == label].groupby("seed")
+            }
             held = 0
             for seed in seeds:
                 ok = seed in per_seed and in_order(per_seed[seed]["converged_at"], ties)
                 holds[seed] &= ok
                 held += ok
             first = per_seed.get(seeds[0]) if seeds else None
-            epochs = "" if first is None else f"; seed {seeds[0]}: " + ", ".join(
-                f"k={k:.3g}→{'never' if np.isnan(e) else f'{e:g}'}" for k, e in zip(first["k"], first["converged_at"]))
+            epochs = (
+                ""
+                if first is None
+                else f"; seed {seeds[0]}: "
+                + ", ".join(
+                    f"k={k:.3g}→{'never' if np.isnan(e) else f'{e:g}'}"
+                    for k, e in zip(first["k"], first["converged_at"])
+                )
+            )
             parts.append(f"class {label}: {listed}: order holds in {held}/{len(seeds)} seeds{epochs}")
         n_train = settings["data"].get("n_train") or "all"
-        note = "" if judged else (
-            f"no class among {settings['classes']} has two of its first {settings['n_peaks']} peaks ≥ {min_sigma:g}σ "
-            f"above the noise sqrt(p(1−p)/n) with n_train = {n_train}: no order to test at this scale")
-        labels = "centred (the suite's: the class share's leak p·φ(k) removed)" if centred else "uncentred (the authors')"
-        found.append(Claim(
-            claim=f"low_peaks_converge_first_{family}",
-            statement=(f"{caption}: along the first principal component, the lower-frequency peaks of one class "
-                       f"coordinate's labels converge first (the authors show class 8 of CIFAR-10)"),
-            measured=f"peaks (significance in σ = sqrt(p(1−p)/n)): {'; '.join(parts)}",
-            threshold=(
-                f"peaks: the first {settings['n_peaks']} local maxima (end points included: the authors' rule) of "
-                f"|ŷ_c(k)| of class c's {labels} one-hot column on k = 0…{settings['freqs']['max']:g} "
-                f"({settings['freqs']['n']} points); tested: those ≥ {min_sigma:g}σ (the suite's floor; the authors "
-                f"test every peak); holds in a seed when, in every class with ≥ 2 tested peaks, the epoch from which "
-                f"ΔF stays below {threshold} for {window} consecutive logged epochs (logged every "
-                f"{settings.get('log_every', 1)} epoch(s)) is {order} in k"),
-            passed=all(holds.values()) if judged and holds else None,
-            note=note,
-            source=SUITE if centred else PAPER,
-        ))
+        note = (
+            ""
+            if judged
+            else (
+                f"no class among {settings['classes']} has two of its first {settings['n_peaks']} peaks ≥ {min_sigma:g}σ "
+                f"above the noise sqrt(p(1−p)/n) with n_train = {n_train}: no order to test at this scale"
+            )
+        )
+        labels = (
+            "centred (the suite's: the class share's leak p·φ(k) removed)" if centred else "uncentred (the authors')"
+        )
+        found.append(
+            Claim(
+                claim=f"low_peaks_converge_first_{family}",
+                statement=(
+                    f"{caption}: along the first principal component, the lower-frequency peaks of one class "
+                    f"coordinate's labels converge first (the authors show class 8 of CIFAR-10)"
+                ),
+                measured=f"peaks (significance in σ = sqrt(p(1−p)/n)): {'; '.join(parts)}",
+                threshold=(
+                    f"peaks: the first {settings['n_peaks']} local maxima (end points included: the authors' rule) of "
+                    f"|ŷ_c(k)| of class c's {labels} one-hot column on k = 0…{settings['freqs']['max']:g} "
+                    f"({settings['freqs']['n']} points); tested: those ≥ {min_sigma:g}σ (the suite's floor; the authors "
+                    f"test every peak); holds in a seed when, in every class with ≥ 2 tested peaks, the epoch from which "
+                    f"ΔF stays below {threshold} for {window} consecutive logged epochs (logged every "
+                    f"{settings.get('log_every', 1)} epoch(s)) is {order} in k"
+                ),
+                passed=all(holds.values()) if judged and holds else None,
+                note=note,
+                source=SUITE if centred else PAPER,
+            )
+        )
     return found

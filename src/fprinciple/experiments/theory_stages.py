@@ -69,8 +69,10 @@ HIGH_BAND_TIME, LOW_BAND_TIME = 0.1, 0.4
 
 def dataset(cfg: dict) -> str:
     t = cfg["target"]
-    return (f"synthetic 1-D target: sin at k = {t['low']} plus c·sin at k = {t['high']}, c setting equal ρ-weighted "
-            f"energy below and above k₀ = {t['cutoff']}; {cfg['n_train']} training points per density")
+    return (
+        f"synthetic 1-D target: sin at k = {t['low']} plus c·sin at k = {t['high']}, c setting equal ρ-weighted "
+        f"energy below and above k₀ = {t['cutoff']}; {cfg['n_train']} training points per density"
+    )
 
 
 def runs(cfg: dict) -> dict[str, dict]:
@@ -135,7 +137,9 @@ LOSSES = {2: "mse", 4: "l4"}  # the trainer's name of the mean Lᵖ loss
 TAIL = ("efolds", "monotone", "rate_ratio", "slowest_band", "fastest_band")
 
 
-def train_nets(cfg: dict, problem: Problem, activation: str, power: int, seeds: list[int], ctx: RunContext) -> TrainResult:
+def train_nets(
+    cfg: dict, problem: Problem, activation: str, power: int, seeds: list[int], ctx: RunContext
+) -> TrainResult:
     """One net per seed on the Lᵖ loss, logging its grid output, weighted loss and band energies."""
     m = cfg["model"]
     grid_points = torch.as_tensor(problem.x, dtype=torch.float32, device=ctx.device)[:, None]
@@ -150,7 +154,7 @@ def train_nets(cfg: dict, problem: Problem, activation: str, power: int, seeds: 
         yield "output", problem.x, output
         yield "population_loss", np.nan, weighted_loss(residual, power, problem.weights)
         yield "residual_low", np.nan, energy[: problem.cutoff + 1].sum()
-        yield "residual_high", np.nan, energy[problem.cutoff + 1:].sum()
+        yield "residual_high", np.nan, energy[problem.cutoff + 1 :].sum()
 
     opt = cfg["optimizers"][f"l{power}"]
     steps = cfg["steps"]
@@ -167,22 +171,24 @@ def train_nets(cfg: dict, problem: Problem, activation: str, power: int, seeds: 
     return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
 
 
-def final_window(outputs: pd.DataFrame, loss: np.ndarray, problem: Problem, power: int, final_fraction: float,
-                 cutoffs) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def final_window(
+    outputs: pd.DataFrame, loss: np.ndarray, problem: Problem, power: int, final_fraction: float, cutoffs
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """The final window's (metric, keys, values): the residual's decay in the low and the high
     band (``TAIL``) and the share above each cutoff of the L² loss's change (p = 2) or of the
     output's change (p = 4)."""
     i0, i1 = stage_windows(loss, final_fraction)["final"]
-    window = outputs.to_numpy()[i0:i1 + 1]
+    window = outputs.to_numpy()[i0 : i1 + 1]
     energy = band_energy(window - problem.f, problem.weights)
-    bands = np.stack([energy[:, : problem.cutoff + 1].sum(axis=1), energy[:, problem.cutoff + 1:].sum(axis=1)], axis=1)
-    tail = tail_statistics(outputs.index.to_numpy()[i0:i1 + 1], bands)
+    bands = np.stack([energy[:, : problem.cutoff + 1].sum(axis=1), energy[:, problem.cutoff + 1 :].sum(axis=1)], axis=1)
+    tail = tail_statistics(outputs.index.to_numpy()[i0 : i1 + 1], bands)
     if power == 2:
         shares = share_above(window[0] - problem.f, window[-1] - problem.f, cutoffs, problem.weights)
     else:
         shares = share_above(window[0], window[-1], cutoffs, problem.weights, change=True)
-    return ([(f"tail_{name}", np.zeros(1), np.array([tail[name]])) for name in TAIL]
-            + [("final_share_above", np.asarray(cutoffs, dtype=np.float64), shares)])
+    return [(f"tail_{name}", np.zeros(1), np.array([tail[name]])) for name in TAIL] + [
+        ("final_share_above", np.asarray(cutoffs, dtype=np.float64), shares)
+    ]
 
 
 def stage_records(records: pd.DataFrame, problem: Problem, power: int, final_fraction: float, cutoffs) -> pd.DataFrame:
@@ -193,18 +199,35 @@ def stage_records(records: pd.DataFrame, problem: Problem, power: int, final_fra
     for (seed, learner), group in records.groupby(["seed", "learner"], sort=False):
         outputs = group[group["metric"] == "output"].pivot(index="step", columns="key", values="value").sort_index()
         loss = group[group["metric"] == "population_loss"].set_index("step")["value"].sort_index()
-        table = stage_shares(outputs.index.to_numpy(), loss.reindex(outputs.index).to_numpy(), outputs.to_numpy(),
-                             problem.f, problem.cutoff, problem.weights, final_fraction)
+        table = stage_shares(
+            outputs.index.to_numpy(),
+            loss.reindex(outputs.index).to_numpy(),
+            outputs.to_numpy(),
+            problem.f,
+            problem.cutoff,
+            problem.weights,
+            final_fraction,
+        )
         share = table["residual_energy_share"] if power == 2 else table["output_change_share"]
         index = np.arange(len(STAGES), dtype=np.float64)
         last_step = int(group["step"].max())
-        rows = [(last_step, learner, metric, index, values.to_numpy(dtype=np.float64))
-                for metric, values in (("stage_share", share), ("stage_baseline", table["baseline"]),
-                                       ("stage_loss_share", table["residual_energy_share"]),
-                                       ("stage_output_share", table["output_change_share"]),
-                                       ("stage_t0", table["t0"]), ("stage_t1", table["t1"]))]
-        rows += [(last_step, learner, metric, keys, values) for metric, keys, values in
-                 final_window(outputs, loss.reindex(outputs.index).to_numpy(), problem, power, final_fraction, cutoffs)]
+        rows = [
+            (last_step, learner, metric, index, values.to_numpy(dtype=np.float64))
+            for metric, values in (
+                ("stage_share", share),
+                ("stage_baseline", table["baseline"]),
+                ("stage_loss_share", table["residual_energy_share"]),
+                ("stage_output_share", table["output_change_share"]),
+                ("stage_t0", table["t0"]),
+                ("stage_t1", table["t1"]),
+            )
+        ]
+        rows += [
+            (last_step, learner, metric, keys, values)
+            for metric, keys, values in final_window(
+                outputs, loss.reindex(outputs.index).to_numpy(), problem, power, final_fraction, cutoffs
+            )
+        ]
         keep = (group["metric"] != "output") | group["step"].isin([0, last_step])
         frames += [group[keep], records_frame(rows).assign(seed=seed)]
     return pd.concat(frames, ignore_index=True)
@@ -227,8 +250,13 @@ def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
 def stage_table(metrics: pd.DataFrame) -> pd.DataFrame:
     """One row per net (seed, density, activation, power) and stage: share, baseline, t0, t1."""
     rows = metrics[metrics["metric"].isin(["stage_share", "stage_baseline", "stage_t0", "stage_t1"])]
-    table = rows.pivot_table(index=["seed", "density", "activation", "power", "key"], columns="metric", values="value",
-                             aggfunc="first", dropna=False).reset_index()
+    table = rows.pivot_table(
+        index=["seed", "density", "activation", "power", "key"],
+        columns="metric",
+        values="value",
+        aggfunc="first",
+        dropna=False,
+    ).reset_index()
     table["stage"] = [STAGES[int(k)] for k in table["key"]]
     return table.drop(columns="key")
 
@@ -292,39 +320,54 @@ def final_stage_claim(metrics: pd.DataFrame, cfg: dict) -> Claim:
     inside = table[[not r for r in reasons]] if len(table) else table
     holds = [falls_with_cutoff(net[columns].to_numpy(dtype=float)) for _, net in inside.iterrows()]
     counts = pd.Series([r for r in reasons if r], dtype=object).value_counts()
-    measured = (f"{len(inside)}/{len(table)} nets meet the hypotheses"
-                + (f" (outside: {', '.join(f'{n} {r}' for r, n in counts.items())})" if len(counts) else ""))
+    measured = f"{len(inside)}/{len(table)} nets meet the hypotheses" + (
+        f" (outside: {', '.join(f'{n} {r}' for r, n in counts.items())})" if len(counts) else ""
+    )
     if len(table):
         outside = table[[bool(r) for r in reasons]]
         if len(outside):
-            measured += (f"; outside, median loss ratio {outside['loss_ratio'].median():.3g}, e-folds over the final "
-                         f"window {outside['efolds'].median():.2f}, slowest and fastest band's rate / E's "
-                         f"{outside['slowest_band'].median():.2f} and {outside['fastest_band'].median():.2f}")
+            measured += (
+                f"; outside, median loss ratio {outside['loss_ratio'].median():.3g}, e-folds over the final "
+                f"window {outside['efolds'].median():.2f}, slowest and fastest band's rate / E's "
+                f"{outside['slowest_band'].median():.2f} and {outside['fastest_band'].median():.2f}"
+            )
     if len(inside):
         medians = ", ".join(f"{inside[c].median():.3g}" for c in columns)
-        measured += (f"; in those, median share above k = {', '.join(map(str, cutoffs))}: {medians}; falls in "
-                     f"{sum(holds)}/{len(inside)} nets")
-        failing = [f"{_net(net)}: {', '.join(f'{v:.3g}' for v in net[columns])}"
-                   for (_, net), ok in zip(inside.iterrows(), holds) if not ok][:3]
+        measured += (
+            f"; in those, median share above k = {', '.join(map(str, cutoffs))}: {medians}; falls in "
+            f"{sum(holds)}/{len(inside)} nets"
+        )
+        failing = [
+            f"{_net(net)}: {', '.join(f'{v:.3g}' for v in net[columns])}"
+            for (_, net), ok in zip(inside.iterrows(), holds)
+            if not ok
+        ][:3]
         if failing:
             measured += "; not falling: " + "; ".join(failing)
     tail = limits["final_tail"]
     factor = tail["rate_factor"]
     return Claim(
         claim="final_stage_low_frequency_dominates",
-        statement=("final stage (the last " f"{cfg['final_fraction']:.0%} of the logged run), gradient descent "
-                   "converging to a minimum with a non-degenerate Hessian: the share of the loss's change (L²) or "
-                   "of the output's change (L⁴) above the cutoff falls as the cutoff grows"),
+        statement=(
+            "final stage (the last "
+            f"{cfg['final_fraction']:.0%} of the logged run), gradient descent "
+            "converging to a minimum with a non-degenerate Hessian: the share of the loss's change (L²) or "
+            "of the output's change (L⁴) above the cutoff falls as the cutoff grows"
+        ),
         measured=measured,
-        threshold=(f"in a net that meets the hypotheses (loss ended ≤ {limits['final_loss_ratio']} × its start; "
-                   f"over the final window the residual's L² energy falls at every logged step, by ≥ "
-                   f"{tail['min_efolds']} e-folds, its log-rate steady within {factor}×, and the bands k ≤ "
-                   f"{cfg['target']['cutoff']} and above each fall at its rate within {factor}×; the others are not "
-                   f"judged): the share above k = {', '.join(map(str, cutoffs))} never rises and ends below its start"),
+        threshold=(
+            f"in a net that meets the hypotheses (loss ended ≤ {limits['final_loss_ratio']} × its start; "
+            f"over the final window the residual's L² energy falls at every logged step, by ≥ "
+            f"{tail['min_efolds']} e-folds, its log-rate steady within {factor}×, and the bands k ≤ "
+            f"{cfg['target']['cutoff']} and above each fall at its rate within {factor}×; the others are not "
+            f"judged): the share above k = {', '.join(map(str, cutoffs))} never rises and ends below its start"
+        ),
         passed=bool(all(holds)) if len(inside) else None,
-        note=("LMXZ19's final-stage theorem bounds |dL_{>η}/dt| / |dL/dt| by a constant decaying in η, "
-              "near a minimum with a non-degenerate Hessian; the hypotheses are checked on the loss curve "
-              "(docs/experiments/theory_stages.md); a net outside them is neither evidence for nor against"),
+        note=(
+            "LMXZ19's final-stage theorem bounds |dL_{>η}/dt| / |dL/dt| by a constant decaying in η, "
+            "near a minimum with a non-degenerate Hessian; the hypotheses are checked on the loss curve "
+            "(docs/experiments/theory_stages.md); a net outside them is neither evidence for nor against"
+        ),
         conditions=CONDITIONS,
         pooled=True,
     )
@@ -339,11 +382,16 @@ def stage_claim(metrics: pd.DataFrame, cfg: dict, stage: str) -> Claim:
     excess = (rows["stage_share"] - rows["stage_baseline"]) if len(rows) else pd.Series(dtype=float)
     holds = excess >= margin  # NaN (no decrease, no halving) fails
     worst = rows.assign(excess=excess).sort_values("excess", na_position="first").head(3) if len(rows) else rows
-    failing = [f"{_net(r)}: {r.stage_share:.3f} vs {r.stage_baseline:.3f}" for r in worst.itertuples()
-               if not (r.excess >= margin)]
+    failing = [
+        f"{_net(r)}: {r.stage_share:.3f} vs {r.stage_baseline:.3f}"
+        for r in worst.itertuples()
+        if not (r.excess >= margin)
+    ]
     if len(rows) and np.isfinite(excess).any():
-        measured = (f"share − baseline: median {np.nanmedian(excess):.3f}, min {np.nanmin(excess):.3f}; holds in "
-                    f"{int(holds.sum())}/{len(rows)} nets")
+        measured = (
+            f"share − baseline: median {np.nanmedian(excess):.3f}, min {np.nanmin(excess):.3f}; holds in "
+            f"{int(holds.sum())}/{len(rows)} nets"
+        )
     else:
         measured = f"no share measured ({len(rows)} nets)"
     if failing:
@@ -351,9 +399,11 @@ def stage_claim(metrics: pd.DataFrame, cfg: dict, stage: str) -> Claim:
     what = {"initial": f"step 0 to {cfg['log_every']}", "intermediate": "step 0 until the loss has halved"}[stage]
     return Claim(
         claim=f"{stage}_stage_low_frequency_dominates",
-        statement=(f"{stage} stage ({what}): the loss decrease (L²) and the output change (L⁴) are dominated by "
-                   f"frequencies ≤ k₀ = {cfg['target']['cutoff']}, beyond the low band's share of the residual at "
-                   "the stage's start"),
+        statement=(
+            f"{stage} stage ({what}): the loss decrease (L²) and the output change (L⁴) are dominated by "
+            f"frequencies ≤ k₀ = {cfg['target']['cutoff']}, beyond the low band's share of the residual at "
+            "the stage's start"
+        ),
         measured=measured,
         threshold=f"low band's share ≥ its share of the residual at the stage's start + {margin}",
         passed=bool(holds.all()) if len(rows) else None,
@@ -363,5 +413,8 @@ def stage_claim(metrics: pd.DataFrame, cfg: dict, stage: str) -> Claim:
 
 
 def claims(metrics: pd.DataFrame, cfg: dict) -> list[Claim]:
-    return [stage_claim(metrics, cfg, "initial"), stage_claim(metrics, cfg, "intermediate"),
-            final_stage_claim(metrics, cfg)]
+    return [
+        stage_claim(metrics, cfg, "initial"),
+        stage_claim(metrics, cfg, "intermediate"),
+        final_stage_claim(metrics, cfg),
+    ]

@@ -18,7 +18,9 @@ def get(experiment: str) -> Callable:
     except ModuleNotFoundError as err:
         if err.name != f"{__name__}.{experiment}":
             raise
-        raise ValueError(f"no figure for experiment {experiment!r}: add src/fprinciple/figures/{experiment}.py") from err
+        raise ValueError(
+            f"no figure for experiment {experiment!r}: add src/fprinciple/figures/{experiment}.py"
+        ) from err
     return module.figure
 
 

@@ -32,9 +32,13 @@ def missing_data_panel(ax, run: pd.DataFrame, w: float, k: int, title: str) -> N
     ax.plot(grid, sine(grid, k), "--", color=style.TARGET, lw=1, label=f"sin {k}θ (target)", zorder=3)
     for step, color in zip(steps, style.output_shades(len(steps))):
         final = step == steps[-1]
-        ax.plot(*curve(run, "output", step), color=color, lw=2.4 if final else 1.2,
-                label="DNN, final step" if final else f"DNN, step {step}", zorder=4 if final else 2)
+        ax.plot(
+            *curve(run, "output", step),
+            color=color,
+            lw=2.4 if final else 1.2,
+            label="DNN, final step" if final else f"DNN, step {step}",
+            zorder=4 if final else 2,
+        )
     ax.scatter(theta_train, y_train, s=16, color="black", zorder=5, label="training points")
     ax.set(ylabel="f(θ)", xlim=(-np.pi, np.pi), title=f"{title}; final step {steps[-1]}")
     pi_ticks(ax)
-

@@ -16,8 +16,9 @@ def measured_epochs(metrics: pd.DataFrame, layer: int) -> list[float]:
     return sorted(rows[rows["metric"] == curve_metric("rdf", layer)]["epoch"].unique())
 
 
-def rdf_panel(ax, metrics: pd.DataFrame, epoch: float, curves: list[tuple[pd.DataFrame, int, str, object]],
-              summary: str) -> None:
+def rdf_panel(
+    ax, metrics: pd.DataFrame, epoch: float, curves: list[tuple[pd.DataFrame, int, str, object]], summary: str
+) -> None:
     """``curves``: (rows of one group, layer label, legend label, colour)."""
     for rows, layer, label, color in curves:
         rows = with_epochs(rows)

@@ -49,15 +49,18 @@ def seed_heatmap(ax, metrics: pd.DataFrame, cfg: dict, colorbar: bool = True, la
     metrics = metrics[metrics["seed"].isin(shown)]
     table = metric(metrics, "delta_f").pivot_table(index="step", columns=["seed", "key"], values="value")
     steps, rows = table.index.to_numpy(), list(table.columns)
-    image = ax.pcolormesh(steps, np.arange(len(rows)), table.to_numpy().T, cmap=style.DELTA_F_CMAP,
-                          vmin=0, vmax=1, shading="nearest")
+    image = ax.pcolormesh(
+        steps, np.arange(len(rows)), table.to_numpy().T, cmap=style.DELTA_F_CMAP, vmin=0, vmax=1, shading="nearest"
+    )
     names = [f"seed {seed} · k={int(k)}" if len(seeds) > 1 else f"k={int(k)}" for seed, k in rows]
     ax.set_yticks(np.arange(len(rows)), names if labels else [])
     for i in range(1, len(rows)):
         if rows[i][0] != rows[i - 1][0]:
             ax.axhline(i - 0.5, color="white", lw=2)
     spectrum_cfg = cfg["spectrum"]
-    converged = convergence(metrics, spectrum_cfg["threshold"], spectrum_cfg["window"]).set_index(["seed", "k"])["converged_at"]
+    converged = convergence(metrics, spectrum_cfg["threshold"], spectrum_cfg["window"]).set_index(["seed", "k"])[
+        "converged_at"
+    ]
     for i, (seed, k) in enumerate(rows):
         at = converged.get((seed, int(k)), np.nan)
         if np.isfinite(at):

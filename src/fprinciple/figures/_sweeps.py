@@ -46,26 +46,68 @@ def _panel(ax, name: str, cfg: dict, s: pd.DataFrame, runs: pd.DataFrame, eigenv
     jitter = (learned["seed"].rank(method="dense").to_numpy() - 1 - (seeds - 1) / 2) * 0.08
     ax.scatter(learned["k"] + jitter, learned["learning_time"], s=6, color="0.55", zorder=2, label="each seed")
     full, partial = s[s["learned"] == s["seeds"]], s[(s["learned"] > 0) & (s["learned"] < s["seeds"])]
-    ax.errorbar(full["k"], full["mean"], yerr=full["std"].fillna(0), fmt="o", ms=4, capsize=2, color=style.OUTPUT,
-                zorder=3, label=f"mean ± std, learned by all {seeds} seeds")
+    ax.errorbar(
+        full["k"],
+        full["mean"],
+        yerr=full["std"].fillna(0),
+        fmt="o",
+        ms=4,
+        capsize=2,
+        color=style.OUTPUT,
+        zorder=3,
+        label=f"mean ± std, learned by all {seeds} seeds",
+    )
     if len(partial):
-        ax.plot(partial["k"], partial["mean"], "o", mfc="white", ms=6, color=style.OUTPUT, zorder=4,
-                label="learned by some seeds only (mean of those)")
+        ax.plot(
+            partial["k"],
+            partial["mean"],
+            "o",
+            mfc="white",
+            ms=6,
+            color=style.OUTPUT,
+            zorder=4,
+            label="learned by some seeds only (mean of those)",
+        )
         for r in partial.itertuples():
-            ax.annotate(f"{r.learned}/{r.seeds}", (r.k, r.mean), textcoords="offset points", xytext=(0, 6),
-                        ha="center", fontsize="x-small")
+            ax.annotate(
+                f"{r.learned}/{r.seeds}",
+                (r.k, r.mean),
+                textcoords="offset points",
+                xytext=(0, 6),
+                ha="center",
+                fontsize="x-small",
+            )
     never = s[(s["learned"] + s["diverged"]) < s["seeds"]]
     never = never[never["learned"] == 0]
     if len(never):
-        ax.scatter(never["k"], np.full(len(never), cap), marker="x", color=style.TARGET, zorder=5,
-                   label=f"not learned by the cap ({cap})")
+        ax.scatter(
+            never["k"],
+            np.full(len(never), cap),
+            marker="x",
+            color=style.TARGET,
+            zorder=5,
+            label=f"not learned by the cap ({cap})",
+        )
     diverged = s[s["diverged"] > 0]
     if len(diverged):
-        ax.scatter(diverged["k"] + 0.2, np.full(len(diverged), cap), marker="^", color=DIVERGED, zorder=6,
-                   label="diverged (count)")
+        ax.scatter(
+            diverged["k"] + 0.2,
+            np.full(len(diverged), cap),
+            marker="^",
+            color=DIVERGED,
+            zorder=6,
+            label="diverged (count)",
+        )
         for r in diverged.itertuples():
-            ax.annotate(str(r.diverged), (r.k + 0.2, cap), textcoords="offset points", xytext=(0, -11),
-                        ha="center", fontsize="x-small", color=DIVERGED)
+            ax.annotate(
+                str(r.diverged),
+                (r.k + 0.2, cap),
+                textcoords="offset points",
+                xytext=(0, -11),
+                ha="center",
+                fontsize="x-small",
+                color=DIVERGED,
+            )
     if len(never) or len(diverged):
         ax.axhline(cap, color=style.TARGET, lw=0.6, ls=":")
     fit = fit_ks(s, cfg["claims"]["k_min"], even_only=no_bias)
@@ -77,8 +119,14 @@ def _panel(ax, name: str, cfg: dict, s: pd.DataFrame, runs: pd.DataFrame, eigenv
         slope = loglog_slope(k, complete["mean"].to_numpy())
         grid = np.linspace(k.min(), k.max(), 50)
         amplitude = np.exp(np.mean(np.log(complete["mean"]) - slope * np.log(k)))
-        ax.plot(grid, amplitude * grid**slope, "-", color="grey", lw=1,
-                label=f"power fit k^{slope:.2f} (k ≥ {cfg['claims']['k_min']}{', even' if no_bias else ''})")
+        ax.plot(
+            grid,
+            amplitude * grid**slope,
+            "-",
+            color="grey",
+            lw=1,
+            label=f"power fit k^{slope:.2f} (k ≥ {cfg['claims']['k_min']}{', even' if no_bias else ''})",
+        )
     ax.set(xlabel="frequency k", ylabel="GD updates to loss < threshold", title=name.replace("_", " "))
     ax.set_ylim(bottom=0)
     ax.legend(fontsize="x-small", frameon=False, loc="center left" if len(never) or len(diverged) else "upper left")
@@ -92,6 +140,5 @@ def _theory(ax, cfg: dict, net: dict, rows: pd.DataFrame, runs: pd.DataFrame, no
     k = rows["k"].to_numpy()
     zero = runs.groupby("k")["zero_loss"].mean().reindex(k).to_numpy()
     predicted = prediction(cfg, net, k.astype(float), rows["mean"].to_numpy(), zero, eigenvalues)
-    label = ("theory: GD on the NTK, no free constant" if predicts_absolutely(cfg)
-             else "theory: c / (lr·λ_k), c fitted")
+    label = "theory: GD on the NTK, no free constant" if predicts_absolutely(cfg) else "theory: c / (lr·λ_k), c fitted"
     ax.plot(k, predicted, "o", mfc="none", ms=8, color=THEORY, label=label, zorder=3)

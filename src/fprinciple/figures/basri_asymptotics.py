@@ -29,15 +29,30 @@ def figure(metrics: pd.DataFrame, cfg: dict):
 
     grid = np.linspace(min(0.0, d.min()), d.max(), 200)
     left.plot(grid, grid + 1, ":", color="grey", lw=1.2, label="d + 1 (k → ∞)")
-    left.plot(grid, asymptotics.finite_k_exponent(grid, ks), "--", color=style.TARGET, lw=1.2,
-              label=f"large-k law at k ≈ {round(float(np.sqrt(ks[0] * ks[-1])))}")
+    left.plot(
+        grid,
+        asymptotics.finite_k_exponent(grid, ks),
+        "--",
+        color=style.TARGET,
+        lw=1.2,
+        label=f"large-k law at k ≈ {round(float(np.sqrt(ks[0] * ks[-1])))}",
+    )
     slope, intercept, r2 = asymptotics.linear_fit(d, values)
     left.plot(grid, slope * grid + intercept, color="black", lw=0.8, alpha=0.7, label="linear fit")
     left.plot(d, values, "o", color=style.OUTPUT, ms=4, label="g(d) from the exact $c_{d,k}$")
-    left.text(0.04, 0.96, f"g(d) ≈ {slope:.3f} d + {intercept:.2f}\nR² = {r2:.5f}",
-              transform=left.transAxes, va="top", ha="left")
-    left.set(xlabel="sphere dimension d (inputs on $S^d$)", ylabel="g(d)",
-             title=f"Growth exponent of $1/c_{{d,k}} \\sim k^{{g(d)}}$, k = {ks[0]}…{ks[-1]}")
+    left.text(
+        0.04,
+        0.96,
+        f"g(d) ≈ {slope:.3f} d + {intercept:.2f}\nR² = {r2:.5f}",
+        transform=left.transAxes,
+        va="top",
+        ha="left",
+    )
+    left.set(
+        xlabel="sphere dimension d (inputs on $S^d$)",
+        ylabel="g(d)",
+        title=f"Growth exponent of $1/c_{{d,k}} \\sim k^{{g(d)}}$, k = {ks[0]}…{ks[-1]}",
+    )
     left.legend(loc="lower right", fontsize="small", frameon=False)
 
     curves = _curves(metrics, cfg)
@@ -46,8 +61,11 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         k, y = curve.index.to_numpy(dtype=float), curve.to_numpy()
         log_k = np.log(k / k[0])
         right.plot(log_k, y - y[0], color=color, lw=2, label=f"d = {dim}: slope {g.get(float(dim), np.nan):.2f}")
-    right.set(xlabel=f"log(k / {ks[0]})", ylabel=f"$\\log(c_{{d,{ks[0]}}} / c_{{d,k}})$",
-              title="$\\log(1/c_{d,k})$ is a line in $\\log k$ of slope g(d)")
+    right.set(
+        xlabel=f"log(k / {ks[0]})",
+        ylabel=f"$\\log(c_{{d,{ks[0]}}} / c_{{d,k}})$",
+        title="$\\log(1/c_{d,k})$ is a line in $\\log k$ of slope g(d)",
+    )
     if curves:
         right.legend(fontsize="small", frameon=False, loc="upper left")
     style.despine(fig)

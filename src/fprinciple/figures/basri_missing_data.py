@@ -32,12 +32,18 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         if row == len(groups) - 1:
             ax.set_xlabel("θ")
         if row == 0:
-            fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncol=6, frameon=False,
-                       fontsize="small")
+            fig.legend(
+                *ax.get_legend_handles_labels(), loc="outside upper center", ncol=6, frameon=False, fontsize="small"
+            )
         loss = run[run["metric"] == "train_loss"].sort_values("step")
         zero_loss = 0.5 * np.sum(curve(run, "target")[1] ** 2)
-        loss_ax.plot(loss["step"].clip(lower=1), loss["value"] / zero_loss, color=style.OUTPUT,
-                     ls="-" if row == 0 else "--", label=f"biases {bias}" if bias else None)
+        loss_ax.plot(
+            loss["step"].clip(lower=1),
+            loss["value"] / zero_loss,
+            color=style.OUTPUT,
+            ls="-" if row == 0 else "--",
+            label=f"biases {bias}" if bias else None,
+        )
     loss_ax.set(xscale="log", yscale="log", xlabel="step", ylabel="loss / loss(f = 0)", title="training loss")
     if len(groups) > 1:
         loss_ax.legend(frameon=False, fontsize="small")

@@ -39,8 +39,13 @@ def figure(metrics: pd.DataFrame, cfg: dict):
             ax.set_ylabel("f(θ)")
         else:
             ax.tick_params(labelleft=False)
-    fig.legend(*fig.axes[0].get_legend_handles_labels(), loc="outside upper center", ncol=2 + len(ks),
-               frameon=False, fontsize="small")
+    fig.legend(
+        *fig.axes[0].get_legend_handles_labels(),
+        loc="outside upper center",
+        ncol=2 + len(ks),
+        frameon=False,
+        fontsize="small",
+    )
 
     ax = fig.add_subplot(grid[1, :])
     coefficients = run[(run["metric"] == "coefficient") & (run["step"] > 0)]
@@ -51,8 +56,12 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         if np.isfinite(fitted.get(int(k), np.nan)):
             ax.axvline(fitted[int(k)], color=color, lw=0.8, ls=":")
     ax.axhline(fraction, color="grey", lw=0.8, ls="--", label=f"{fraction:g} of the target's coefficient")
-    ax.set(xscale="log", xlabel="step", ylabel="⟨f, u_k⟩ / ⟨y, u_k⟩",
-           title="fitted fraction of each component (dotted: the step from which it stays above the line)")
+    ax.set(
+        xscale="log",
+        xlabel="step",
+        ylabel="⟨f, u_k⟩ / ⟨y, u_k⟩",
+        title="fitted fraction of each component (dotted: the step from which it stays above the line)",
+    )
     ax.legend(frameon=True, framealpha=0.9, edgecolor="none", fontsize="small", loc="lower right")
     style.despine(fig)
     return fig

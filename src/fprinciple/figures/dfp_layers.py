@@ -20,8 +20,9 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     summary = cfg["claims"]["summary"]
     colors = sns.color_palette("rocket_r", len(layers) + 1)[1:]
     epochs = measured_epochs(metrics, layers[0])
-    fig, axes = plt.subplots(1, len(epochs) + 1, figsize=(3.0 * (len(epochs) + 1), 3.3), layout="constrained",
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(epochs) + 1, figsize=(3.0 * (len(epochs) + 1), 3.3), layout="constrained", squeeze=False
+    )
     curves = [(metrics, layer, f"S[{layer}]", color) for layer, color in zip(layers, colors)]
     for ax, epoch in zip(axes[0], epochs):
         rdf_panel(ax, metrics, epoch, curves, summary)

@@ -25,10 +25,12 @@ def figure(metrics: pd.DataFrame, cfg: dict):
             ax.plot(curve.index, values, color=color, lw=1.6, label=f"sin({k:g}πx)")
         rdf_ax.axvline(peaks.loc[k], color=color, ls=":", lw=1)
     unit = "1/δ, δ the Gaussian's std" if cfg["delta_convention"] == "std" else "1/δ, δ the Gaussian's variance"
-    rdf_ax.set(xscale="log", xlabel=f"k0 = {unit}", ylabel="RDF / max RDF",
-               title="ratio density function (peaks dotted)")
-    lfr_ax.set(xscale="log", xlabel=f"k0 = {unit}", ylabel="LFR(k0)", ylim=(0, 1.02),
-               title="low-frequency ratio (cumulative)")
+    rdf_ax.set(
+        xscale="log", xlabel=f"k0 = {unit}", ylabel="RDF / max RDF", title="ratio density function (peaks dotted)"
+    )
+    lfr_ax.set(
+        xscale="log", xlabel=f"k0 = {unit}", ylabel="LFR(k0)", ylim=(0, 1.02), title="low-frequency ratio (cumulative)"
+    )
     rdf_ax.legend(frameon=False, fontsize="small")
     style.despine(fig)
     return fig

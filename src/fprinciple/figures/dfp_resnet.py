@@ -26,17 +26,24 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     rows = with_epochs(metrics)
     for ax, split in zip(accuracy_axes, ("train", "validation")):
         for r in variants:
-            curve = rows[(rows["metric"] == f"{split}_accuracy") & (rows["blocks_removed"] == r)].groupby("epoch")["value"].mean()
+            curve = (
+                rows[(rows["metric"] == f"{split}_accuracy") & (rows["blocks_removed"] == r)]
+                .groupby("epoch")["value"]
+                .mean()
+            )
             ax.plot(curve.index, curve.to_numpy(), color=colors[r], lw=1.5, label=f"−{r}" if r else "none")
         ax.set(xlabel="epoch", ylabel=f"{split} accuracy", ylim=(0, 1.02), title=f"{split} accuracy")
     accuracy_axes[1].legend(title="blocks removed", frameon=False, fontsize="small")
     name = metrics["dataset_name"].iloc[0] if "dataset_name" in metrics.columns else cfg["data"]["dataset"]
     top.suptitle(f"{name}: ResNet-18 (width ×{cfg['net']['width']:g})", fontsize="medium")
-    curves = [(metrics[metrics["blocks_removed"] == r], EFFECTIVE_LAYER, f"−{r}" if r else "none", colors[r]) for r in variants]
+    curves = [
+        (metrics[metrics["blocks_removed"] == r], EFFECTIVE_LAYER, f"−{r}" if r else "none", colors[r])
+        for r in variants
+    ]
     rdf_axes = bottom.subplots(1, columns, squeeze=False)[0]
     for ax, epoch in zip(rdf_axes, epochs):
         rdf_panel(ax, metrics, epoch, curves, cfg["claims"]["summary"])
-    for ax in rdf_axes[len(epochs):]:
+    for ax in rdf_axes[len(epochs) :]:
         ax.set_visible(False)
     rdf_axes[0].set_ylabel("RDF of (S[−3], labels)")
     rdf_axes[0].legend(title="blocks removed", frameon=False, fontsize="x-small")

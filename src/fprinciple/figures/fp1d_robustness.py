@@ -17,13 +17,20 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     activations, columns = cfg["activations"], cells(cfg)
     shown = min(metrics["seed"].nunique(), SEEDS_SHOWN)
     fig, axes = plt.subplots(
-        len(activations), len(columns), figsize=(2.4 * len(columns), (1.3 + 0.25 * 3 * shown) * len(activations)),
-        layout="constrained", squeeze=False,
+        len(activations),
+        len(columns),
+        figsize=(2.4 * len(columns), (1.3 + 0.25 * 3 * shown) * len(activations)),
+        layout="constrained",
+        squeeze=False,
     )
     image = None
     for row, activation in enumerate(activations):
         for col, (optimizer, depth) in enumerate(columns):
-            cell = metrics[(metrics["activation"] == activation) & (metrics["optimizer"] == optimizer) & (metrics["depth"] == depth)]
+            cell = metrics[
+                (metrics["activation"] == activation)
+                & (metrics["optimizer"] == optimizer)
+                & (metrics["depth"] == depth)
+            ]
             ax = axes[row, col]
             if cell.empty:
                 ax.set_axis_off()
@@ -35,6 +42,9 @@ def figure(metrics: pd.DataFrame, cfg: dict):
                 ax.set_xlabel(None)
     if image is not None:
         fig.colorbar(image, ax=axes, label="ΔF (red: fitted)", shrink=0.6)
-    fig.suptitle(f"ΔF at the target's peaks in every cell, per seed ({seeds_drawn(sorted(metrics['seed'].unique()))}; "
-                 "ticks: converged)", fontsize="medium")
+    fig.suptitle(
+        f"ΔF at the target's peaks in every cell, per seed ({seeds_drawn(sorted(metrics['seed'].unique()))}; "
+        "ticks: converged)",
+        fontsize="medium",
+    )
     return fig

@@ -34,7 +34,8 @@ def figure(metrics: pd.DataFrame, cfg: dict):
             top.legend(fontsize="small", frameon=False)
     heat = fig.add_subplot(grid[2, :])
     _, seeds = seed_heatmap(heat, metrics, cfg)
-    heat.set_title(f"relative error ΔF at the target's peaks, per seed ({seeds_drawn(seeds)}; red: fitted; "
-                   "ticks: converged)")
+    heat.set_title(
+        f"relative error ΔF at the target's peaks, per seed ({seeds_drawn(seeds)}; red: fitted; ticks: converged)"
+    )
     style.despine(fig)
     return fig

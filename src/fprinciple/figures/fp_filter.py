@@ -46,6 +46,8 @@ def figure(metrics: pd.DataFrame, cfg: dict):
             Line2D([], [], color="grey", ls="--", label="e_high / e_high(0)"),
             Line2D([], [], color="black", ls=":", label=f"threshold {tau:g}"),
         ]
-        row_figure.legend(handles=handles, fontsize="x-small", frameon=False, loc="outside right center")  # below the title
+        row_figure.legend(
+            handles=handles, fontsize="x-small", frameon=False, loc="outside right center"
+        )  # below the title
     style.despine(fig)
     return fig

@@ -56,8 +56,10 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     ax.set(
         xlabel="training step",
         ylabel="relative error",
-        title=(f"seed {int(run['seed'].iloc[0])}: relative error in each radial frequency band, mean excluded "
-               "(radii in fractions of Nyquist; circles: stays below the threshold; grey lines: snapshots)"),
+        title=(
+            f"seed {int(run['seed'].iloc[0])}: relative error in each radial frequency band, mean excluded "
+            "(radii in fractions of Nyquist; circles: stays below the threshold; grey lines: snapshots)"
+        ),
     )
     ax.legend(fontsize="small", frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))  # off the curves
     style.despine(fig)

@@ -33,7 +33,11 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     x, y = _curve(fits[fits["step"] == 0], "points")
     ax.scatter(x, y, color="black", s=18, zorder=5, label="training points")
     ax.set_ylim(-3 * abs(y).max(), 3 * abs(y).max())  # a wild large-s fit would flatten the rest
-    ax.set(xlabel="x", ylabel="f(x)", title=f"fits of {target_caption(cfg['fit1d']['target'])} after training (seed {int(fits['seed'].min())})")
+    ax.set(
+        xlabel="x",
+        ylabel="f(x)",
+        title=f"fits of {target_caption(cfg['fit1d']['target'])} after training (seed {int(fits['seed'].min())})",
+    )
     ax.legend(fontsize="x-small", frameon=False)
 
     k_min = cfg["fit1d"]["high_freq_min"]
@@ -46,27 +50,61 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     start = energy[energy["step"] == 0].groupby("init_std")["value"].mean()
     trained = final(metrics, "fit1d", ["high_freq_energy", "train_loss"])
     ax.plot(start.index, start.to_numpy(), "--", color="grey", marker="o", mfc="none", label="at initialisation (mean)")
-    ax.plot(*trained.groupby("init_std")["high_freq_energy"].mean().reset_index()[["init_std", "high_freq_energy"]].to_numpy().T,
-            color=style.OUTPUT, marker="o", label="after training (mean)")
+    ax.plot(
+        *trained.groupby("init_std")["high_freq_energy"]
+        .mean()
+        .reset_index()[["init_std", "high_freq_energy"]]
+        .to_numpy()
+        .T,
+        color=style.OUTPUT,
+        marker="o",
+        label="after training (mean)",
+    )
     fitted = trained["train_loss"] < cfg["fit1d"]["loss_threshold"]
-    ax.scatter(trained["init_std"][fitted], trained["high_freq_energy"][fitted], color=style.OUTPUT, s=10, alpha=0.5,
-               label="seeds")
+    ax.scatter(
+        trained["init_std"][fitted],
+        trained["high_freq_energy"][fitted],
+        color=style.OUTPUT,
+        s=10,
+        alpha=0.5,
+        label="seeds",
+    )
     if (~fitted).any():  # a seed that did not fit its points is no evidence: show it apart
-        ax.scatter(trained["init_std"][~fitted], trained["high_freq_energy"][~fitted], color="#d62728", marker="x", s=25,
-                   label=f"seed not fitted (MSE ≥ {cfg['fit1d']['loss_threshold']:g})")
-    ax.set(xscale="log", yscale="log", xlabel="initialisation scale s", ylabel=f"energy fraction at k ≥ {k_min}",
-           title="high-frequency energy of the 1-D fit")
+        ax.scatter(
+            trained["init_std"][~fitted],
+            trained["high_freq_energy"][~fitted],
+            color="#d62728",
+            marker="x",
+            s=25,
+            label=f"seed not fitted (MSE ≥ {cfg['fit1d']['loss_threshold']:g})",
+        )
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xlabel="initialisation scale s",
+        ylabel=f"energy fraction at k ≥ {k_min}",
+        title="high-frequency energy of the 1-D fit",
+    )
     ax.legend(fontsize="x-small", frameon=False)
 
     ax = axes[3]
     nets = final(metrics, "mnist", ["train_accuracy", "test_accuracy"])
     for column, label, color in (("test_accuracy", "test", style.TARGET), ("train_accuracy", "train", style.OUTPUT)):
         error = 1 - nets[column]
-        ax.plot(*pd.DataFrame({"s": nets["init_std"], "e": error}).groupby("s")["e"].mean().reset_index().to_numpy().T,
-                color=color, marker="o", label=f"{label} (mean)")
+        ax.plot(
+            *pd.DataFrame({"s": nets["init_std"], "e": error}).groupby("s")["e"].mean().reset_index().to_numpy().T,
+            color=color,
+            marker="o",
+            label=f"{label} (mean)",
+        )
         ax.scatter(nets["init_std"], error, color=color, s=10, alpha=0.5)
-    ax.set(xscale="log", xlabel="initialisation scale s", ylabel="classification error",
-           title=data_caption(cfg), ylim=(0, None))
+    ax.set(
+        xscale="log",
+        xlabel="initialisation scale s",
+        ylabel="classification error",
+        title=data_caption(cfg),
+        ylim=(0, None),
+    )
     ax.title.set_fontsize("small")
     ax.legend(fontsize="x-small", frameon=False)
     for ax in axes[2:]:

@@ -25,8 +25,17 @@ def _accuracy_panel(ax, rows: pd.DataFrame) -> None:
         curves = rows[rows["metric"] == f"{split}_accuracy"]
         for i, (_, run) in enumerate(curves.groupby("seed")):
             run = run.sort_values("step")
-            ax.plot(run["step"], run["value"], color=SPLIT_COLORS[split], ls=line, lw=1.4, alpha=0.8,
-                    label=f"{split} accuracy ({'training points' if split == 'train' else 'unseen points'})" if i == 0 else None)
+            ax.plot(
+                run["step"],
+                run["value"],
+                color=SPLIT_COLORS[split],
+                ls=line,
+                lw=1.4,
+                alpha=0.8,
+                label=f"{split} accuracy ({'training points' if split == 'train' else 'unseen points'})"
+                if i == 0
+                else None,
+            )
     ax.axhline(0.5, color="grey", lw=0.9, ls=":", label="chance (0.5)")
     ax.set(ylim=(-0.02, 1.02), xlabel="step", ylabel="accuracy (sign agreement)")
 
@@ -41,8 +50,16 @@ def _walsh_panel(ax, rows: pd.DataFrame) -> None:
         run = run.sort_values("key")
         energy = run["value"].to_numpy()
         share = np.where(run["key"] > 0, energy, 0.0) / max(energy[1:].sum(), np.finfo(float).tiny)
-        ax.plot(run["key"], share, "o-", color=style.OUTPUT, ms=3.5, lw=0.8, alpha=0.8,
-                label="net output, last step (one line per seed)" if i == 0 else None)
+        ax.plot(
+            run["key"],
+            share,
+            "o-",
+            color=style.OUTPUT,
+            ms=3.5,
+            lw=0.8,
+            alpha=0.8,
+            label="net output, last step (one line per seed)" if i == 0 else None,
+        )
     ax.set(xlabel="Walsh degree |S| (frequency)", ylabel="share of non-constant energy", ylim=(0, 1.05), xticks=k)
 
 
@@ -50,14 +67,29 @@ def _diagonal_panel(ax, rows: pd.DataFrame) -> None:
     """|FT| along the all-ones direction, as the authors plot it: target on the whole cube and on
     the training draws, output on the whole cube (one line per seed)."""
     first = rows[rows["seed"] == rows["seed"].min()]
-    for metric, color, label in (("target_diagonal", style.TARGET, "target, whole cube"),
-                                 ("train_set_diagonal", "grey", "target, training draws (first seed)")):
+    for metric, color, label in (
+        ("target_diagonal", style.TARGET, "target, whole cube"),
+        ("train_set_diagonal", "grey", "target, training draws (first seed)"),
+    ):
         curve = first[first["metric"] == metric].sort_values("key")
-        ax.plot(curve["key"], curve["value"], color=color, lw=1.4, ls="-" if metric == "target_diagonal" else ":", label=label)
+        ax.plot(
+            curve["key"],
+            curve["value"],
+            color=color,
+            lw=1.4,
+            ls="-" if metric == "target_diagonal" else ":",
+            label=label,
+        )
     for i, (_, run) in enumerate(_last(rows[rows["metric"] == "output_diagonal"]).groupby("seed")):
         run = run.sort_values("key")
-        ax.plot(run["key"], run["value"], color=style.OUTPUT, lw=1.0, alpha=0.8,
-                label="net output, whole cube, last step" if i == 0 else None)
+        ax.plot(
+            run["key"],
+            run["value"],
+            color=style.OUTPUT,
+            lw=1.0,
+            alpha=0.8,
+            label="net output, whole cube, last step" if i == 0 else None,
+        )
     ax.set(xlabel="k along (1, …, 1)", ylabel="|FT| (1/n Σ h e^{−ik Σx_j})")
 
 
@@ -76,16 +108,22 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         rows = metrics[metrics["target"] == target]
         _accuracy_panel(row[0], rows)
         runs = table[table["target"] == target]
-        row[0].set_title(f"{TITLES.get(target, target)}\nfinal test accuracy over seeds: {_spread(runs['test'], '.2f')}",
-                         fontsize="small")
+        row[0].set_title(
+            f"{TITLES.get(target, target)}\nfinal test accuracy over seeds: {_spread(runs['test'], '.2f')}",
+            fontsize="small",
+        )
         _walsh_panel(row[1], rows)
-        row[1].set_title(f"mean Walsh degree of the fit over seeds: {_spread(runs['mean_degree'], '.1f')}", fontsize="small")
+        row[1].set_title(
+            f"mean Walsh degree of the fit over seeds: {_spread(runs['mean_degree'], '.1f')}", fontsize="small"
+        )
         _diagonal_panel(row[2], rows)
         for ax in row:
             ax.legend(frameon=False, fontsize="x-small")
     n_seeds = metrics["seed"].nunique()
     fig.suptitle(
         f"cube {{−1, 1}}^{cfg['dim']}: trained on {cfg['n_train']} random points (with repeats), tested on the points "
-        f"never drawn ({n_seeds} seed{'s' if n_seeds > 1 else ''})", fontsize="medium")
+        f"never drawn ({n_seeds} seed{'s' if n_seeds > 1 else ''})",
+        fontsize="medium",
+    )
     style.despine(fig)
     return fig

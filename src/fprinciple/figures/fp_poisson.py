@@ -13,7 +13,11 @@ from ..targets.poisson import interior_grid, make_problem
 from ..theory.jacobi import contraction_factors, laplacian_eigenvalues
 from . import style
 
-TITLES = {"dnn": "DNN (Adam on the {loss} loss)", "jacobi": "Jacobi (ω = {omega:.3g})", "hybrid": "hybrid: DNN, then Jacobi"}
+TITLES = {
+    "dnn": "DNN (Adam on the {loss} loss)",
+    "jacobi": "Jacobi (ω = {omega:.3g})",
+    "hybrid": "hybrid: DNN, then Jacobi",
+}
 SOLVER_COLORS = {"dnn": style.OUTPUT, "jacobi": "#2ca02c", "hybrid": "#9467bd"}
 
 
@@ -24,7 +28,7 @@ def _jacobi_theory(cfg: dict, steps: np.ndarray, k: int) -> np.ndarray:
     _, h = interior_grid(n)
     rho = contraction_factors(n, cfg["jacobi"]["omega"])[2 * k - 1]
     fd_ratio = (k * np.pi) ** 2 / laplacian_eigenvalues(n, h)[2 * k - 1]  # u_h,k / u_k
-    return np.abs((fd_ratio - 1) - rho ** steps * fd_ratio)
+    return np.abs((fd_ratio - 1) - rho**steps * fd_ratio)
 
 
 def _mode_panel(ax, rows: pd.DataFrame, cfg: dict, solver: str, palette) -> None:
@@ -33,16 +37,28 @@ def _mode_panel(ax, rows: pd.DataFrame, cfg: dict, solver: str, palette) -> None
     for (seed, k), line in errors.groupby(["seed", "key"]):
         line = line.sort_values("step")
         color = palette[int(k)]
-        ax.plot(line["step"], line["value"], color=color, lw=1.3, alpha=0.85,
-                label=f"k={int(k)}" if seed == errors["seed"].min() else None)
+        ax.plot(
+            line["step"],
+            line["value"],
+            color=color,
+            lw=1.3,
+            alpha=0.85,
+            label=f"k={int(k)}" if seed == errors["seed"].min() else None,
+        )
         at = converged.get(int(seed), pd.Series(dtype=float)).get(int(k), np.nan)
         if np.isfinite(at):
             ax.plot(at, cfg["error"]["mode_threshold"], marker="|", color=color, ms=10, mew=2)
     if solver == "jacobi":
         steps = np.sort(errors["step"].unique()).astype(float)
         for k in sorted(errors["key"].unique()):
-            ax.plot(steps, _jacobi_theory(cfg, steps, int(k)), color="black", lw=0.8, ls="--",
-                    label="analytic ρ^t" if k == errors["key"].min() else None)
+            ax.plot(
+                steps,
+                _jacobi_theory(cfg, steps, int(k)),
+                color="black",
+                lw=0.8,
+                ls="--",
+                label="analytic ρ^t" if k == errors["key"].min() else None,
+            )
     ax.axhline(cfg["error"]["mode_threshold"], color="grey", lw=0.8, ls=":")
     ax.set(yscale="log", xlabel="iteration", ylabel="relative error of mode k")
     ax.legend(frameon=False, fontsize="x-small")
@@ -52,8 +68,9 @@ def _spectrum_panel(ax, rows: pd.DataFrame, title: str) -> None:
     """|c_κ(u_it − u)| over (κ, iteration) for the first seed, on a log colour scale."""
     spectrum = rows[(rows["metric"] == "error_spectrum") & (rows["seed"] == rows["seed"].min())]
     table = spectrum.pivot_table(index="key", columns="step", values="value")
-    image = ax.pcolormesh(table.columns, table.index, np.log10(np.maximum(table.to_numpy(), 1e-8)),
-                          cmap="viridis", shading="nearest")
+    image = ax.pcolormesh(
+        table.columns, table.index, np.log10(np.maximum(table.to_numpy(), 1e-8)), cmap="viridis", shading="nearest"
+    )
     ax.figure.colorbar(image, ax=ax, label="log₁₀ |error coefficient|")
     ax.set(xlabel="iteration", ylabel="wavenumber κ (sin kπx at κ = k)", title=title)
 
@@ -64,16 +81,26 @@ def _total_panel(ax, metrics: pd.DataFrame, cfg: dict) -> None:
         rows = metrics[(metrics["solver"] == solver) & (metrics["metric"] == "rel_error")]
         for seed, line in rows.groupby("seed"):
             line = line.sort_values("step")
-            ax.plot(line["step"], line["value"], color=SOLVER_COLORS[solver], lw=1.4, alpha=0.85,
-                    label=solver if seed == rows["seed"].min() else None)
+            ax.plot(
+                line["step"],
+                line["value"],
+                color=SOLVER_COLORS[solver],
+                lw=1.4,
+                alpha=0.85,
+                label=solver if seed == rows["seed"].min() else None,
+            )
     table = iterations_to_target(metrics, cfg)
     for row in table.itertuples():
         if np.isfinite(row.iterations):
             ax.plot(row.iterations, target, "o", mfc="none", color=SOLVER_COLORS[row.solver], ms=6)
     ax.axhline(target, color="grey", lw=0.8, ls=":", label=f"target {target:g}")
     ax.axvline(cfg["hybrid"]["dnn_steps"], color=SOLVER_COLORS["hybrid"], lw=0.8, ls="--", label="hand-over")
-    ax.set(yscale="log", xlabel="iteration (DNN step or Jacobi sweep)", ylabel="relative L² error",
-           title="total error; circles: target reached")
+    ax.set(
+        yscale="log",
+        xlabel="iteration (DNN step or Jacobi sweep)",
+        ylabel="relative L² error",
+        title="total error; circles: target reached",
+    )
     ax.legend(frameon=False, fontsize="x-small")
 
 
@@ -89,8 +116,10 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     _spectrum_panel(axes[1, 1], metrics[metrics["solver"] == "jacobi"], "Jacobi: error spectrum")
     _total_panel(axes[1, 2], metrics, cfg)
     n_seeds = metrics["seed"].nunique()
-    fig.suptitle(f"−u'' = g on [−1, 1], {cfg['n_interior']} interior points: the error of each solver, per mode of the "
-                 f"solution and in total ({n_seeds} seed{'s' if n_seeds > 1 else ''}, one line each; ticks: converged)",
-                 fontsize="medium")
+    fig.suptitle(
+        f"−u'' = g on [−1, 1], {cfg['n_interior']} interior points: the error of each solver, per mode of the "
+        f"solution and in total ({n_seeds} seed{'s' if n_seeds > 1 else ''}, one line each; ticks: converged)",
+        fontsize="medium",
+    )
     style.despine(fig)
     return fig

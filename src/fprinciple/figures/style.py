@@ -9,17 +9,17 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.font_manager import FontProperties  # noqa: E402
-from matplotlib.layout_engine import ConstrainedLayoutEngine  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.font_manager import FontProperties
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.lines import Line2D
 
-from ..claims import NOT_EVIDENCE, SUITE  # noqa: E402
-from ..claims_table import OUTCOME_COLORS, outcome, status_label  # noqa: E402
-from ..io import atomic_path  # noqa: E402
+from ..claims import NOT_EVIDENCE, SUITE
+from ..claims_table import OUTCOME_COLORS, outcome, status_label
+from ..io import atomic_path
 
 TARGET = "#d62728"
 OUTPUT = "#1f77b4"
@@ -56,7 +56,9 @@ def verdict_text(row) -> str:
         rate = "nothing judged"
     else:  # a claim over conditions judges one net per condition and seed
         rate = f"{row.held}/{row.judged} {'nets' if row.judged > row.seeds else 'seeds'}"
-    return f"{row.claim}: {status_label(row)} · {rate}" + (" · the suite's own statistic" if row.source == SUITE else "")
+    return f"{row.claim}: {status_label(row)} · {rate}" + (
+        " · the suite's own statistic" if row.source == SUITE else ""
+    )
 
 
 def claim_verdicts(fig, claims: pd.DataFrame) -> None:
@@ -64,8 +66,10 @@ def claim_verdicts(fig, claims: pd.DataFrame) -> None:
     one entry per claim coloured by its outcome: the same rows as claims.md, so the figure and the
     table cannot disagree. Space is made by the figure's constrained layout."""
     if claims.empty:
-        raise ValueError("no claim rows to write on the figure: the experiment's claims table is empty "
-                         "(rule experiment_claims writes one row per claim of experiments/<id>.py)")
+        raise ValueError(
+            "no claim rows to write on the figure: the experiment's claims table is empty "
+            "(rule experiment_claims writes one row per claim of experiments/<id>.py)"
+        )
     if not isinstance(fig.get_layout_engine(), ConstrainedLayoutEngine):
         raise ValueError("the claim verdicts need room made by the layout: draw the figure with layout='constrained'")
     rows = list(claims.itertuples())
@@ -79,9 +83,19 @@ def claim_verdicts(fig, claims: pd.DataFrame) -> None:
     size = FontProperties(size=VERDICT_FONT).get_size_in_points()
     column_pt = (max(map(len, labels)) * 0.5 + 5) * size
     columns = max(1, min(len(labels), math.floor(fig.get_figwidth() * 72 / column_pt)))
-    fig.legend(handles, labels, loc="outside lower center", ncol=columns, labelcolor=colors, title=title,
-               fontsize=VERDICT_FONT, title_fontsize=VERDICT_FONT, frameon=False, handletextpad=0.3,
-               alignment="left")
+    fig.legend(
+        handles,
+        labels,
+        loc="outside lower center",
+        ncol=columns,
+        labelcolor=colors,
+        title=title,
+        fontsize=VERDICT_FONT,
+        title_fontsize=VERDICT_FONT,
+        frameon=False,
+        handletextpad=0.3,
+        alignment="left",
+    )
 
 
 def despine(fig) -> None:

@@ -21,8 +21,15 @@ def _energy_panel(ax, rows: pd.DataFrame, colors: dict, cutoff: int) -> None:
     for (activation, power), net in rows.groupby(["activation", "power"]):
         for band, ls in (("residual_low", "-"), ("residual_high", "--")):
             line = net[net["metric"] == band].sort_values("step")
-            ax.plot(line["step"], line["value"], color=colors[activation], ls=ls, lw=1.2 if power == 2 else 2.0,
-                    alpha=0.8, label=f"{activation} L{power}" if band == "residual_low" else None)
+            ax.plot(
+                line["step"],
+                line["value"],
+                color=colors[activation],
+                ls=ls,
+                lw=1.2 if power == 2 else 2.0,
+                alpha=0.8,
+                label=f"{activation} L{power}" if band == "residual_low" else None,
+            )
     ax.set(yscale="log", xlabel="step", ylabel=f"residual energy (solid: k ≤ {cutoff}, dashed: k > {cutoff})")
 
 
@@ -30,8 +37,12 @@ def _stage_panel(ax, table: pd.DataFrame, colors: dict, stage: str) -> None:
     for r in table[table["stage"] == stage].itertuples():
         ax.plot(r.stage_baseline, r.stage_share, MARKERS[int(r.power)], ms=6, color=colors[r.activation], alpha=0.85)
     ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls=":")
-    ax.set(xlim=(-0.02, 1.02), xlabel="baseline: low band's share of the residual at t₀",
-           ylabel="low band's share (L²: loss decrease, L⁴: output change)", title=f"{stage} stage")
+    ax.set(
+        xlim=(-0.02, 1.02),
+        xlabel="baseline: low band's share of the residual at t₀",
+        ylabel="low band's share (L²: loss decrease, L⁴: output change)",
+        title=f"{stage} stage",
+    )
 
 
 def _final_panel(ax, metrics: pd.DataFrame, cfg: dict, colors: dict) -> None:
@@ -42,12 +53,26 @@ def _final_panel(ax, metrics: pd.DataFrame, cfg: dict, colors: dict) -> None:
         meets = not final_hypotheses(net, cfg["claims"])
         inside += meets
         shares = [getattr(net, f"above_{k}") for k in cutoffs]
-        ax.plot(cutoffs, shares, marker=MARKERS[int(net.power)], ms=4, color=colors[net.activation],
-                ls="-" if meets else ":", lw=1.4 if meets else 0.8, alpha=0.9 if meets else 0.35,
-                mfc=colors[net.activation] if meets else "none")
-    ax.set(xscale="log", yscale="log", xticks=cutoffs, xticklabels=[str(k) for k in cutoffs], xlabel="cutoff k",
-           ylabel="share above k (L²: loss change, L⁴: output change)",
-           title=f"final stage: {inside}/{len(table)} nets meet the hypotheses (solid)")
+        ax.plot(
+            cutoffs,
+            shares,
+            marker=MARKERS[int(net.power)],
+            ms=4,
+            color=colors[net.activation],
+            ls="-" if meets else ":",
+            lw=1.4 if meets else 0.8,
+            alpha=0.9 if meets else 0.35,
+            mfc=colors[net.activation] if meets else "none",
+        )
+    ax.set(
+        xscale="log",
+        yscale="log",
+        xticks=cutoffs,
+        xticklabels=[str(k) for k in cutoffs],
+        xlabel="cutoff k",
+        ylabel="share above k (L²: loss change, L⁴: output change)",
+        title=f"final stage: {inside}/{len(table)} nets meet the hypotheses (solid)",
+    )
     ax.xaxis.set_minor_locator(plt.NullLocator())
 
 
@@ -71,7 +96,9 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     handles = [plt.Line2D([], [], ls="", marker=MARKERS[p], color="grey", label=f"L{p}") for p in cfg["losses"]]
     stage_axes[0].legend(handles=handles, frameon=False, fontsize="x-small", loc="lower right")
     seeds = metrics["seed"].nunique()
-    fig.suptitle(f"LMXZ19's three stages (the suite's own check; {seeds} seed{'s' if seeds > 1 else ''}, "
-                 "top: first seed)", fontsize="medium")
+    fig.suptitle(
+        f"LMXZ19's three stages (the suite's own check; {seeds} seed{'s' if seeds > 1 else ''}, top: first seed)",
+        fontsize="medium",
+    )
     style.despine(fig)
     return fig

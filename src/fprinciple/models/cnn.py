@@ -93,7 +93,11 @@ def vgg16(image_shape: tuple[int, int, int], n_classes: int, width: float = 1.0)
     hidden = max(1, round(512 * width))
     model.avgpool = nn.Identity()
     model.classifier = nn.Sequential(
-        nn.Linear(in_channels, hidden), nn.ReLU(True), nn.Linear(hidden, hidden), nn.ReLU(True), nn.Linear(hidden, n_classes)
+        nn.Linear(in_channels, hidden),
+        nn.ReLU(True),
+        nn.Linear(hidden, hidden),
+        nn.ReLU(True),
+        nn.Linear(hidden, n_classes),
     )
     return model
 

@@ -57,7 +57,7 @@ class EnsembleMLP(nn.Module):
             return torch.bmm(h, self.readout) * self.readout_scale
         return torch.bmm(h, self.readout[:, :, None])[..., 0] * self.readout_scale
 
-    def subset(self, members: torch.Tensor) -> "EnsembleMLP":
+    def subset(self, members: torch.Tensor) -> EnsembleMLP:
         """A new ensemble of the given members (index or boolean mask), e.g. without the
         converged ones; copies only their parameters."""
         with torch.no_grad():
@@ -96,8 +96,9 @@ def basri_shallow(
     return EnsembleMLP([weights], biases, signs, train_readout=False, readout_scale=1.0 / math.sqrt(width))
 
 
-def kaiming_mlp(generators: list[torch.Generator], in_dim: int, widths: list[int], residual: bool = False,
-                outputs: int = 1) -> EnsembleMLP:
+def kaiming_mlp(
+    generators: list[torch.Generator], in_dim: int, widths: list[int], residual: bool = False, outputs: int = 1
+) -> EnsembleMLP:
     """Deep ReLU nets as in the authors' Deep/*/mainTrain.py: nn.Linear layers with biases,
     weights kaiming_normal_(a=√5) (std 1/√(3·fan_in)), PyTorch's default uniform biases, and a
     trained bias-free read-out with the same weight init (`models.mlp.authors_relu_net`, stacked):
@@ -106,8 +107,8 @@ def kaiming_mlp(generators: list[torch.Generator], in_dim: int, widths: list[int
     weights, biases = [], []
     for fan_in, fan_out in zip(dims[:-1], dims[1:]):
         std, bound = 1.0 / math.sqrt(3 * fan_in), 1.0 / math.sqrt(fan_in)
-        weights.append(_stack(lambda g: torch.randn(fan_in, fan_out, generator=g) * std, generators))
-        biases.append(_stack(lambda g: (torch.rand(fan_out, generator=g) * 2 - 1) * bound, generators))
+        weights.append(torch.stack([torch.randn(fan_in, fan_out, generator=g) * std for g in generators]))
+        biases.append(torch.stack([(torch.rand(fan_out, generator=g) * 2 - 1) * bound for g in generators]))
     shape = (dims[-1],) if outputs == 1 else (dims[-1], outputs)
     readout = _stack(lambda g: torch.randn(shape, generator=g) / math.sqrt(3 * dims[-1]), generators)
     return EnsembleMLP(weights, biases, readout, train_readout=True, residual=residual)

@@ -56,9 +56,7 @@ def spectrum(values: np.ndarray) -> np.ndarray:
     return np.fft.rfft(values, axis=-1) / n
 
 
-def find_peaks(
-    magnitude: np.ndarray, max_freq: int | None = None, min_rel_height: float = 1e-3
-) -> np.ndarray:
+def find_peaks(magnitude: np.ndarray, max_freq: int | None = None, min_rel_height: float = 1e-3) -> np.ndarray:
     """Indices of interior local maxima of a 1-D magnitude spectrum among ``k = 1 .. max_freq``.
 
     ``k = 0`` and the last index considered (``max_freq``, default ``len - 1``) have only one

@@ -129,8 +129,9 @@ def band_share(values: np.ndarray, cutoff: int, weights: np.ndarray | None = Non
     return float(_low(energy, cutoff) / energy.sum())
 
 
-def residual_energy_share(residual0: np.ndarray, residual1: np.ndarray, cutoff: int,
-                          weights: np.ndarray | None = None) -> float:
+def residual_energy_share(
+    residual0: np.ndarray, residual1: np.ndarray, cutoff: int, weights: np.ndarray | None = None
+) -> float:
     """[L_{≤k₀}(t₀) − L_{≤k₀}(t₁)] / [L(t₀) − L(t₁)] for the weighted L² energy of the residual
     (the L² loss-decrease share; NaN when the energy did not change)."""
     e0, e1 = band_energy(residual0, weights), band_energy(residual1, weights)
@@ -138,8 +139,9 @@ def residual_energy_share(residual0: np.ndarray, residual1: np.ndarray, cutoff: 
     return float((_low(e0, cutoff) - _low(e1, cutoff)) / total) if total != 0 else float("nan")
 
 
-def output_change_share(output0: np.ndarray, output1: np.ndarray, cutoff: int,
-                        weights: np.ndarray | None = None) -> float:
+def output_change_share(
+    output0: np.ndarray, output1: np.ndarray, cutoff: int, weights: np.ndarray | None = None
+) -> float:
     """Low band's share of the weighted energy of h(t₁) − h(t₀) (NaN when the output did not move)."""
     energy = band_energy(np.asarray(output1, dtype=np.float64) - np.asarray(output0, dtype=np.float64), weights)
     return float(_low(energy, cutoff) / energy.sum()) if energy.sum() > 0 else float("nan")
@@ -168,8 +170,15 @@ def stage_windows(loss: np.ndarray, final_fraction: float = 0.2) -> dict[str, tu
     }
 
 
-def stage_shares(steps: np.ndarray, loss: np.ndarray, outputs: np.ndarray, target: np.ndarray, cutoff: int,
-                 weights: np.ndarray | None = None, final_fraction: float = 0.2) -> pd.DataFrame:
+def stage_shares(
+    steps: np.ndarray,
+    loss: np.ndarray,
+    outputs: np.ndarray,
+    target: np.ndarray,
+    cutoff: int,
+    weights: np.ndarray | None = None,
+    final_fraction: float = 0.2,
+) -> pd.DataFrame:
     """One row per stage: t₀, t₁, the residual-energy (L² loss) share, the output-change share
     and the baseline band share of the residual at t₀.
 
@@ -182,23 +191,34 @@ def stage_shares(steps: np.ndarray, loss: np.ndarray, outputs: np.ndarray, targe
     rows = []
     for stage, window in stage_windows(loss, final_fraction).items():
         if window is None:
-            rows.append({"stage": stage, "t0": np.nan, "t1": np.nan, "residual_energy_share": np.nan,
-                         "output_change_share": np.nan, "baseline": np.nan})
+            rows.append(
+                {
+                    "stage": stage,
+                    "t0": np.nan,
+                    "t1": np.nan,
+                    "residual_energy_share": np.nan,
+                    "output_change_share": np.nan,
+                    "baseline": np.nan,
+                }
+            )
             continue
         i0, i1 = window
-        rows.append({
-            "stage": stage,
-            "t0": float(steps[i0]),
-            "t1": float(steps[i1]),
-            "residual_energy_share": residual_energy_share(residuals[i0], residuals[i1], cutoff, weights),
-            "output_change_share": output_change_share(outputs[i0], outputs[i1], cutoff, weights),
-            "baseline": band_share(residuals[i0], cutoff, weights),
-        })
+        rows.append(
+            {
+                "stage": stage,
+                "t0": float(steps[i0]),
+                "t1": float(steps[i1]),
+                "residual_energy_share": residual_energy_share(residuals[i0], residuals[i1], cutoff, weights),
+                "output_change_share": output_change_share(outputs[i0], outputs[i1], cutoff, weights),
+                "baseline": band_share(residuals[i0], cutoff, weights),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def equal_band_energy_target(x: np.ndarray, low_frequencies, high_frequencies, cutoff: int,
-                             weights: np.ndarray | None = None) -> np.ndarray:
+def equal_band_energy_target(
+    x: np.ndarray, low_frequencies, high_frequencies, cutoff: int, weights: np.ndarray | None = None
+) -> np.ndarray:
     """f = Σ_low sin(k x) + c Σ_high sin(k x), with c > 0 chosen so that the weighted energy of f
     at indices ≤ cutoff equals that above it (exactly, on the grid).
 
@@ -210,6 +230,7 @@ def equal_band_energy_target(x: np.ndarray, low_frequencies, high_frequencies, c
         raise ValueError(f"need low frequencies <= cutoff {cutoff} < high frequencies")
     low = sum(np.sin(k * x) for k in low_frequencies)
     high = sum(np.sin(k * x) for k in high_frequencies)
+
     # E_band(low + c high) = |P a|² + 2c <P a, P b> + c² |P b|² for the band projector P; every
     # term is bilinear in the spectra, so get them from three energies by polarisation.
     def difference(values):  # E_low − E_high
@@ -258,8 +279,9 @@ def tail_statistics(steps: np.ndarray, band_energies: np.ndarray) -> dict[str, f
     }
 
 
-def share_above(values0: np.ndarray, values1: np.ndarray, cutoffs, weights: np.ndarray | None = None,
-                change: bool = False) -> np.ndarray:
+def share_above(
+    values0: np.ndarray, values1: np.ndarray, cutoffs, weights: np.ndarray | None = None, change: bool = False
+) -> np.ndarray:
     """Per cutoff k, the part above k between two times t₀, t₁: for a residual (``change`` False)
     |E_{>k}(u₁) − E_{>k}(u₀)| / |E(u₁) − E(u₀)|, the high band's share of the L² loss's change;
     for an output (``change`` True) E_{>k}(h₁ − h₀) / E(h₁ − h₀), its share of the output's change.
@@ -267,10 +289,10 @@ def share_above(values0: np.ndarray, values1: np.ndarray, cutoffs, weights: np.n
     cutoffs = np.asarray(cutoffs, dtype=int)
     if change:
         energy = band_energy(np.asarray(values1, dtype=np.float64) - np.asarray(values0, dtype=np.float64), weights)
-        above, total = np.array([energy[k + 1:].sum() for k in cutoffs]), energy.sum()
+        above, total = np.array([energy[k + 1 :].sum() for k in cutoffs]), energy.sum()
     else:
         e0, e1 = band_energy(values0, weights), band_energy(values1, weights)
-        above = np.abs(np.array([e1[k + 1:].sum() - e0[k + 1:].sum() for k in cutoffs]))
+        above = np.abs(np.array([e1[k + 1 :].sum() - e0[k + 1 :].sum() for k in cutoffs]))
         total = abs(e1.sum() - e0.sum())
     return above / total if total > 0 else np.full(len(cutoffs), np.nan)
 
@@ -279,5 +301,6 @@ def falls_with_cutoff(shares) -> bool:
     """The shares at ascending cutoffs never rise from one cutoff to the next and end below where
     they start (NaN fails): the decay in the cutoff that LMXZ19's final-stage bound has."""
     shares = np.asarray(shares, dtype=np.float64)
-    return bool(shares.size >= 2 and np.all(np.isfinite(shares)) and np.all(np.diff(shares) <= 0)
-                and shares[-1] < shares[0])
+    return bool(
+        shares.size >= 2 and np.all(np.isfinite(shares)) and np.all(np.diff(shares) <= 0) and shares[-1] < shares[0]
+    )

@@ -74,9 +74,7 @@ def kernel_no_bias(cos_angle: np.ndarray) -> np.ndarray:
     return t * (np.pi - np.arccos(t)) / (2.0 * np.pi)
 
 
-def kernel_with_bias(
-    x: np.ndarray, x2: np.ndarray, input_scale: float = PAPER_INPUT_SCALE
-) -> np.ndarray:
+def kernel_with_bias(x: np.ndarray, x2: np.ndarray, input_scale: float = PAPER_INPUT_SCALE) -> np.ndarray:
     """NTK with trained bias (init ``b = 0``) between rows of ``x`` (n, d) and ``x2`` (n2, d).
 
     ``s^2 (x^T x' + 1) (pi - angle(x, x')) / (2 pi)`` with ``s = input_scale`` (module docstring:
@@ -136,9 +134,7 @@ def _eigenvalue_mp(k: int, d: int, bias: bool, scale2: mp.mpf) -> mp.mpf:
     return scale2 * lam if bias else lam
 
 
-def sphere_eigenvalues(
-    k, d: int = 3, bias: bool = False, input_scale: float = PAPER_INPUT_SCALE
-) -> np.ndarray:
+def sphere_eigenvalues(k, d: int = 3, bias: bool = False, input_scale: float = PAPER_INPUT_SCALE) -> np.ndarray:
     """Eigenvalue of the degree-k (zonal) harmonics on S^{d-1}, uniform probability measure.
 
     Gamma-function closed forms of the module docstring, evaluated in mpmath (no cancellation

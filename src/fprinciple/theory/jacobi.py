@@ -75,8 +75,9 @@ def jacobi_sweep(u: np.ndarray, g: np.ndarray, h: float, omega: float = 1.0) -> 
     return (1.0 - omega) * u + omega * 0.5 * (h**2 * g + neighbours)
 
 
-def jacobi(u0: np.ndarray, g: np.ndarray, h: float, sweeps: int, omega: float = 1.0,
-           log_every: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def jacobi(
+    u0: np.ndarray, g: np.ndarray, h: float, sweeps: int, omega: float = 1.0, log_every: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Run `sweeps` sweeps from `u0`; return the logged sweep counts (0, log_every, ..., and the
     last) and the iterates at those counts, shape (T, N)."""
     u = np.asarray(u0, dtype=np.float64).copy()
@@ -89,8 +90,15 @@ def jacobi(u0: np.ndarray, g: np.ndarray, h: float, sweeps: int, omega: float = 
     return np.array(logged), np.stack(iterates)
 
 
-def sweeps_to_tolerance(u0: np.ndarray, g: np.ndarray, h: float, reference: np.ndarray, tolerance: float,
-                        max_sweeps: int, omega: float = 1.0) -> int | None:
+def sweeps_to_tolerance(
+    u0: np.ndarray,
+    g: np.ndarray,
+    h: float,
+    reference: np.ndarray,
+    tolerance: float,
+    max_sweeps: int,
+    omega: float = 1.0,
+) -> int | None:
     """The first sweep count after which ‖u − reference‖₂ / ‖reference‖₂ < tolerance (0 if `u0`
     already is), or None if not within `max_sweeps`."""
     u = np.asarray(u0, dtype=np.float64).copy()

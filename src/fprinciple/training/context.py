@@ -37,8 +37,9 @@ class RunContext:
         optimizer, ...): its own checkpoint file and fingerprint, so a killed job resumes the part
         it was in and skips the parts already finished."""
         checkpoint = self.checkpoint.with_name(f"{self.checkpoint.stem}-{name}.pt") if self.checkpoint else None
-        return replace(self, checkpoint=checkpoint, fingerprint=f"{self.fingerprint}/{name}",
-                       desc=f"{self.desc} {name}".strip())
+        return replace(
+            self, checkpoint=checkpoint, fingerprint=f"{self.fingerprint}/{name}", desc=f"{self.desc} {name}".strip()
+        )
 
     def progress_bar(self, **kwargs) -> tqdm:
         """A tqdm bar on the terminal the job was started from, with ``progress`` on: never in

@@ -84,20 +84,28 @@ def _constant_outputs(name: str, like: torch.Tensor, y: torch.Tensor, weights: t
         onehot = torch.nn.functional.one_hot(y.long(), like.shape[-1]).to(like.dtype)
         frequencies = (onehot * w[..., None]).sum(dim=1, keepdim=True) / w.sum(dim=1)[:, None, None]
         return torch.zeros_like(like), torch.log(frequencies.clamp_min(torch.finfo(like.dtype).tiny)).expand_as(like)
-    mean = y.mean(dim=1, keepdim=True) if weights is None else (y * w).sum(dim=1, keepdim=True) / w.sum(dim=1, keepdim=True)
+    mean = (
+        y.mean(dim=1, keepdim=True)
+        if weights is None
+        else (y * w).sum(dim=1, keepdim=True) / w.sum(dim=1, keepdim=True)
+    )
     return torch.zeros_like(y), mean.expand_as(y)
 
 
 def _outcome(i: int, step: int, learned: bool, diverged: bool, final: float, zero: float, learner: str) -> list:
-    """The per-member result rows of one learner."""
-    return [(i, step, "learning_time", float(step) if learned else np.nan, learner),
-            (i, step, "final_loss", float(final), learner),
-            (i, step, "zero_loss", float(zero), learner),
-            (i, step, "diverged", float(diverged), learner)]
+    """The per-member result rows of one learner (plain Python values: they go to checkpoints)."""
+    i = int(i)
+    return [
+        (i, step, "learning_time", float(step) if learned else np.nan, learner),
+        (i, step, "final_loss", float(final), learner),
+        (i, step, "zero_loss", float(zero), learner),
+        (i, step, "diverged", float(diverged), learner),
+    ]
 
 
-def _control_rows(ids: np.ndarray, losses: dict[str, np.ndarray], zero: np.ndarray, scale: np.ndarray,
-                  threshold: float) -> list:
+def _control_rows(
+    ids: np.ndarray, losses: dict[str, np.ndarray], zero: np.ndarray, scale: np.ndarray, threshold: float
+) -> list:
     """The frozen net (its initial loss forever) and the mean predictor, per member: learned at
     update 0 if already below the threshold, else never; never diverged."""
     rows = []
@@ -107,8 +115,9 @@ def _control_rows(ids: np.ndarray, losses: dict[str, np.ndarray], zero: np.ndarr
     return rows
 
 
-def _train_batch(model: EnsembleMLP, x, y, w, ids: np.ndarray, spec: LearningTimeSpec, cap: int, state: dict | None,
-                 save, bar):
+def _train_batch(
+    model: EnsembleMLP, x, y, w, ids: np.ndarray, spec: LearningTimeSpec, cap: int, state: dict | None, save, bar
+):
     """GD on the members `ids` of `model` for at most `cap` updates; returns (rows, updates).
     `w`: point weights or None; `state` resumes a checkpoint."""
     index = torch.as_tensor(ids, device=x.device)
@@ -129,7 +138,7 @@ def _train_batch(model: EnsembleMLP, x, y, w, ids: np.ndarray, spec: LearningTim
             mean = loss_of(mean_out, y, w).cpu().numpy()
         rows += _control_rows(ids, {FROZEN: initial, MEAN: mean}, zero, scale, spec.threshold)
     else:
-        active, rows, step = state["active"], state["rows"], state["step"]
+        active, rows, step = state["active"].numpy(), state["rows"], state["step"]
         model = model.subset(torch.as_tensor(active, device=x.device))
         model.load_state_dict(state["model"])
     x, y = x[active], y[active]
@@ -140,7 +149,7 @@ def _train_batch(model: EnsembleMLP, x, y, w, ids: np.ndarray, spec: LearningTim
         loss = loss_of(model(x), y, w)
         values = loss.detach().cpu().numpy()
         if step % spec.log_every == 0:
-            rows += [(ids[i], step, "train_loss", v, TRAINED) for i, v in zip(active, values)]
+            rows += [(int(ids[i]), step, "train_loss", float(v), TRAINED) for i, v in zip(active, values)]
         learned = values * scale[active] < spec.threshold
         diverged = ~np.isfinite(values) | (values > DIVERGENCE_FACTOR * initial[active])
         finished = learned | diverged | (step == cap)
@@ -165,7 +174,7 @@ def _train_batch(model: EnsembleMLP, x, y, w, ids: np.ndarray, spec: LearningTim
         bar.update()
         bar.set_postfix(members=len(active), loss=f"{values.max():.2e}", refresh=False)
         if save is not None and step % save.every == 0:
-            save({"active": active, "rows": rows, "step": step, "model": model.state_dict()})
+            save({"active": torch.from_numpy(active), "rows": rows, "step": step, "model": model.state_dict()})
     return rows, step - start_step
 
 
@@ -197,6 +206,7 @@ def learning_times(
     def saver(first: int):
         def save(state: dict | None) -> None:
             checkpoint.save(ctx, {"batch": batch, "first": first, "done": done, "state": state})
+
         save.every = ctx.checkpoint_every
         return save if ctx.checkpoint_every else None
 

@@ -144,19 +144,24 @@ class FlatMSE:
                 following = modules[i + 1] if i + 1 < len(modules) else None
                 if following is not None and type(following) not in _NUMPY_ACTIVATIONS:
                     return None
-                layers.append((module.out_features, module.in_features, module.bias is not None,
-                               _NUMPY_ACTIVATIONS[type(following)] if following is not None else None))
+                layers.append(
+                    (
+                        module.out_features,
+                        module.in_features,
+                        module.bias is not None,
+                        _NUMPY_ACTIVATIONS[type(following)] if following is not None else None,
+                    )
+                )
             elif type(module) not in _NUMPY_ACTIVATIONS:
                 return None
-        as_array = lambda t: t.detach().cpu().numpy().astype(np.float64)
-        return cls(layers, as_array(x), as_array(y))
+        return cls(layers, *(t.detach().cpu().numpy().astype(np.float64) for t in (x, y)))
 
     def _weights(self, theta: np.ndarray):
         at = 0
         for out, into, bias, activation in self.layers:
-            w = theta[at: at + out * into].reshape(out, into)
+            w = theta[at : at + out * into].reshape(out, into)
             at += out * into
-            b = theta[at: at + out] if bias else None
+            b = theta[at : at + out] if bias else None
             at += out if bias else 0
             yield w, b, activation
 
@@ -190,9 +195,15 @@ class _CountedObjective:
     best parameters seen; every `every` calls it hands (evaluations, best theta, best loss) to
     `on_due` (the evaluation clock)."""
 
-    def __init__(self, model: nn.Module, objective: Objective, with_gradient: bool,
-                 every: int | None = None, on_due: Callable[[int, np.ndarray, float], None] | None = None,
-                 flat: FlatMSE | None = None):
+    def __init__(
+        self,
+        model: nn.Module,
+        objective: Objective,
+        with_gradient: bool,
+        every: int | None = None,
+        on_due: Callable[[int, np.ndarray, float], None] | None = None,
+        flat: FlatMSE | None = None,
+    ):
         self.model, self.objective, self.with_gradient, self.flat = model, objective, with_gradient, flat
         self.params = trainable_parameters(model)
         self.evaluations = 0
@@ -260,9 +271,14 @@ def minimize_module(
     hooks = list(hooks)
     learners = dict(controls or {})
     by_evaluations = spec.log_every_evaluations is not None
-    counted = _CountedObjective(model, objective, spec.method in GRADIENT_METHODS, spec.log_every_evaluations,
-                                on_due=lambda evaluations, theta, loss: log(evaluations, theta, loss, last=False),
-                                flat=flat)
+    counted = _CountedObjective(
+        model,
+        objective,
+        spec.method in GRADIENT_METHODS,
+        spec.log_every_evaluations,
+        on_due=lambda evaluations, theta, loss: log(evaluations, theta, loss, last=False),
+        flat=flat,
+    )
     records: list[tuple[int, str, str, np.ndarray, np.ndarray]] = []
     state = {"iteration": 0, "logged": -1, "first_record": 0, "stopped_by": None}
     bar = ctx.progress_bar(total=max_iterations, unit="it")
@@ -276,7 +292,7 @@ def minimize_module(
         if not np.isfinite(loss):
             raise TrainingDiverged(f"{ctx.desc}: {spec.method} loss became {loss} by iteration {state['iteration']}")
         if step == state["logged"]:  # re-logged as the last one: replace, not duplicate
-            del records[state["first_record"]:]
+            del records[state["first_record"] :]
         state["first_record"] = len(records)
         load_parameters(model, theta)
         nan = np.array([np.nan])
@@ -344,8 +360,12 @@ def minimize_module(
     else:
         planned_logs = logging_points(spec.max_iterations, spec.log_every)
     # scipy's methods may also stop on their own tolerances; the swarm only on ours.
-    timing = watch.timing(counted.evaluations, round(planned), planned_logs,
-                          may_stop_early=spec.loss_threshold is not None or stop is not None or spec.method != "pso")
+    timing = watch.timing(
+        counted.evaluations,
+        round(planned),
+        planned_logs,
+        may_stop_early=spec.loss_threshold is not None or stop is not None or spec.method != "pso",
+    )
     return NonGDResult(
         records=records_frame(records),
         iterations=state["iteration"],
@@ -371,8 +391,12 @@ def _scipy(counted: _CountedObjective, theta0: np.ndarray, spec: NonGDSpec, max_
             raise StopIteration
 
     result = scipy.optimize.minimize(
-        counted, theta0, method=spec.method, jac=spec.method in GRADIENT_METHODS,
-        callback=callback, options=options,
+        counted,
+        theta0,
+        method=spec.method,
+        jac=spec.method in GRADIENT_METHODS,
+        callback=callback,
+        options=options,
     )
     return np.asarray(result.x, dtype=np.float64), float(result.fun), str(result.message)
 

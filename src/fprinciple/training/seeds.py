@@ -82,22 +82,46 @@ def train_seeds(members: list[Member], spec: TrainSpec, ctx: RunContext, togethe
     """Train every member under ``spec``: as one batched ensemble (``together``) or one after
     another (each a part of the job, with its own checkpoint). The records get a ``seed`` column."""
     if not together or len(members) == 1:
-        return combine([({"seed": m.seed}, train(m.model, m.x, m.y, spec, ctx if len(members) == 1 else
-                                                 ctx.part(f"seed-{m.seed}"), m.hooks, seed=m.seed,
-                                                 controls=m.controls, stop=m.stop)) for m in members])
+        return combine(
+            [
+                (
+                    {"seed": m.seed},
+                    train(
+                        m.model,
+                        m.x,
+                        m.y,
+                        spec,
+                        ctx if len(members) == 1 else ctx.part(f"seed-{m.seed}"),
+                        m.hooks,
+                        seed=m.seed,
+                        controls=m.controls,
+                        stop=m.stop,
+                    ),
+                )
+                for m in members
+            ]
+        )
     return _train_together(members, spec, ctx)
 
 
-def seeds_in_turn(run_one: Callable[[dict, dict, RunContext], TrainResult]) -> Callable[[dict, dict, RunContext], TrainResult]:
+def seeds_in_turn(
+    run_one: Callable[[dict, dict, RunContext], TrainResult],
+) -> Callable[[dict, dict, RunContext], TrainResult]:
     """A job's ``run`` that trains each of its ``seeds`` in turn with ``run_one(cfg, variant,
     ctx)``, the run of one seed (its variant gets ``seed``), each seed a checkpointed part: one
     Python start-up for nets too large to batch, yet cheap enough that start-up counts."""
 
     def run(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:
         seeds = variant["seeds"]
-        return combine([({"seed": seed}, run_one(cfg, {**variant, "seed": seed},
-                                                 ctx if len(seeds) == 1 else ctx.part(f"seed-{seed}")))
-                        for seed in seeds])
+        return combine(
+            [
+                (
+                    {"seed": seed},
+                    run_one(cfg, {**variant, "seed": seed}, ctx if len(seeds) == 1 else ctx.part(f"seed-{seed}")),
+                )
+                for seed in seeds
+            ]
+        )
 
     return run
 
@@ -130,8 +154,9 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
     if spec.sampling not in SAMPLINGS:
         raise ValueError(f"unknown sampling {spec.sampling!r}; allowed: {list(SAMPLINGS)}")
     if any(dict(m.model.named_buffers()) for m in members):
-        raise ValueError("training seeds together needs nets without buffers (e.g. no batch norm); "
-                         "set ensemble: sequential")
+        raise ValueError(
+            "training seeds together needs nets without buffers (e.g. no batch norm); set ensemble: sequential"
+        )
     # Controls first: the frozen copy of each initial net, before its parameters become views.
     learners = [standard(m.model, m.y, spec.loss) | m.controls for m in members]
     params, _ = stack_module_state([m.model for m in members])
@@ -168,7 +193,12 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
             g.set_state(saved)
         for controls, frozen in zip(learners, state["frozen"]):
             controls[FROZEN].model.load_state_dict(frozen)
-        records, stopped_at, stopped_by, step = state["records"], state["stopped_at"], state["stopped_by"], state["step"]
+        records, stopped_at, stopped_by, step = (
+            state["records"],
+            state["stopped_at"],
+            state["stopped_by"],
+            state["step"],
+        )
         print(f"resumed from checkpoint {ctx.checkpoint} at step {step}", file=sys.stderr)
     resumed_from = step
 
@@ -187,10 +217,20 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
                     records[i].append((step, name, metric, key, value))
 
     def save(**extra) -> None:
-        checkpoint.save(ctx, {"step": step, "params": {k: v.detach() for k, v in params.items()},
-                              "optimizer": optimizer.state_dict(), "batches": [g.get_state() for g in generators],
-                              "frozen": [controls[FROZEN].model.state_dict() for controls in learners],
-                              "records": records, "stopped_at": stopped_at, "stopped_by": stopped_by, **extra})
+        checkpoint.save(
+            ctx,
+            {
+                "step": step,
+                "params": {k: v.detach() for k, v in params.items()},
+                "optimizer": optimizer.state_dict(),
+                "batches": [g.get_state() for g in generators],
+                "frozen": [controls[FROZEN].model.state_dict() for controls in learners],
+                "records": records,
+                "stopped_at": stopped_at,
+                "stopped_by": stopped_by,
+                **extra,
+            },
+        )
 
     full_batch = spec.batch_size is None or spec.batch_size >= n
     rows = torch.arange(len(members), device=y.device)[:, None]
@@ -200,7 +240,9 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
         if full_batch:
             xb, yb = x, y
         else:
-            idx = torch.stack([batch_indices(spec, step, n, seed, g) for seed, g in zip(seeds, generators)]).to(y.device)
+            idx = torch.stack([batch_indices(spec, step, n, seed, g) for seed, g in zip(seeds, generators)]).to(
+                y.device
+            )
             xb, yb = (x[idx] if shared else x[rows, idx]), y[rows, idx]
         out = vmap(forward, in_dims=(0, None if shared and full_batch else 0))(tuple(params.values()), xb)
         losses = _member_losses(spec.loss, out, yb)
@@ -214,8 +256,7 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
             answered = due and members[i].stop is not None and step > 0 and members[i].stop(records[i])
             last = reached or answered or step == steps
             if due or last:
-                _check_divergence(float(values[i]), _initial_loss(records[i]), step, spec,
-                                  ctx.part(f"seed-{seeds[i]}"))
+                _check_divergence(float(values[i]), _initial_loss(records[i]), step, spec, ctx.part(f"seed-{seeds[i]}"))
                 with watch.logging():
                     log(i, step, xb if shared and full_batch else xb[i], yb[i], float(values[i]), last)
                 logged = True
@@ -237,11 +278,23 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
         if ctx.checkpoint_every and step % ctx.checkpoint_every == 0:
             save()
     bar.close()
-    timing = watch.timing(step - resumed_from, spec.steps, logging_points(spec.steps, spec.log_every, spec.log_steps),
-                          may_stop_early=spec.loss_threshold is not None or any(m.stop for m in members))
-    finished = {"finished": True, "step": step, "stopped_at": stopped_at, "stopped_by": stopped_by,
-                "wall_s": timing.wall_s, "trained_steps": step - resumed_from, "resumed_from": resumed_from,
-                "records": records, "timing": asdict(timing)}
+    timing = watch.timing(
+        step - resumed_from,
+        spec.steps,
+        logging_points(spec.steps, spec.log_every, spec.log_steps),
+        may_stop_early=spec.loss_threshold is not None or any(m.stop for m in members),
+    )
+    finished = {
+        "finished": True,
+        "step": step,
+        "stopped_at": stopped_at,
+        "stopped_by": stopped_by,
+        "wall_s": timing.wall_s,
+        "trained_steps": step - resumed_from,
+        "resumed_from": resumed_from,
+        "records": records,
+        "timing": asdict(timing),
+    }
     if ctx.checkpoint_every:
         # The records alone: a job killed before its outputs were registered resumes instantly.
         checkpoint.save(ctx, finished)
@@ -251,8 +304,17 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
 def _finished(state: dict, members: list[Member], spec: TrainSpec) -> TrainResult:
     """One result for the ensemble: every member's records with its seed, one loop's timing."""
     timing = LoopTiming(**state["timing"]) if "timing" in state else None
-    result = _result([], state["step"], ",".join(dict.fromkeys(state["stopped_by"])), state["wall_s"],
-                     state["trained_steps"], state["resumed_from"], spec, timing)
-    result.records = pd.concat([records_frame(r).assign(seed=m.seed) for r, m in zip(state["records"], members)],
-                               ignore_index=True)
+    result = _result(
+        [],
+        state["step"],
+        ",".join(dict.fromkeys(state["stopped_by"])),
+        state["wall_s"],
+        state["trained_steps"],
+        state["resumed_from"],
+        spec,
+        timing,
+    )
+    result.records = pd.concat(
+        [records_frame(r).assign(seed=m.seed) for r, m in zip(state["records"], members)], ignore_index=True
+    )
     return result

@@ -82,13 +82,23 @@ class Stopwatch:
         return time.perf_counter() - self.wall
 
     def timing(self, steps: int, planned_steps: int, planned_logs: int, may_stop_early: bool = False) -> LoopTiming:
-        return LoopTiming(steps=steps, planned_steps=planned_steps, logs=self.logs, planned_logs=planned_logs,
-                          wall_s=self.elapsed(), cpu_s=time.process_time() - self.cpu,
-                          log_cpu_s=self.log[0], log_wall_s=self.log[1],
-                          first_log_cpu_s=self.first[0], first_log_wall_s=self.first[1],
-                          skipped_log_cpu_s=self.log_skipped[0], skipped_log_wall_s=self.log_skipped[1],
-                          skipped_first_log_cpu_s=self.first_skipped[0],
-                          skipped_first_log_wall_s=self.first_skipped[1], may_stop_early=may_stop_early)
+        return LoopTiming(
+            steps=steps,
+            planned_steps=planned_steps,
+            logs=self.logs,
+            planned_logs=planned_logs,
+            wall_s=self.elapsed(),
+            cpu_s=time.process_time() - self.cpu,
+            log_cpu_s=self.log[0],
+            log_wall_s=self.log[1],
+            first_log_cpu_s=self.first[0],
+            first_log_wall_s=self.first[1],
+            skipped_log_cpu_s=self.log_skipped[0],
+            skipped_log_wall_s=self.log_skipped[1],
+            skipped_first_log_cpu_s=self.first_skipped[0],
+            skipped_first_log_wall_s=self.first_skipped[1],
+            may_stop_early=may_stop_early,
+        )
 
 
 def logging_points(steps: int, log_every: int, extra: tuple[int, ...] = ()) -> int:

@@ -209,8 +209,16 @@ def train(
         if state.get("finished"):
             print(f"resumed from checkpoint {ctx.checkpoint}: finished at step {state['step']}", file=sys.stderr)
             timing = LoopTiming(**state["timing"]) if "timing" in state else None
-            return _result(state["records"], state["step"], state["stopped_by"], state["wall_s"],
-                           state["trained_steps"], state["resumed_from"], spec, timing)
+            return _result(
+                state["records"],
+                state["step"],
+                state["stopped_by"],
+                state["wall_s"],
+                state["trained_steps"],
+                state["resumed_from"],
+                spec,
+                timing,
+            )
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         learners[FROZEN].model.load_state_dict(state["frozen"])
@@ -233,9 +241,18 @@ def train(
                     records.append((step, name, metric, key, value))
 
     def save(**extra) -> None:
-        checkpoint.save(ctx, {"step": step, "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-                              "frozen": learners[FROZEN].model.state_dict(), "batches": batches.get_state(),
-                              "records": records, **extra})
+        checkpoint.save(
+            ctx,
+            {
+                "step": step,
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "frozen": learners[FROZEN].model.state_dict(),
+                "batches": batches.get_state(),
+                "records": records,
+                **extra,
+            },
+        )
 
     n = x.shape[0]
     full_batch = spec.batch_size is None or spec.batch_size >= n
@@ -275,20 +292,35 @@ def train(
         if ctx.checkpoint_every and step % ctx.checkpoint_every == 0:
             save()
     bar.close()
-    timing = watch.timing(step - resumed_from, spec.steps, logging_points(spec.steps, spec.log_every, spec.log_steps),
-                          may_stop_early=spec.loss_threshold is not None or stop is not None)
+    timing = watch.timing(
+        step - resumed_from,
+        spec.steps,
+        logging_points(spec.steps, spec.log_every, spec.log_steps),
+        may_stop_early=spec.loss_threshold is not None or stop is not None,
+    )
     if ctx.checkpoint_every:
         # The records alone: a job killed before its outputs were registered resumes instantly.
-        checkpoint.save(ctx, {"finished": True, "step": step, "stopped_by": stopped_by, "wall_s": timing.wall_s,
-                              "trained_steps": step - resumed_from, "resumed_from": resumed_from, "records": records,
-                              "timing": asdict(timing)})
+        checkpoint.save(
+            ctx,
+            {
+                "finished": True,
+                "step": step,
+                "stopped_by": stopped_by,
+                "wall_s": timing.wall_s,
+                "trained_steps": step - resumed_from,
+                "resumed_from": resumed_from,
+                "records": records,
+                "timing": asdict(timing),
+            },
+        )
     return _result(records, step, stopped_by, timing.wall_s, step - resumed_from, resumed_from, spec, timing)
 
 
 def _initial_loss(records) -> float | None:
     """The trained network's step-0 training loss (also after a resume: it is in the records)."""
-    return next((values[0] for _, learner, metric, _, values in records
-                 if learner == TRAINED and metric == "train_loss"), None)
+    return next(
+        (values[0] for _, learner, metric, _, values in records if learner == TRAINED and metric == "train_loss"), None
+    )
 
 
 def _check_divergence(loss: float, initial: float | None, step: int, spec: TrainSpec, ctx: RunContext) -> None:
@@ -299,8 +331,10 @@ def _check_divergence(loss: float, initial: float | None, step: int, spec: Train
     if not np.isfinite(loss):
         what = f"training loss became {loss} by step {step}"
     elif spec.divergence_factor and initial and initial > 0 and loss > spec.divergence_factor * initial:
-        what = (f"training loss grew from {initial:.3g} at step 0 to {loss:.3g} at step {step}, more than "
-                f"{spec.divergence_factor:g} times its initial value (trainer.DIVERGENCE_FACTOR)")
+        what = (
+            f"training loss grew from {initial:.3g} at step 0 to {loss:.3g} at step {step}, more than "
+            f"{spec.divergence_factor:g} times its initial value (trainer.DIVERGENCE_FACTOR)"
+        )
     else:
         return
     where = f"{ctx.desc}: " if ctx.desc else ""
@@ -325,8 +359,16 @@ def combine(parts: list[tuple[dict, TrainResult]]) -> TrainResult:
     )
 
 
-def _result(records, step: int, stopped_by: str, wall: float, trained_steps: int, resumed_from: int,
-            spec: TrainSpec, timing: LoopTiming | None) -> TrainResult:
+def _result(
+    records,
+    step: int,
+    stopped_by: str,
+    wall: float,
+    trained_steps: int,
+    resumed_from: int,
+    spec: TrainSpec,
+    timing: LoopTiming | None,
+) -> TrainResult:
     return TrainResult(
         records=records_frame(records),
         steps=step,
