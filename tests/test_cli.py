@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from .conftest import ROOT
-from .killing import STALE_LOCK_MESSAGE, TRAINED_RUN, interruptible, tiny_config
+from .killing import SNAKEMAKE, STALE_LOCK_MESSAGE, TRAINED_RUN, interruptible, tiny_config
 
 pytestmark = pytest.mark.smoke
 
@@ -151,21 +151,8 @@ def test_a_failed_job_is_loud_and_the_last_line_names_its_log(tmp_path):
     config["experiments"]["fp1d_snapshots"]["optimizer"] = {"name": "gd", "lr": 1.0e6}  # diverges at once
     (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
     result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "-s",
-            str(ROOT / "Snakefile"),
-            "-d",
-            str(tmp_path),
-            "--cores",
-            "1",
-            "--configfile",
-            str(tmp_path / "config.yaml"),
-            "--config",
-            "only=[fp1d_snapshots]",
-        ],
+        [*SNAKEMAKE, "-d", str(tmp_path), "--cores", "1", "--configfile", str(tmp_path / "config.yaml")]
+        + ["--config", "only=[fp1d_snapshots]"],
         capture_output=True,
         text=True,
     )

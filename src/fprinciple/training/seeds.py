@@ -50,7 +50,6 @@ from .trainer import (
     _result,
     batch_indices,
     combine,
-    progress_bar,
     records_frame,
     train,
 )
@@ -234,7 +233,7 @@ def _train_together(members: list[Member], spec: TrainSpec, ctx: RunContext) -> 
 
     full_batch = spec.batch_size is None or spec.batch_size >= n
     rows = torch.arange(len(members), device=y.device)[:, None]
-    bar = progress_bar(ctx, steps, step)
+    bar = ctx.progress_bar(total=steps, initial=step, unit="step")
     watch = Stopwatch()
     while True:
         if full_batch:

@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 import torch
 from torch import nn
-from tqdm import tqdm
 
 from ..errors import UserError
 from ..learners import FROZEN, TRAINED
@@ -157,10 +156,6 @@ def batch_indices(spec: TrainSpec, step: int, n: int, seed: int, generator: torc
     return torch.randint(n, (spec.batch_size,), generator=generator)
 
 
-def progress_bar(ctx: RunContext, steps: int, step: int) -> tqdm:
-    return ctx.progress_bar(total=steps, initial=step, unit="step")
-
-
 @lru_cache(maxsize=1)
 def _epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch))
@@ -257,7 +252,7 @@ def train(
     n = x.shape[0]
     full_batch = spec.batch_size is None or spec.batch_size >= n
     stopped_by = "steps" if steps == spec.steps else "max_steps"
-    bar = progress_bar(ctx, steps, step)
+    bar = ctx.progress_bar(total=steps, initial=step, unit="step")
     watch = Stopwatch()
     while True:
         if full_batch:
