@@ -2,11 +2,15 @@
 at once, each on one line naming where it was set (file and line, or the ``--config`` setting),
 the key, the allowed values or range and the fix.
 
-The schema is assembled from ``workflow/schemas/config.schema.yaml`` (top level and shared
-definitions) and one ``workflow/schemas/experiments/<id>.schema.yaml`` per experiment, so adding
-an experiment adds a file rather than editing a shared one. Rules that span several keys (ranges
-ordered, snapshots within the steps, frequencies below Nyquist, subsets within their dataset,
-memory within ``mem_mb``) are checked after the schema, also before any job.
+A config is the top-level file (``config/<scale>.yaml``: the scale, device, data, training
+defaults) plus, for each experiment folder with a section for that scale,
+``experiments/<id>/config.yaml``'s section, under any ``experiments.<id>`` overrides the files or
+``--config`` give. The schema is assembled from ``workflow/schemas/config.schema.yaml`` (top level
+and shared definitions) and each folder's ``schema.yaml``, so adding an experiment adds a folder
+rather than editing a shared file. Rules that span several keys (ranges ordered, snapshots within
+the steps, frequencies below Nyquist, subsets within their dataset, memory within ``mem_mb``) are
+checked after the schema, also before any job; a rule of one experiment's keys only lives in its
+folder (``checks.py``: ``problems(path, block)``).
 
 Command line: ``python -m fprinciple.config FILE...`` checks config files the way the workflow
 does. Snakemake parses ``--configfile`` files itself before the workflow starts and reports a
@@ -17,6 +21,7 @@ locate one.
 from __future__ import annotations
 
 import argparse
+import copy
 import difflib
 import itertools
 import math
@@ -33,6 +38,7 @@ from .errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
+EXPERIMENTS = ROOT / "src" / "fprinciple" / "experiments"
 README = "config/README.md"
 
 # (train, test) sizes of the real datasets and of the digits stand-in; cifar_standin generates
@@ -80,26 +86,25 @@ class MissingConfigFile(ConfigError):
 # The schema
 
 
-def experiment_schemas(schema: Path = SCHEMA) -> dict[str, Path]:
-    """Every experiment id with a schema file, and that file."""
-    folder = Path(schema).parent / "experiments"
-    return {p.name.removesuffix(".schema.yaml"): p for p in sorted(folder.glob("*.schema.yaml"))}
+def experiment_schemas(folder: Path = EXPERIMENTS) -> dict[str, Path]:
+    """Every experiment id with a schema file, and that file (``experiments/<id>/schema.yaml``)."""
+    return {p.parent.name: p for p in sorted(Path(folder).glob("*/schema.yaml"))}
 
 
-def assemble_schema(schema: Path = SCHEMA) -> dict:
-    """The whole config schema: the top-level file with each experiment file at
+def assemble_schema(schema: Path = SCHEMA, folder: Path = EXPERIMENTS) -> dict:
+    """The whole config schema: the top-level file with each experiment's schema at
     ``experiments.properties.<id>`` and its own ``$defs`` merged into the shared ones.
 
     Cached (checking the assembled schema takes a tenth of a second) until a file changes."""
-    files = [Path(schema), *experiment_schemas(schema).values()]
-    return _assemble(Path(schema), tuple((str(f), f.stat().st_mtime_ns) for f in files))
+    files = [Path(schema), *experiment_schemas(folder).values()]
+    return _assemble(Path(schema), Path(folder), tuple((str(f), f.stat().st_mtime_ns) for f in files))
 
 
 @lru_cache(maxsize=8)
-def _assemble(schema: Path, versions: tuple) -> dict:
+def _assemble(schema: Path, folder: Path, versions: tuple) -> dict:
     root = _yaml_file(schema)
     experiments = root["properties"]["experiments"]["properties"]
-    for name, path in experiment_schemas(schema).items():
+    for name, path in experiment_schemas(folder).items():
         block = _yaml_file(path)
         for key, definition in block.pop("$defs", {}).items():
             if key in root["$defs"]:
@@ -262,9 +267,26 @@ def _merge(into: dict, new: dict) -> dict:
     return into
 
 
-def load_and_validate(paths, config: dict | None = None, schema: Path = SCHEMA) -> dict:
-    """Validate the config read from ``paths`` (in order, later files overriding earlier ones);
-    each problem names the file and line of the offending key.
+def scale_sections(scale, folder: Path = EXPERIMENTS) -> tuple[dict, dict[KeyPath, str]]:
+    """Every experiment's settings at ``scale``: ``{id: section}`` of each folder's config.yaml
+    that has a section of that name, and ``file:line`` of each key (as ``experiments.<id>...``)."""
+    blocks: dict = {}
+    located: dict[KeyPath, str] = {}
+    if not isinstance(scale, str):
+        return blocks, located  # the schema refuses the scale itself
+    for path in sorted(Path(folder).glob("*/config.yaml")):
+        data, lines = read_config_file(path)
+        if scale in data:
+            name = path.parent.name
+            blocks[name] = data[scale]
+            located.update({("experiments", name, *key[1:]): line for key, line in lines.items() if key[0] == scale})
+    return blocks, located
+
+
+def load_and_validate(paths, config: dict | None = None, schema: Path = SCHEMA, folder: Path = EXPERIMENTS) -> dict:
+    """Validate the config read from ``paths`` (in order, later files overriding earlier ones)
+    with every experiment's section for its scale from ``folder`` (``scale_sections``) beneath
+    the files' ``experiments`` entries; each problem names the file and line of the offending key.
 
     In the workflow pass Snakemake's ``config`` (its merge of ``workflow.configfiles`` and any
     ``--config`` overrides): it is validated in place, the files only locate the keys. A value
@@ -273,19 +295,25 @@ def load_and_validate(paths, config: dict | None = None, schema: Path = SCHEMA) 
     they are typed here as in a file, so ``train={resources: {mem_mb: 4000}}`` gives a number.
     """
     located: dict[KeyPath, str] = {}
-    merged: dict = {}
+    files: dict = {}
     for path in paths:
         data, lines = read_config_file(path)
-        _merge(merged, data)
+        _merge(files, data)
         located.update(lines)
+    sections, section_lines = scale_sections((files if config is None else config).get("scale"), folder)
+    located = {**section_lines, **located}
+    merged = _merge({"experiments": copy.deepcopy(sections)}, files)
     if config is None:
-        return validate(merged, schema, located)
-    command_line = _not_from_files(config, merged)
+        return validate(merged, schema, located, folder=folder)
+    command_line = _not_from_files(config, files)
     for path, value in command_line.items():
         if len(path) > 1 or isinstance(value, (dict, list)):  # Snakemake types top-level values itself
             command_line[path] = _typed(value)
             _parent(config, path)[path[-1]] = command_line[path]
-    return validate(config, schema, located, command_line)
+    full = _merge({"experiments": sections}, config)
+    config.clear()
+    config.update(full)  # Snakemake's own dict: the rules read it
+    return validate(config, schema, located, command_line, folder=folder)
 
 
 def _not_from_files(config: dict, files: dict, path: KeyPath = ()) -> dict[KeyPath, object]:
@@ -326,7 +354,11 @@ def _parent(config: dict, path: KeyPath):
 
 
 def validate(
-    config: dict, schema: Path = SCHEMA, located: dict | None = None, command_line: dict | None = None
+    config: dict,
+    schema: Path = SCHEMA,
+    located: dict | None = None,
+    command_line: dict | None = None,
+    folder: Path = EXPERIMENTS,
 ) -> dict:
     """Raise ConfigError listing every problem if ``config`` breaks the schema or a rule across
     its keys; return it, with 'true'/'false' strings turned into booleans in place.
@@ -334,7 +366,7 @@ def validate(
     ``located`` (key path -> 'file:line', as ``read_config_file`` returns it) and
     ``command_line`` (key path -> value set by ``--config``) say where each key was set, for the
     message; without them the message names the key only."""
-    root = assemble_schema(Path(schema))
+    root = assemble_schema(Path(schema), Path(folder))
     if not isinstance(config, dict):
         raise ConfigError(f"invalid config: expected a mapping of the top-level keys, got {config!r} ({README})")
     _coerce_booleans(config, root, root)
@@ -346,7 +378,40 @@ def validate(
         raise ConfigError(
             *(_message(path, problem, located or {}, command_line or {}, known) for path, problem in problems)
         )
+    _fill_defaults(config, [root], root)
     return config
+
+
+def _fill_defaults(node, schemas: list[dict], root: dict) -> None:
+    """Give every key the schema declares with a ``default`` and the config leaves out that
+    default, in place: the one place defaults are written, so the code reads ``cfg[key]`` and
+    never repeats one. Follows ``$ref``, ``allOf`` and ``if``/``then``/``else`` (a default that
+    depends on another key goes in a ``then``); ``oneOf``/``anyOf`` branches are not followed."""
+    parts = [applied for schema in schemas for applied in _applicable(schema, node, root)]
+    if isinstance(node, dict):
+        for part in parts:
+            for key, sub in part.get("properties", {}).items():
+                if key not in node and "default" in sub:
+                    node[key] = copy.deepcopy(sub["default"])
+        for key, value in node.items():
+            subs = [p["properties"][key] for p in parts if key in p.get("properties", {})]
+            subs = subs or [p["additionalProperties"] for p in parts if isinstance(p.get("additionalProperties"), dict)]
+            _fill_defaults(value, subs, root)
+    elif isinstance(node, list):
+        subs = [p["items"] for p in parts if isinstance(p.get("items"), dict)]
+        for item in node:
+            _fill_defaults(item, subs, root)
+
+
+def _applicable(schema: dict, node, root: dict) -> Iterator[dict]:
+    """``schema``, what it extends, and the ``then`` (or ``else``) of each ``if`` that ``node`` meets."""
+    for part in _resolve(schema, root):
+        yield part
+        if "if" in part:
+            met = Validator(root).evolve(schema=part["if"]).is_valid(node)
+            branch = part.get("then" if met else "else")
+            if isinstance(branch, dict):
+                yield from _applicable(branch, node, root)
 
 
 def _schema_problems(config: dict, root: dict) -> list[tuple[KeyPath, str]]:
@@ -407,8 +472,8 @@ def _key_problems(path: KeyPath, unknown: list[str], missing: list[str], root: d
                 (
                     path + (key,),
                     (
-                        f"unknown key {key!r}{hint}: no experiment has that id (there is no "
-                        f"workflow/schemas/experiments/{key}.schema.yaml); known experiments: {', '.join(allowed)}"
+                        f"unknown key {key!r}{hint}: no experiment has that id (there is no folder "
+                        f"src/fprinciple/experiments/{key}/); known experiments: {', '.join(allowed)}"
                     ),
                 )
             )
@@ -441,7 +506,7 @@ def _position(config: dict, path: KeyPath) -> tuple[int, ...]:
 def _message(path: KeyPath, problem: str, located: dict, command_line: dict, known: list[str]) -> str:
     where = ".".join(map(str, path)) or "(top level)"
     if len(path) >= 2 and path[0] == "experiments" and path[1] in known:
-        docs = f"every key of {path[1]} is described in docs/experiments/{path[1]}.md"
+        docs = f"every key of {path[1]} is described in src/fprinciple/experiments/{path[1]}/README.md"
     else:
         docs = f"every key is described in {README}"
     return f"{_source(path, located, command_line)}invalid config: {where}: {problem} ({docs})"

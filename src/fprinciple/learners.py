@@ -9,3 +9,4 @@ CONTROLS = (FROZEN, MEAN)  # logged for every experiment
 # Experiment-specific controls, where they sharpen a claim:
 OPPOSITE = "opposite"  # a learner built to do the opposite (e.g. fit high frequencies first)
 PERTURBED = "perturbed"  # an exact-theory claim on a deliberately wrong input
+EVEN = "even"  # a classifier with no frequency preference (engines.classify.Interpolant)

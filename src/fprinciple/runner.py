@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 
 from . import io, sources
-from .experiments import get
+from . import experiments
 from .learners import TRAINED
 from .training import RunContext, TrainingDiverged, choose_device, evaluation
 
@@ -34,7 +34,7 @@ DIVERGENCE_KEYS = re.compile(r"(lr|learning_rate|(init|weight)_(std|scale))s?")
 
 def fingerprint(experiment: str, cfg: dict, variant: dict) -> str:
     """A hash of everything that defines a run's results: its settings and the code it runs."""
-    code = sources.digest(f"fprinciple.experiments.{experiment}")
+    code = sources.digest(experiments.module_name(experiment, "run"))
     return hashlib.sha256(json.dumps([cfg, variant, code], sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -54,7 +54,7 @@ def divergence_keys(experiment: str, cfg: dict) -> list[str]:
 def divergence_hint(experiment: str, cfg: dict) -> str:
     keys = divergence_keys(experiment, cfg)
     if not keys:
-        return f"experiments.{experiment} has no learning-rate or init-scale key: see docs/experiments/{experiment}.md"
+        return f"experiments.{experiment} has no learning-rate or init-scale key: see src/fprinciple/experiments/{experiment}/README.md"
     return "config keys: " + ", ".join(keys)
 
 
@@ -92,7 +92,7 @@ def execute(
     max_steps: int | None = None,
     eval_samples: int | None = None,
 ) -> pd.DataFrame:
-    module = get(experiment)
+    module = experiments.part(experiment, "run")
     variants = module.runs(cfg)
     if run not in variants:
         raise ValueError(f"{experiment} has no run {run!r}; its runs are: {', '.join(variants)}")

@@ -36,9 +36,13 @@ def aggregate(runs: list[str], table: str, log: str) -> None:
 
 def experiment_claims(table: str, output: str, log: str, experiment: str, cfg: dict, scale: str) -> None:
     """An experiment's claims, on its trained network and on every control (claims.evaluate)."""
-    module = experiments.get(experiment)
     verdicts = claim_rule.evaluate(
-        module.claims, pd.read_parquet(table), cfg, experiment=experiment, scale=scale, dataset=module.dataset(cfg)
+        experiments.part(experiment, "claims").claims,
+        pd.read_parquet(table),
+        cfg,
+        experiment=experiment,
+        scale=scale,
+        dataset=experiments.get(experiment).dataset(cfg),
     )
     io.write_parquet(verdicts, output)
     _log(log, output)
@@ -47,12 +51,11 @@ def experiment_claims(table: str, output: str, log: str, experiment: str, cfg: d
 def figure(table: str, claims: str, png: str, pdf: str, log: str, experiment: str, cfg: dict) -> None:
     """An experiment's figure, drawn from the trained network's rows of its table, with its
     claims' verdicts written under it from its claim rows (the table's, never recomputed)."""
-    from . import figures  # here: matplotlib and seaborn would slow every DAG build by ~1 s
-    from .figures import style
+    from .figures import style  # here: matplotlib and seaborn would slow every DAG build by ~1 s
 
     metrics = pd.read_parquet(table)
     with _PYPLOT:
-        fig = figures.get(experiment)(metrics[metrics["learner"] == TRAINED], cfg)
+        fig = experiments.part(experiment, "figure").figure(metrics[metrics["learner"] == TRAINED], cfg)
         style.claim_verdicts(fig, pd.read_parquet(claims))
         style.save(fig, png, pdf)
     _log(log, png, pdf)
@@ -88,13 +91,12 @@ def cost(
         measured.setdefault(meta["experiment"], {})[meta["run"]] = meta
     rows = []
     for experiment, settings in configured.items():
-        module = experiments.get(experiment)
         full = rehearsal.substitute_datasets(settings, data_root)  # every seed, the data the rehearsal used
-        jobs = cost_model.plan(module, full, rehearsal.experiment_config(settings, data_root))
+        jobs = cost_model.plan(experiments.part(experiment, "run"), full, rehearsal.experiment_config(settings, data_root))
         own = {**resources, **settings.get("resources", {})}
         rows.append(
             cost_model.experiment_row(
-                experiment, jobs, measured[experiment], own, len(settings.get("seeds", [])), module.dataset(full)
+                experiment, jobs, measured[experiment], own, len(settings.get("seeds", [])), experiments.get(experiment).dataset(full)
             )
         )
     table = cost_model.table(rows)

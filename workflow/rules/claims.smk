@@ -13,7 +13,7 @@ rule experiment_claims:
     params:
         cfg=experiment_config,
         scale=SCALE,
-        code=code("fprinciple.experiments.{experiment}", "fprinciple.claims"),
+        code=code("fprinciple.experiments.{experiment}.claims", "fprinciple.claims"),
     message:
         "experiment_claims {wildcards.experiment}"
     run:

@@ -86,7 +86,7 @@ def experiment_config(wildcards):
 
 
 def run_outputs(experiment, name):
-    runs = registry.get(experiment).runs(settings(experiment))
+    runs = registry.part(experiment, "run").runs(settings(experiment))
     return [f"{RESULTS}/runs/{experiment}/{run}/{name}" for run in runs]
 
 
@@ -130,16 +130,14 @@ def resource(key):
 
 
 def caption(wildcards):
-    """The experiment's caption text (workflow/report/<id>.rst) for the generic figure caption."""
-    return (
-        Path(workflow.basedir) / "workflow" / "report" / f"{wildcards.experiment}.rst"
-    ).read_text()
+    """The experiment's caption (experiments/<id>/caption.rst) for the generic figure caption."""
+    return (registry.folder(wildcards.experiment) / "caption.rst").read_text()
 
 
 def figure_facts(wildcards):
     experiment = registry.get(wildcards.experiment)
     cfg = experiment_config(wildcards)
-    runs = experiment.runs(cfg)
+    runs = registry.part(wildcards.experiment, "run").runs(cfg)
     return {
         "paper_figure": experiment.PAPER_FIGURE,
         "dataset": experiment.dataset(cfg),

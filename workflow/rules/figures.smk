@@ -22,7 +22,7 @@ rule figure:
         cfg=experiment_config,
         caption=caption,
         facts=figure_facts,
-        code=code("fprinciple.figures.{experiment}"),
+        code=code("fprinciple.experiments.{experiment}.figure", "fprinciple.figures.style"),
     message:
         "figure {wildcards.experiment}"
     run:

@@ -24,7 +24,7 @@ rule train:
         cfg=experiment_config,
         max_steps=REHEARSAL,
         eval_samples=rehearsal.EVAL_SAMPLES if REHEARSAL else None,
-        code=code("fprinciple.experiments.{experiment}", "fprinciple.runner"),
+        code=code("fprinciple.experiments.{experiment}.run", "fprinciple.runner"),
     message:
         "train {wildcards.experiment}/{wildcards.run}"
     script:

@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
-import pandas as pd
 import torch
 from torch import nn
 
@@ -122,9 +121,6 @@ def memo_by_value(measure: Callable[[np.ndarray], object], size: int = 4) -> Cal
     return memoised
 
 
-EVEN = "even"  # the control of ``Interpolant``
-
-
 class Interpolant(Control):
     """A learner with no frequency preference, for claims that one part of the labels is fitted
     before another: on the training inputs it outputs (1 − c)·prior + c·one-hot(label), c rising
@@ -219,14 +215,6 @@ def fit(
 def planned_steps(cfg: dict, data: Data) -> int:
     """The minibatch steps ``fit`` will take under ``cfg`` (``epochs`` × steps per epoch)."""
     return cfg["epochs"] * steps_per_epoch(len(data.y_train), cfg["optimizer"].get("batch_size"))
-
-
-def with_epochs(metrics: pd.DataFrame, by: tuple[str, ...] = ("run",)) -> pd.DataFrame:
-    """``metrics`` with an ``epoch`` column (step / steps_per_epoch of the row's run, or of the
-    row's group ``by`` when one run trains several nets in turn)."""
-    per_epoch = metrics[metrics["metric"] == "steps_per_epoch"].groupby(list(by))["value"].first().rename("per_epoch")
-    joined = metrics.join(per_epoch, on=list(by))
-    return metrics.assign(epoch=metrics["step"] / joined["per_epoch"])
 
 
 def with_dataset_name(result: TrainResult, data: Data) -> TrainResult:

@@ -1,43 +1,70 @@
-"""One module per experiment id, found by id: the rules are generic over these modules.
+"""One folder per experiment id, found by id: the rules are generic over these folders.
 
-Each experiment module (``experiments/<id>.py``) provides:
+``experiments/<id>/`` holds one experiment whole (docs/architecture.md, "An experiment"):
 
-- ``PAPER_FIGURE``: the figure it regenerates (for captions);
-- ``dataset(cfg) -> str``: what it measures on, for captions and claim rows (a stand-in says so);
-- ``runs(cfg) -> {run_id: variant}``: every training job (``grid``, ``seed_runs`` and
-  ``seed_jobs`` build them); a variant holds ``seed`` (or ``seeds`` when one job trains
-  several, whose records then carry a ``seed`` column), and its other scalar entries become
-  columns of the metrics table;
-- ``run(cfg, variant, ctx) -> TrainResult``: train one run and log its metrics, for the trained
-  network and its negative controls (``training.controls``; the trainer logs them itself);
-- ``claims(metrics, cfg) -> list[Claim]``: the paper's claims computed from the metrics of one
-  learner (``claims.evaluate`` runs it on the trained network and on each control);
-- optionally ``datasets(cfg) -> list[str]``: the real datasets (``fprinciple.datasets.NAMES``) its
-  runs read, which the workflow checks (and downloads) once before training.
+- ``__init__.py``: what it is, for captions and claim rows, importing neither torch nor pandas:
+  ``PAPER_FIGURE`` (the figure it regenerates), ``dataset(cfg) -> str`` (what it measures on; a
+  stand-in says so) and optionally ``datasets(cfg) -> list[str]`` (the real datasets,
+  ``fprinciple.datasets.NAMES``, its runs read, which the workflow checks once before training);
+- ``run.py``, the run side (torch): ``runs(cfg) -> {run_id: variant}``, every training job
+  (``grid``, ``seed_runs`` and ``seed_jobs`` build them; a variant holds ``seed``, or ``seeds``
+  when one job trains several, and its other scalar entries become metrics columns), and
+  ``run(cfg, variant, ctx) -> TrainResult``, which trains one run and logs its metrics for the
+  trained network and its negative controls;
+- ``claims.py``, the analysis side (pandas and numpy, never the run side or torch):
+  ``claims(metrics, cfg) -> list[Claim]``, the paper's claims computed from one learner's
+  metrics (``fprinciple.claims.evaluate`` runs it on the trained network and on each control);
+- ``figure.py``: ``figure(metrics, cfg)``, importing the analysis side, never the trainer;
+- ``config.yaml`` (its settings, one section per scale), ``schema.yaml`` (its keys),
+  ``caption.rst`` (the report's caption) and ``README.md`` (its documentation page).
 
-Its figure is ``fprinciple.figures.<id>.figure(metrics, cfg)``, its caption
-``workflow/report/<id>.rst``, its schema ``workflow/schemas/experiments/<id>.schema.yaml``, its
-documentation ``docs/experiments/<id>.md``; ``fprinciple.consistency`` names any that is missing.
-Engines shared by several experiments live in ``fprinciple.engines``.
+Each job depends on its own side only (``fprinciple.sources``): a claim or figure edit never
+retrains. ``fprinciple.consistency`` names any piece that is missing; ``python3 run.py new <id>``
+writes a working folder to start from. Code several experiments share lives in
+``fprinciple.engines`` (run side), ``fprinciple.analysis`` (analysis side) and
+``fprinciple.figures`` (drawing).
 """
 
 from __future__ import annotations
 
 import importlib
 import itertools
-import pkgutil
+from pathlib import Path
 from types import ModuleType
+
+FOLDER = Path(__file__).resolve().parent
+PARTS = ("run", "claims", "figure")  # the modules of an experiment folder, by side
 
 
 def ids() -> tuple[str, ...]:
-    """Every experiment id: the modules of this package (names starting with "_" are helpers)."""
-    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
+    """Every experiment id: the folders of this package holding an ``__init__.py``."""
+    return tuple(sorted(p.parent.name for p in FOLDER.glob("*/__init__.py") if not p.parent.name.startswith("_")))
+
+
+def folder(experiment: str) -> Path:
+    """The experiment's folder (config.yaml, schema.yaml, caption.rst, README.md and its code)."""
+    if experiment not in ids():
+        raise ValueError(f"unknown experiment {experiment!r}; known: {', '.join(ids())}")
+    return FOLDER / experiment
 
 
 def get(experiment: str) -> ModuleType:
-    if experiment not in ids():
-        raise ValueError(f"unknown experiment {experiment!r}; known: {', '.join(ids())}")
+    """The experiment's package: PAPER_FIGURE, dataset(cfg) and, if it reads real data, datasets(cfg)."""
+    folder(experiment)
     return importlib.import_module(f"{__name__}.{experiment}")
+
+
+def part(experiment: str, name: str) -> ModuleType:
+    """One side of the experiment: ``run`` (runs, run), ``claims`` (claims) or ``figure`` (figure)."""
+    if name not in PARTS:
+        raise ValueError(f"unknown part {name!r} of an experiment; known: {', '.join(PARTS)}")
+    folder(experiment)
+    return importlib.import_module(f"{__name__}.{experiment}.{name}")
+
+
+def module_name(experiment: str, name: str) -> str:
+    """The dotted name of an experiment's part, for ``fprinciple.sources``."""
+    return f"{__name__}.{experiment}.{name}"
 
 
 def datasets_of(experiment: str, cfg: dict) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..engines.classify import with_epochs
+from ..analysis.classify import with_epochs
 from ..engines.effective_target import curve_metric
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..claims import strictly_increasing
-from ..engines.fit1d import convergence
+from ..analysis.fit1d import convergence
 from . import style
 
 

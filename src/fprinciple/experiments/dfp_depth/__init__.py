@@ -1,0 +1,3 @@
+"""TEMPORARY (migration): dfp_depth."""
+
+from .run import PAPER_FIGURE, dataset  # noqa: F401

@@ -1,0 +1,3 @@
+"""TEMPORARY (migration): dfp_layers."""
+
+from .run import PAPER_FIGURE, dataset, datasets  # noqa: F401

@@ -1,0 +1,3 @@
+"""TEMPORARY (migration): dfp_resnet."""
+
+from .run import PAPER_FIGURE, dataset, datasets  # noqa: F401

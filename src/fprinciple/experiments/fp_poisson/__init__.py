@@ -1,0 +1,3 @@
+"""TEMPORARY (migration): fp_poisson."""
+
+from .run import PAPER_FIGURE, dataset  # noqa: F401

@@ -1,0 +1,3 @@
+"""TEMPORARY (migration): theory_stages."""
+
+from .run import PAPER_FIGURE, dataset  # noqa: F401

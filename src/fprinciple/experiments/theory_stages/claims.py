@@ -1,0 +1,3 @@
+"""TEMPORARY (migration)."""
+
+from .run import claims  # noqa: F401
