@@ -14,6 +14,11 @@
         of the full run (results/rehearsal/cost.md); e.g. --config data_root=DIR
     python3 run.py test [pytest args...]
         the test suite (pytest)
+    python3 run.py list
+        every experiment: its id, the paper figure it regenerates, its folder
+    python3 run.py new ID
+        write src/fprinciple/experiments/ID/, a working experiment to make your own
+        (docs/adding_an_experiment.md)
 
 Snakemake args are e.g. --configfile config/paper.yaml (the papers' settings; default: the quick
 scale, config/config.yaml), --cores 4, -n (list the jobs only). Ctrl-C stops a run; the same
@@ -41,11 +46,10 @@ CPU_TORCH = ["torch==2.13.0", "torchvision==0.28.0"]
 PAPER_CONFIG = "config/paper.yaml"
 QUICK_CONFIG = "config/config.yaml"
 REHEARSAL_STEPS = 3  # fprinciple.rehearsal.DEFAULT_STEPS (run.py imports nothing of the project)
-COMMANDS = ("figures", "report", "check", "rehearsal", "test", "help")
-# The experiment ids: one schema file each (fprinciple.config reads them the same way).
-EXPERIMENT_IDS = sorted(
-    p.name.removesuffix(".schema.yaml") for p in (ROOT / "workflow" / "schemas" / "experiments").glob("*.schema.yaml")
-)
+COMMANDS = ("figures", "report", "check", "rehearsal", "test", "list", "new", "help")
+# The experiment ids: one folder each (fprinciple.experiments.ids reads them the same way).
+EXPERIMENTS = ROOT / "src" / "fprinciple" / "experiments"
+EXPERIMENT_IDS = sorted(p.parent.name for p in EXPERIMENTS.glob("*/__init__.py") if not p.parent.name.startswith("_"))
 INTERRUPTED = 130  # a shell's status for a command stopped by Ctrl-C (128 + SIGINT)
 
 
@@ -151,7 +155,7 @@ def experiments_first(args: list[str]) -> tuple[list[str], list[str]]:
             break
         if arg not in EXPERIMENT_IDS:
             raise UsageError(
-                f"unknown experiment '{arg}'{closest(arg, EXPERIMENT_IDS)}; each id has its page in docs/experiments/"
+                f"unknown experiment '{arg}'{closest(arg, EXPERIMENT_IDS)}; python3 run.py list names them all"
             )
         ids.append(arg)
     return ids, args[len(ids) :]
@@ -196,6 +200,12 @@ def command(name: str, args: list[str]) -> list[str]:
         return [str(BIN / "python"), "-m", "fprinciple.config", *args]
     if name == "test":
         return [str(BIN / "python"), "-m", "pytest", *args]
+    if name == "list":
+        return [str(BIN / "python"), "-m", "fprinciple.experiments", *args]
+    if name == "new":
+        if len(args) != 1:
+            raise UsageError("new needs one id: python3 run.py new my_fit")
+        return [str(BIN / "python"), "-m", "fprinciple.scaffold", *args]
     raise KeyError(name)
 
 

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import yaml
 
+from fprinciple.config import load_and_validate
 from fprinciple.engines.sweep import batch_size
-from fprinciple.experiments import basri_shallow_1d
+from fprinciple.experiments.basri_shallow_1d import run as circle
 from fprinciple.models import basri_shallow
 from fprinciple.training import RunContext
 from fprinciple.training.ensemble import LearningTimeSpec, learning_times
@@ -51,7 +51,7 @@ def update_time(
 
 def paper_updates(ks: list[int], device: torch.device, config: Path) -> dict[str, float]:
     """GD updates of the config's sweep per net, from a one-seed slice at the listed k."""
-    cfg = copy.deepcopy(yaml.safe_load(config.read_text())["experiments"]["basri_shallow_1d"])
+    cfg = copy.deepcopy(load_and_validate([config])["experiments"]["basri_shallow_1d"])
     seeds = len(cfg["seeds"])
     cfg["seeds"], cfg["k_per_job"] = [0], 1
     ctx = RunContext(device=device, progress=False)
@@ -60,7 +60,7 @@ def paper_updates(ks: list[int], device: torch.device, config: Path) -> dict[str
         measured = {}
         for k in ks:
             variant = {"net": name, "ks": [k], "seeds": [0]}
-            records = basri_shallow_1d.run(cfg, variant, ctx).records
+            records = circle.run(cfg, variant, ctx).records
             measured[k] = float(records[records["metric"] == "learning_time"]["value"].iloc[0])
             outcome = f"learned after {measured[k]:.0f} updates" if np.isfinite(measured[k]) else "not learned"
             print(f"  slice {name} k={k}: {outcome} (cap {net['cap']})")

@@ -10,7 +10,7 @@ that fit this machine at paper scale.
 
 The table comes from a rehearsal (`--config rehearsal=3`); `--check` needs one of the same
 config. The runtime lines printed last are the `resources: {runtime_min: ...}` the table
-derives for each experiment, to paste into config/paper.yaml.
+derives for each experiment, to paste into its folder's config.yaml ``paper:`` section.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 
 from fprinciple import cost, experiments, rehearsal
+from fprinciple.config import load_and_validate
 
 ROOT = Path(__file__).resolve().parents[1]
 PAPER = ROOT / "config" / "paper.yaml"
@@ -60,15 +61,15 @@ def metas(results: Path, experiment: str) -> dict[str, dict]:
 def check(experiment: str, results: Path, cores: str, data_root: str) -> None:
     """Run ``experiment`` of paper.yaml in full and hold its CPU seconds against the estimate."""
     paper = yaml.safe_load(PAPER.read_text())
-    settings = paper["experiments"][experiment]
-    module = experiments.get(experiment)
+    settings = load_and_validate([PAPER])["experiments"][experiment]
+    module = experiments.part(experiment, "run")
     rehearsed = metas(results, experiment)
     jobs = cost.plan(
         module, rehearsal.substitute_datasets(settings, data_root), rehearsal.experiment_config(settings, data_root)
     )
     with tempfile.TemporaryDirectory() as workdir:
         config = Path(workdir) / "paper-one.yaml"
-        config.write_text(yaml.safe_dump({**paper, "experiments": {experiment: settings}, "data_root": data_root}))
+        config.write_text(yaml.safe_dump({**paper, "only": [experiment], "data_root": data_root}))
         start = time.monotonic()
         snakemake(Path(workdir), cores, "--configfile", str(config))
         wall = time.monotonic() - start
@@ -106,17 +107,17 @@ def show(results: Path) -> None:
     """The cost table of a rehearsal's results, and the resources blocks it derives."""
     table = pd.read_parquet(results / "cost.parquet")
     print((results / "cost.md").read_text())
-    print("resources blocks for config/paper.yaml (runtime_min derived above):")
+    print("resources blocks for the config.yaml paper sections (runtime_min derived above):")
     for row in table[table["experiment"] != cost.TOTAL].itertuples():
         print(f"  {row.experiment}: resources: {{runtime_min: {row.runtime_min}}}")
 
 
 def tiny(cores: str, experiment: str = "fp1d_equal_amp") -> None:
     """The rehearsal and its cost table for one cheap experiment of paper.yaml, in a temporary folder."""
-    paper = yaml.safe_load(PAPER.read_text())
+    paper = yaml.safe_load(PAPER.read_text())  # its experiments' paper sections come from their folders
     with tempfile.TemporaryDirectory() as workdir:
         config = Path(workdir) / "paper-one.yaml"
-        config.write_text(yaml.safe_dump({**paper, "experiments": {experiment: paper["experiments"][experiment]}}))
+        config.write_text(yaml.safe_dump({**paper, "only": [experiment]}))
         snakemake(Path(workdir), cores, "--configfile", str(config), "--config", f"rehearsal={rehearsal.DEFAULT_STEPS}")
         show(Path(workdir) / "results" / "rehearsal")
 

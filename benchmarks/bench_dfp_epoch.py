@@ -27,9 +27,9 @@ import time
 from pathlib import Path
 
 import torch
-import yaml
 
 from fprinciple import datasets
+from fprinciple.config import load_and_validate
 from fprinciple.engines.classify import EVAL_BATCH, predict
 from fprinciple.models import classifier
 from fprinciple.training import RunContext, TrainSpec, steps_per_epoch, train
@@ -79,7 +79,7 @@ def time_net(
             lr=optimizer["lr"],
             optimizer=optimizer["name"],
             batch_size=batch,
-            momentum=optimizer.get("momentum", 0.0),
+            momentum=optimizer["momentum"],
             loss="cross_entropy",
             sampling="epochs",
             log_every=10**9,
@@ -127,7 +127,7 @@ def main() -> None:
         args.config, args.steps = ROOT / "config" / "smoke.yaml", 1
     torch.set_num_threads(args.threads)
     device = torch.device(args.device)
-    experiments = yaml.safe_load(args.config.read_text())["experiments"]
+    experiments = load_and_validate([args.config])["experiments"]
     print(f"device={device} threads={torch.get_num_threads()} config={args.config.name}")
     total = 0.0
     if "dfp_resnet" in experiments:
@@ -155,7 +155,7 @@ def main() -> None:
     if "dfp_layers" in experiments:
         exp = experiments["dfp_layers"]
         data_cfg = exp["data"]
-        data = images(data_cfg["dataset"], min(5000, data_cfg.get("n_train") or 1500), args.mnist_root)
+        data = images(data_cfg["dataset"], min(5000, data_cfg["n_train"] or 1500), args.mnist_root)
         n_eval = data_cfg["n_train"] + (data_cfg["n_test"] or 0)
         total += time_net(
             "dfp_layers",

@@ -18,9 +18,9 @@ import time
 from pathlib import Path
 
 import torch
-import yaml
 
 from fprinciple import datasets
+from fprinciple.config import load_and_validate
 from fprinciple.models import classifier
 from fprinciple.training import RunContext, TrainSpec, steps_per_epoch, train
 
@@ -44,8 +44,9 @@ def mnist_models(cfg: dict) -> list[tuple[str, dict, dict, int | None]]:
         for kind, net in filt["nets"].items():
             add(f"fp_filter/{kind}", net["model"], net["optimizer"], entry["data"])
     if "fp_init_scale" in experiments:
-        part = experiments["fp_init_scale"]["mnist"]
-        add("fp_init_scale/mnist", part["net"], part["optimizer"], part["data"])
+        exp = experiments["fp_init_scale"]
+        net = exp["mnist"]["net"] | {"init_std": float(exp["init_stds"][0])}  # the run sets each scale in turn
+        add("fp_init_scale/mnist", net, exp["mnist"]["optimizer"], exp["mnist"]["data"])
     if "basri_label_noise" in experiments:
         exp = experiments["basri_label_noise"]
         add("basri_label_noise", exp["net"], exp["optimizer"], exp["data"], held_out=exp["n_val"])
@@ -59,8 +60,8 @@ def time_steps(model, x, y, optimizer: dict, n: int, device: torch.device) -> fl
         lr=optimizer["lr"],
         optimizer=optimizer["name"],
         batch_size=optimizer["batch_size"],
-        momentum=optimizer.get("momentum", 0.0),
-        nesterov=optimizer.get("nesterov", False),
+        momentum=optimizer["momentum"],
+        nesterov=optimizer["nesterov"],
         loss="cross_entropy",
         sampling="epochs",
         log_every=10**9,
@@ -92,7 +93,7 @@ def main() -> None:
     mnist = datasets.load(name, root=args.mnist_root, n=5000)
     x, y = torch.as_tensor(mnist.x, device=device), torch.as_tensor(mnist.y, device=device)
     print(f"device={device} threads={args.threads} config={args.config.name} images={mnist.name}")
-    for label, net, optimizer, n_train in mnist_models(yaml.safe_load(args.config.read_text())):
+    for label, net, optimizer, n_train in mnist_models(load_and_validate([args.config])):
         torch.manual_seed(0)
         settings = {k: v for k, v in net.items() if k != "kind"}
         model = classifier(net["kind"], mnist.image_shape, 10, **settings).to(device)

@@ -27,10 +27,12 @@ import time
 
 import numpy as np
 import torch
-import yaml
 
+from fprinciple.config import load_and_validate
 from fprinciple.engines import fit1d
-from fprinciple.experiments import fp_nongd, fp_poisson
+from fprinciple.experiments.fp_nongd import model_of
+from fprinciple.experiments.fp_nongd import run as fp_nongd
+from fprinciple.experiments.fp_poisson import run as fp_poisson
 from fprinciple.models import MLP
 from fprinciple.spectral.dft import convergence_steps, delta_f, spectrum, uniform_grid
 from fprinciple.targets.functions1d import sines
@@ -141,7 +143,7 @@ def nongd_configured(cfg: dict, method: str, seed: int) -> str:
     """One fp_nongd run with the configured net and budget: evaluations and wall time until ΔF
     stays below the threshold at every peak for the window (the claims' rule), and per peak."""
     settings, rule = cfg["methods"][method], cfg["spectrum"]
-    model_cfg = settings.get("model", cfg["model"])
+    model_cfg = model_of(cfg, method)
     x, y = fit1d.problem(cfg)
     peaks = fit1d.peaks(cfg, y)
     y_peaks = spectrum(y)[peaks]
@@ -305,8 +307,7 @@ def main() -> None:
         for omega in (1.0, 2 / 3):
             print(jacobi_cost(args.n_interior, args.poisson_error, omega), flush=True)
     if 3 in args.sections:
-        with open(args.config) as stream:
-            experiments = yaml.safe_load(stream)["experiments"]
+        experiments = load_and_validate([args.config])["experiments"]  # the config's scale, defaults filled in
         print(f"{args.config}: fp_nongd and fp_poisson with their configured settings, seeds {args.seeds}")
         for method in (m for m in experiments["fp_nongd"]["methods"] if m in args.methods):
             for seed in args.seeds:

@@ -15,10 +15,10 @@ import time
 from pathlib import Path
 
 import pandas as pd
-import yaml
 from threadpoolctl import threadpool_limits
 
 from fprinciple import claims, experiments
+from fprinciple.config import load_and_validate
 from fprinciple.runner import execute
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,19 +44,18 @@ def timed(experiment: str, cfg: dict, mode: str) -> tuple[float, float, pd.DataF
     wall = cpu = 0.0
     parts = []
     with tempfile.TemporaryDirectory() as scratch:
-        for run in experiments.get(experiment).runs(cfg):
+        for run in experiments.part(experiment, "run").runs(cfg):
             start, start_cpu = time.perf_counter(), time.process_time()
             parts.append(execute(experiment, run, cfg, Path(scratch) / run, device="cpu", progress=False))
             wall += time.perf_counter() - start
             cpu += time.process_time() - start_cpu
-    module = experiments.get(experiment)
     table = claims.evaluate(
-        module.claims,
+        experiments.part(experiment, "claims").claims,
         pd.concat(parts, ignore_index=True),
         cfg,
         experiment=experiment,
         scale="bench",
-        dataset=module.dataset(cfg),
+        dataset=experiments.get(experiment).dataset(cfg),
     )
     return wall, cpu, table
 
@@ -75,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.tiny:
         args.config, args.only, args.seeds, args.repeat = str(ROOT / "config" / "smoke.yaml"), ["fp1d_equal_amp"], 2, 1
-    config = yaml.safe_load(Path(args.config).read_text())
+    config = load_and_validate([args.config])
     print(f"{'experiment':22s} {'seeds':>5s} {'one at a time':>22s} {'batched':>22s} {'speed-up':>8s}  same statuses")
     with threadpool_limits(1):
         for experiment in args.only:

@@ -8,10 +8,10 @@ import argparse
 import time
 
 import torch
-import yaml
 
+from fprinciple.config import load_and_validate
 from fprinciple.engines.fit1d import problem
-from fprinciple.experiments import fp1d_equal_amp
+from fprinciple.experiments.fp1d_equal_amp import run as fp1d_equal_amp
 from fprinciple.models import MLP
 from fprinciple.training import RunContext
 
@@ -50,7 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.tiny:
         args.config, args.steps, args.repeats = "config/smoke.yaml", 20, 1
-    cfg = yaml.safe_load(open(args.config))["experiments"]["fp1d_equal_amp"]
+    cfg = load_and_validate([args.config])["experiments"]["fp1d_equal_amp"]  # the config's scale, defaults filled in
     torch.set_num_threads(1)
     bare = max(bare_loop(cfg, args.steps) for _ in range(args.repeats))
     ours = max(trainer(cfg, args.steps) for _ in range(args.repeats))

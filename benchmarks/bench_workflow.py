@@ -7,8 +7,13 @@ the 2-core build machine.
 `--seed-offset K` adds K to every seed list of the config (an experiment's and a method's own):
 the same DAG on seeds the config was never tuned on, whose statuses should not change.
 
+`--compare DIR` then holds this run's tables/<id>.parquet and claims/<id>.parquet (claim, status,
+passed, held, judged, measured) against those of DIR, another results folder of the same scale
+(e.g. a run of the previous commit: a refactoring must not change a metric), and prints
+"identical" or each experiment's first difference, exiting 1 on one.
+
     python benchmarks/bench_workflow.py [--cores 2] [--config config/config.yaml] [--only fp1d_ basri_]
-                                        [--seed-offset 1000] [--keep DIR]
+                                        [--seed-offset 1000] [--keep DIR] [--compare results/quick]
 """
 
 import argparse
@@ -24,6 +29,7 @@ import pandas as pd
 import yaml
 
 from fprinciple.claims import STATUSES, unexpected
+from fprinciple.config import load_and_validate
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -37,7 +43,8 @@ def shift_seeds(node, offset: int):
     return node
 
 
-def measure(workdir: Path, cfg: dict, cores: str) -> None:
+def measure(workdir: Path, cfg: dict, cores: str) -> Path:
+    """Run the DAG of ``cfg`` in ``workdir``, print what it took and its claims; its results folder."""
     config = workdir / "bench_config.yaml"
     config.write_text(yaml.safe_dump(cfg))
     command = [
@@ -83,6 +90,36 @@ def measure(workdir: Path, cfg: dict, cores: str) -> None:
     print("unexpected (neither reproduced nor declared, or stale): " + ("none" if not problems else ""))
     for problem in problems:
         print(f"  {problem}")
+    return results
+
+
+# The claim columns that must not change when nothing but the code's layout did.
+CLAIM_COLUMNS = ["claim", "status", "passed", "held", "judged", "measured"]
+
+
+def first_difference(results: Path, baseline: Path, experiment: str) -> str:
+    """The first difference of an experiment's metrics table and claim rows between two results
+    folders; "" if both are identical."""
+    for kind, columns in (("tables", None), ("claims", CLAIM_COLUMNS)):
+        ours, theirs = (folder / kind / f"{experiment}.parquet" for folder in (results, baseline))
+        if not theirs.is_file():
+            return f"{theirs} is missing"
+        a, b = (pd.read_parquet(path) for path in (ours, theirs))
+        a, b = (frame.reset_index(drop=True) if columns is None else frame[columns] for frame in (a, b))
+        try:
+            pd.testing.assert_frame_equal(a, b, check_exact=True, obj=f"{kind}/{experiment}.parquet")
+        except AssertionError as difference:
+            return str(difference)[:800]
+    return ""
+
+
+def compare(results: Path, baseline: Path, experiments: list[str]) -> bool:
+    """Print "identical" or each experiment's first difference from ``baseline``; True if identical."""
+    differences = {e: d for e in experiments if (d := first_difference(results, baseline, e))}
+    print(f"compared with {baseline}: " + ("identical" if not differences else f"{len(differences)} differ"))
+    for experiment in experiments:
+        print(f"  {experiment}: " + (differences.get(experiment, "").replace("\n", "\n    ") or "identical"))
+    return not differences
 
 
 def main() -> None:
@@ -95,21 +132,30 @@ def main() -> None:
     parser.add_argument("--seed-offset", type=int, default=0, help="add this to every seed of the config")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="run in DIR and keep its results")
     parser.add_argument(
-        "--tiny", action="store_true", help="fp1d_equal_amp of config/smoke.yaml, one core (tests/test_benchmarks.py)"
+        "--compare", type=Path, metavar="DIR", help="hold the tables and claims against those of results folder DIR"
+    )
+    parser.add_argument(
+        "--tiny",
+        action="store_true",
+        help="fp1d_equal_amp of config/smoke.yaml, one core, compared with itself (tests/test_benchmarks.py)",
     )
     args = parser.parse_args()
     if args.tiny:
         args.config, args.only, args.cores = str(ROOT / "config" / "smoke.yaml"), ["fp1d_equal_amp"], "1"
-    cfg = yaml.safe_load(Path(args.config).read_text())
+    cfg = load_and_validate([args.config])  # with every experiment folder's section for the scale
     if args.only:
         cfg["experiments"] = {k: v for k, v in cfg["experiments"].items() if k.startswith(tuple(args.only))}
+        cfg["only"] = list(cfg["experiments"])  # the others' sections are filled in again, but not run
     cfg["experiments"] = shift_seeds(cfg["experiments"], args.seed_offset)
-    if args.keep:
-        args.keep.mkdir(parents=True, exist_ok=True)
-        measure(args.keep.resolve(), cfg, args.cores)
-    else:
-        with tempfile.TemporaryDirectory() as workdir:
-            measure(Path(workdir), cfg, args.cores)
+    if args.compare and not (args.compare / "tables").is_dir():
+        sys.exit(f"--compare {args.compare}: not a results folder (no tables/ in it), e.g. results/quick")
+    with tempfile.TemporaryDirectory() as scratch:
+        workdir = args.keep.resolve() if args.keep else Path(scratch)
+        workdir.mkdir(parents=True, exist_ok=True)
+        results = measure(workdir, cfg, args.cores)
+        baseline = results if args.tiny and not args.compare else args.compare  # --tiny: --compare's path, on itself
+        if baseline and not compare(results, baseline, cfg.get("only", list(cfg["experiments"]))):
+            sys.exit(1)
 
 
 if __name__ == "__main__":

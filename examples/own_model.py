@@ -18,7 +18,7 @@ Two measurements, each on a model and data you replace with your own (the functi
    their median frequency), where the deep frequency principle says the hidden layer's
    effective target (its activations -> the labels) moves to lower frequency as it trains.
 
-Errors in (2) are read relative to epoch 0, as fp_filter's claims do (docs/experiments/fp_filter.md):
+Errors in (2) are read relative to epoch 0, as fp_filter's claims do (src/fprinciple/experiments/fp_filter/README.md):
 a near-uniform softmax starts with e_high = 1 and e_low < 1 by construction.
 """
 

@@ -4,7 +4,6 @@ benchmarks/bench_kill_resume.py."""
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import signal
@@ -27,16 +26,24 @@ STALE_LOCK_MESSAGE = "Removed the stale lock of a killed Snakemake run"
 
 def tiny_config(path: Path) -> str:
     """Two cheap experiments of the quick config: one trained net that checkpoints every 100
-    of its 2000 steps, and an exact-theory experiment (mpmath, no training)."""
+    of its 2000 steps, and an exact-theory experiment (mpmath, no training). The file holds the
+    quick scale's top-level keys and, over those experiments' quick sections, what shrinks them."""
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    snapshots = copy.deepcopy(cfg["experiments"]["fp1d_snapshots"])
-    snapshots.update(seeds=[0], steps=STEPS, log_every=100, snapshot_steps=[0, 100, STEPS])
-    snapshots["model"]["hidden"] = [32, 32]
-    asymptotics = copy.deepcopy(cfg["experiments"]["basri_asymptotics"])
-    asymptotics.update(
-        dims={"min": 2, "max": 10, "step": 4}, degrees={"min": 800, "max": 820, "step": 10}, curve_dims=[2, 10]
-    )
-    cfg["experiments"] = {"fp1d_snapshots": snapshots, "basri_asymptotics": asymptotics}
+    cfg["experiments"] = {
+        "fp1d_snapshots": {
+            "seeds": [0],
+            "steps": STEPS,
+            "log_every": 100,
+            "snapshot_steps": [0, 100, STEPS],
+            "model": {"hidden": [32, 32]},
+        },
+        "basri_asymptotics": {
+            "dims": {"min": 2, "max": 10, "step": 4},
+            "degrees": {"min": 800, "max": 820, "step": 10},
+            "curve_dims": [2, 10],
+        },
+    }
+    cfg["only"] = list(cfg["experiments"])  # the others' sections are read too, but not run
     cfg["train"].update(checkpoint_every=100, progress=False)
     path.write_text(yaml.safe_dump(cfg))
     return str(path)

@@ -13,7 +13,8 @@ import torch
 
 from fprinciple import claims as claims_table
 from fprinciple.engines import sweep
-from fprinciple.experiments import basri_deep
+from fprinciple.experiments.basri_deep import claims as deep_claims
+from fprinciple.experiments.basri_deep import run as deep_run
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.models import kaiming_mlp
 from fprinciple.training import RunContext
@@ -30,14 +31,14 @@ def _small(cfg: dict, ks=(1, 2, 3), seeds=(0, 1, 2, 3, 4), n=64, hidden=(16, 16,
     cfg.update(seeds=list(seeds), k_max=max(ks), k_per_job=len(ks), log_every=1)
     cfg["points"]["n"] = n
     cfg["nets"] = {"residual": {**cfg["nets"]["residual"], "hidden": list(hidden), "cap": cap}}
-    cfg["claims"] = {"k_min": 1, "slope": 2.0, "slope_tolerance": 0.5}
+    cfg["claims"] = {"k_min": 1, "slope": 2.0, "slope_tolerance": 0.5, "notes": {}}
     return cfg
 
 
 def test_classification_keeps_the_confident_points_and_labels_their_sign(cfg):
     residual, plain = cfg["nets"]["residual"], cfg["nets"]["plain"]
-    x_all, y_all = basri_deep.data(np.random.default_rng([0, 3]), 3, cfg, plain)
-    x, labels = basri_deep.data(np.random.default_rng([0, 3]), 3, cfg, residual)
+    x_all, y_all = deep_run.data(np.random.default_rng([0, 3]), 3, cfg, plain)
+    x, labels = deep_run.data(np.random.default_rng([0, 3]), 3, cfg, residual)
     kept = np.abs(y_all) > 2 / 3
     np.testing.assert_array_equal(x, x_all[kept])  # the same points and phase as the regression, filtered
     np.testing.assert_array_equal(labels, (y_all[kept] > 0).astype(float))
@@ -90,8 +91,8 @@ def _reference_losses(model, x: np.ndarray, labels: np.ndarray, lr: float, steps
 
 def test_gd_on_cross_entropy_matches_a_plain_pytorch_run(cfg):
     net = {**cfg["nets"]["residual"], "hidden": [16, 16, 16]}
-    x, labels = basri_deep.data(np.random.default_rng([0, 2]), 2, cfg, net)
-    model = basri_deep.build([torch.Generator().manual_seed(0)], cfg, net)
+    x, labels = deep_run.data(np.random.default_rng([0, 2]), 2, cfg, net)
+    model = deep_run.build([torch.Generator().manual_seed(0)], cfg, net)
     reference = _reference_losses(copy.deepcopy(model), x, labels, lr=0.05, steps=30)
     spec = LearningTimeSpec(lr=0.05, cap=29, loss="cross_entropy", threshold=1e-9, log_every=1)
     result = learning_times(
@@ -123,15 +124,15 @@ def test_padded_ensemble_learns_each_member_as_alone(cfg):
     small = _small(cfg, ks=(1, 2, 3), seeds=(0, 1))
     variant = {"net": "residual", "ks": [1, 2, 3], "seeds": [0, 1]}
     sizes = {
-        len(basri_deep.data(np.random.default_rng([s, k]), k, small, small["nets"]["residual"])[1])
+        len(deep_run.data(np.random.default_rng([s, k]), k, small, small["nets"]["residual"])[1])
         for k in (1, 2, 3)
         for s in (0, 1)
     }
     assert len(sizes) > 1  # the padding is exercised
-    batched = basri_deep.run({**small, "ensemble": "batched"}, variant, RunContext(progress=False))
+    batched = deep_run.run({**small, "ensemble": "batched"}, variant, RunContext(progress=False))
     alone = pd.concat(
         [
-            _times(basri_deep.run(small, {"net": "residual", "ks": [k], "seeds": [s]}, RunContext(progress=False)))
+            _times(deep_run.run(small, {"net": "residual", "ks": [k], "seeds": [s]}, RunContext(progress=False)))
             for k in (1, 2, 3)
             for s in (0, 1)
         ]
@@ -172,17 +173,17 @@ def test_residual_claims_hold_on_the_run_and_fail_on_its_controls(cfg):
     """A small run of the classification task: every k is learned, its controls (frozen net,
     class-frequency predictor: CE ≈ ln 2) never are, so every row fails on them."""
     small = _small(cfg)
-    result = basri_deep.run(
+    result = deep_run.run(
         small, {"net": "residual", "ks": [1, 2, 3], "seeds": small["seeds"]}, RunContext(progress=False)
     )
     metrics = result.records.assign(net="residual", experiment="basri_deep", run="r", key=np.nan)
     controls = metrics[(metrics["learner"] != TRAINED) & (metrics["metric"] == "final_loss")]["value"]
     assert (controls > 0.6).all()  # ≈ ln 2: a constant prediction of a balanced sign
     table = claims_table.evaluate(
-        basri_deep.claims, metrics, small, experiment="basri_deep", scale="test", dataset="-"
+        deep_claims.claims, metrics, small, experiment="basri_deep", scale="test", dataset="-"
     ).set_index("claim")
     assert table.loc["every_k_learned_residual", "passed"]
     assert not table["control_frozen"].any() and not table["control_mean"].any()
     for learner in (FROZEN, MEAN):
-        on_control = {c.claim: c.passed for c in basri_deep.claims(metrics[metrics["learner"] == learner], small)}
+        on_control = {c.claim: c.passed for c in deep_claims.claims(metrics[metrics["learner"] == learner], small)}
         assert not any(on_control.values()), (learner, on_control)

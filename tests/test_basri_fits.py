@@ -6,9 +6,12 @@ import pytest
 import torch
 
 from fprinciple import claims as claims_table
-from fprinciple import figures
-from fprinciple.experiments import basri_missing_data as missing
-from fprinciple.experiments import basri_superposition as superposition
+from fprinciple.experiments.basri_missing_data import claims as missing_claims
+from fprinciple.experiments.basri_missing_data import figure as missing_figure
+from fprinciple.experiments.basri_missing_data import run as missing
+from fprinciple.experiments.basri_superposition import claims as superposition_claims
+from fprinciple.experiments.basri_superposition import figure as superposition_figure
+from fprinciple.experiments.basri_superposition import run as superposition
 from fprinciple.figures import style
 from fprinciple.learners import CONTROLS, TRAINED
 from fprinciple.models import authors_relu_net
@@ -30,14 +33,15 @@ def execute(module, name: str, cfg: dict, learner: str | None = TRAINED) -> pd.D
     return metrics if learner is None else metrics[metrics["learner"] == learner]
 
 
-def table_of(module, name: str, metrics: pd.DataFrame, cfg: dict) -> pd.DataFrame:
-    return claims_table.evaluate(module.claims, metrics, cfg, experiment=name, scale="test", dataset="-")
+def table_of(analysis, name: str, metrics: pd.DataFrame, cfg: dict) -> pd.DataFrame:
+    return claims_table.evaluate(analysis.claims, metrics, cfg, experiment=name, scale="test", dataset="-")
 
 
 @pytest.fixture
 def superposition_cfg() -> dict:
     return {
         "seeds": [0],
+        "ensemble": "auto",
         "points": 64,
         "frequencies": [1, 4],
         "model": {"hidden": [32, 32]},
@@ -54,6 +58,7 @@ def superposition_cfg() -> dict:
 def missing_cfg() -> dict:
     return {
         "seeds": [0],
+        "ensemble": "auto",
         "hidden_bias": ["zeros", "normal"],
         "points": 16,
         "gap_half_width": 5 * np.pi / 12,
@@ -124,15 +129,15 @@ def synthetic_coefficients(t_low: float, t_high: float, last: int = 1000) -> pd.
 
 def test_superposition_claim_passes_only_when_low_frequency_comes_first():
     cfg = {"frequencies": [4, 14], "claims": {"fraction": 0.9, "ratio_min": 5.0, "final_error_max": 0.15}}
-    order, fit = superposition.claims(synthetic_coefficients(50, 800), cfg)
+    order, fit = superposition_claims.claims(synthetic_coefficients(50, 800), cfg)
     assert order.passed and fit.passed
     assert "t(k=4) = 50" in order.measured and "5.0·t(k=4)" in order.threshold
-    assert not superposition.claims(synthetic_coefficients(800, 50), cfg)[0].passed  # high first
-    assert not superposition.claims(synthetic_coefficients(100, 300), cfg)[0].passed  # too close
+    assert not superposition_claims.claims(synthetic_coefficients(800, 50), cfg)[0].passed  # high first
+    assert not superposition_claims.claims(synthetic_coefficients(100, 300), cfg)[0].passed  # too close
     # sin 14θ never fitted within 1000 steps: passes only if the run outlasted ratio_min × t(k=4)
-    assert superposition.claims(synthetic_coefficients(100, 1e9), cfg)[0].passed
-    assert not superposition.claims(synthetic_coefficients(300, 1e9), cfg)[0].passed
-    assert not superposition.claims(synthetic_coefficients(1e9, 1e9), cfg)[0].passed  # nothing fitted
+    assert superposition_claims.claims(synthetic_coefficients(100, 1e9), cfg)[0].passed
+    assert not superposition_claims.claims(synthetic_coefficients(300, 1e9), cfg)[0].passed
+    assert not superposition_claims.claims(synthetic_coefficients(1e9, 1e9), cfg)[0].passed  # nothing fitted
 
 
 def test_superposition_fitted_step_ignores_a_transient_crossing():
@@ -141,7 +146,7 @@ def test_superposition_fitted_step_ignores_a_transient_crossing():
     metrics = synthetic_coefficients(50, 800)
     dip = (metrics["metric"] == "coefficient") & (metrics["key"] == 4) & metrics["step"].between(100, 190)
     metrics.loc[dip, "value"] = 0.1
-    fitted = superposition.fitted_steps(metrics, 0.9).set_index("k")["fitted_at"]
+    fitted = superposition_claims.fitted_steps(metrics, 0.9).set_index("k")["fitted_at"]
     assert fitted[4] == 200 and fitted[14] == 730
 
 
@@ -149,7 +154,7 @@ def test_superposition_claims_fail_on_the_controls(superposition_cfg):
     """Through the claims table: the frozen net and the mean predictor fit neither component."""
     superposition_cfg.update(frequencies=[1, 3], steps=400, lr=5e-2)
     table = table_of(
-        superposition,
+        superposition_claims,
         "basri_superposition",
         execute(superposition, "basri_superposition", superposition_cfg, learner=None),
         superposition_cfg,
@@ -172,9 +177,9 @@ def test_missing_data_run_logs_dense_output_per_bias_init(missing_cfg):
         assert (outputs.groupby("step")["key"].count() == 128).all()
         loss = run[run["metric"] == "train_loss"].sort_values("step")["value"].to_numpy()
         assert loss[-1] < loss[0]
-    table = missing.gap_measures(metrics, missing_cfg)
+    table = missing_claims.gap_measures(metrics, missing_cfg)
     assert list(table["hidden_bias"]) == ["normal", "zeros"]
-    assert [c.claim for c in missing.claims(metrics, missing_cfg)] == [
+    assert [c.claim for c in missing_claims.claims(metrics, missing_cfg)] == [
         "training_points_fitted",
         "gap_filled_smoothly",
         "bias_free_net_copies_target",
@@ -204,7 +209,7 @@ def test_missing_data_smoothness_claims_tell_a_smooth_fill_from_a_copy():
     }
     smooth = synthetic_fill(lambda t: np.sin(1.2 * t), "normal")  # joins sin 6θ smoothly at ±5π/12
     copy = synthetic_fill(lambda t: 0.95 * np.sin(6 * t), "zeros")
-    fitted, smooth_claim, copy_claim = missing.claims(pd.concat([smooth, copy]), cfg)
+    fitted, smooth_claim, copy_claim = missing_claims.claims(pd.concat([smooth, copy]), cfg)
     assert fitted.passed and smooth_claim.passed and copy_claim.passed
     assert "< 0.25" in smooth_claim.threshold and "|k| ≤ 24" in smooth_claim.threshold
     # swapped: the biased net copying the target and the bias-free net filling smoothly both fail
@@ -214,7 +219,7 @@ def test_missing_data_smoothness_claims_tell_a_smooth_fill_from_a_copy():
             synthetic_fill(lambda t: np.sin(1.2 * t), "zeros", loss=0.5),
         ]
     )
-    fitted, smooth_claim, copy_claim = missing.claims(swapped, cfg)
+    fitted, smooth_claim, copy_claim = missing_claims.claims(swapped, cfg)
     assert not fitted.passed and not smooth_claim.passed and not copy_claim.passed
     # a smooth (or copied) fill that does not fit the training points is no interpolant: a net that
     # learned nothing, or a constant, is smooth too
@@ -224,7 +229,7 @@ def test_missing_data_smoothness_claims_tell_a_smooth_fill_from_a_copy():
             synthetic_fill(lambda t: 0.95 * np.sin(6 * t), "zeros", loss=3.0),
         ]
     )
-    fitted, smooth_claim, copy_claim = missing.claims(unfitted, cfg)
+    fitted, smooth_claim, copy_claim = missing_claims.claims(unfitted, cfg)
     assert not fitted.passed and not smooth_claim.passed and not copy_claim.passed
     assert (
         "loss ratio 1.5e+00, bending ratio 0.013" in smooth_claim.measured
@@ -234,7 +239,10 @@ def test_missing_data_smoothness_claims_tell_a_smooth_fill_from_a_copy():
 
 def test_missing_data_claims_fail_on_the_controls(missing_cfg):
     table = table_of(
-        missing, "basri_missing_data", execute(missing, "basri_missing_data", missing_cfg, learner=None), missing_cfg
+        missing_claims,
+        "basri_missing_data",
+        execute(missing, "basri_missing_data", missing_cfg, learner=None),
+        missing_cfg,
     )
     assert list(table["claim"]) == ["training_points_fitted", "gap_filled_smoothly", "bias_free_net_copies_target"]
     # the authors' run (zero biases) copies sin 6θ: that is the paper's figure; the smooth fill is ours
@@ -246,16 +254,18 @@ def test_missing_data_claims_fail_on_the_controls(missing_cfg):
 def test_second_derivative_is_exact_for_band_limited_functions():
     theta = np.linspace(-np.pi, np.pi, 512, endpoint=False)
     f = np.sin(6 * theta) + 0.3 * np.cos(2 * theta)
-    assert np.allclose(missing.second_derivative(f, 24), -36 * np.sin(6 * theta) - 1.2 * np.cos(2 * theta), atol=1e-9)
-    assert np.allclose(missing.second_derivative(f, 4), -1.2 * np.cos(2 * theta), atol=1e-9)
+    assert np.allclose(
+        missing_claims.second_derivative(f, 24), -36 * np.sin(6 * theta) - 1.2 * np.cos(2 * theta), atol=1e-9
+    )
+    assert np.allclose(missing_claims.second_derivative(f, 4), -1.2 * np.cos(2 * theta), atol=1e-9)
 
 
 def test_figures_draw(superposition_cfg, missing_cfg, tmp_path):
-    for name, module, cfg in (
-        ("basri_superposition", superposition, superposition_cfg),
-        ("basri_missing_data", missing, missing_cfg),
+    for name, module, drawing, cfg in (
+        ("basri_superposition", superposition, superposition_figure, superposition_cfg),
+        ("basri_missing_data", missing, missing_figure, missing_cfg),
     ):
-        fig = figures.get(name)(execute(module, name, cfg), cfg)
+        fig = drawing.figure(execute(module, name, cfg), cfg)
         png, pdf = tmp_path / f"{name}.png", tmp_path / f"{name}.pdf"
         style.save(fig, str(png), str(pdf))
         assert png.stat().st_size > 10_000 and pdf.stat().st_size > 5_000

@@ -10,9 +10,15 @@ import pytest
 import torch
 
 from fprinciple import claims as claims_table
-from fprinciple import figures, runner
-from fprinciple.engines import sweep
-from fprinciple.experiments import basri_deep, basri_shallow_1d, basri_shallow_2d
+from fprinciple import runner
+from fprinciple.analysis.sweep import bootstrap_slope
+from fprinciple.experiments.basri_deep import claims as deep_claims
+from fprinciple.experiments.basri_deep import run as deep_run
+from fprinciple.experiments.basri_shallow_1d import claims as circle_claims
+from fprinciple.experiments.basri_shallow_1d import run as circle_run
+from fprinciple.experiments.basri_shallow_1d.figure import figure as circle_figure
+from fprinciple.experiments.basri_shallow_2d import run as sphere_run
+from fprinciple.families.sweep import net_lr
 from fprinciple.figures import style
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.models import basri_shallow, kaiming_mlp
@@ -268,15 +274,15 @@ def _tiny_cfg(quick_config, experiment):
 
 def test_runs_cover_every_net_and_frequency(quick_config):
     cfg = quick_config["experiments"]["basri_shallow_1d"]
-    runs = basri_shallow_1d.runs(cfg)
+    runs = circle_run.runs(cfg)
     covered = sorted((v["net"], k) for v in runs.values() for k in v["ks"])
     assert covered == sorted((net, k) for net in cfg["nets"] for k in range(1, cfg["k_max"] + 1))
     assert "net-bias_k-1-12" in runs  # one job per net: start-up dominates small jobs
 
 
-@pytest.mark.parametrize("module", [basri_shallow_1d, basri_shallow_2d, basri_deep])
+@pytest.mark.parametrize("module", [circle_run, sphere_run, deep_run])
 def test_sweep_run_writes_tidy_metrics(quick_config, module, tmp_path):
-    experiment = module.__name__.rsplit(".", 1)[-1]
+    experiment = module.__name__.split(".")[-2]
     cfg = _tiny_cfg(quick_config, experiment)
     run = next(iter(module.runs(cfg)))
     metrics = runner.execute(experiment, run, cfg, tmp_path, progress=False)
@@ -298,11 +304,11 @@ def test_zero_init_net_learns_in_the_closed_form_time(quick_config):
     cfg.update(seeds=[0], k_max=4, points={"n": 200, "kind": "uniform"}, width=2000, lr=0.05)
     cfg["nets"]["bias"]["lr"] = 0.025
     for name, net in cfg["nets"].items():
-        result = basri_shallow_1d.run(cfg, {"net": name, "ks": [2, 4], "seeds": [0]}, RunContext(progress=False))
+        result = circle_run.run(cfg, {"net": name, "ks": [2, 4], "seeds": [0]}, RunContext(progress=False))
         rows = result.records[(result.records["metric"] == "learning_time") & (result.records["learner"] == TRAINED)]
         measured = rows.set_index("k")["value"]
-        lam = basri_shallow_1d.eigenvalues(np.array([2, 4]), net["bias"])
-        predicted = predicted_learning_time(lam, sweep.net_lr(cfg, net), 200, cfg["loss_threshold"])
+        lam = circle_claims.eigenvalues(np.array([2, 4]), net["bias"])
+        predicted = predicted_learning_time(lam, net_lr(cfg, net), 200, cfg["loss_threshold"])
         np.testing.assert_allclose(measured[[2, 4]].to_numpy(), predicted, rtol=0.25, err_msg=name)
 
 
@@ -330,11 +336,11 @@ def _synthetic(
     return frame.assign(experiment="basri_shallow_1d", run="r", step=0, key=np.nan, learner=learner)
 
 
-def _claims(metrics, cfg, module=basri_shallow_1d):
+def _claims(metrics, cfg, module=circle_claims):
     return {c.claim: c for c in module.claims(metrics, cfg)}
 
 
-def _verdicts(metrics, cfg, module=basri_shallow_1d):
+def _verdicts(metrics, cfg, module=circle_claims):
     return {name: c.passed for name, c in _claims(metrics, cfg, module).items()}
 
 
@@ -344,8 +350,8 @@ def _ideal_shallow(cfg: dict, factor: float = 1.1, spread: float = 0.02, seeds: 
     ks = np.arange(1, cfg["k_max"] + 1)
     times = {}
     for name, net in cfg["nets"].items():
-        lam = basri_shallow_1d.eigenvalues(ks, net["bias"])
-        predicted = predicted_learning_time(lam, sweep.net_lr(cfg, net), cfg["points"]["n"], cfg["loss_threshold"])
+        lam = circle_claims.eigenvalues(ks, net["bias"])
+        predicted = predicted_learning_time(lam, net_lr(cfg, net), cfg["points"]["n"], cfg["loss_threshold"])
         offsets = np.linspace(-1, 1, seeds)
         times[name] = {
             int(k): [np.nan] * seeds if not np.isfinite(t) else [factor * t * (1 + spread * j) for j in offsets]
@@ -454,7 +460,7 @@ def test_claims_table_fails_every_claim_on_the_sweeps_controls(shallow_cfg):
     never = {name: {k: [np.nan] * 5 for k in by_k} for name, by_k in ideal.items()}
     metrics = pd.concat([_synthetic(ideal), _synthetic(never, FROZEN, kept=1.0), _synthetic(never, MEAN, kept=1.0)])
     table = claims_table.evaluate(
-        basri_shallow_1d.claims, metrics, shallow_cfg, experiment="basri_shallow_1d", scale="test", dataset="-"
+        circle_claims.claims, metrics, shallow_cfg, experiment="basri_shallow_1d", scale="test", dataset="-"
     ).set_index("claim")
     assert table["passed"].all() and len(table) == 6
     assert set(table["replication"]) == {"per seed", "across seeds"}
@@ -462,7 +468,7 @@ def test_claims_table_fails_every_claim_on_the_sweeps_controls(shallow_cfg):
     assert not table["control_frozen"].any() and not table["control_mean"].any()
     three = _ideal_shallow(shallow_cfg)  # 3 seeds cannot decide a per-seed claim; the slopes still can
     table = claims_table.evaluate(
-        basri_shallow_1d.claims,
+        circle_claims.claims,
         _synthetic(three),
         shallow_cfg,
         experiment="basri_shallow_1d",
@@ -493,44 +499,44 @@ def _deep_times(cfg: dict, per_seed_exponents, noise: float = 0.0) -> dict:
 def test_a_slope_fitted_below_the_authors_range_is_not_judged(deep_cfg):
     times = _synthetic(_deep_times(deep_cfg, [2.0, 2.05, 1.95, 2.1], noise=0.05))
     below = {**deep_cfg, "claims": {**deep_cfg["claims"], "authors_k_min": 8}}  # quick: k_min 4
-    claims = _claims(times, below, basri_deep)
+    claims = _claims(times, below, deep_claims)
     for name in deep_cfg["nets"]:
         slope = claims[f"loglog_slope_{name}"]
         assert slope.passed is None and "below the authors' fit range k ≥ 8: not judged" in slope.measured
         assert "bootstrap interval over seeds [" in slope.measured  # still measured and reported
     within = {**deep_cfg, "claims": {**deep_cfg["claims"], "authors_k_min": deep_cfg["claims"]["k_min"]}}
-    assert _claims(times, within, basri_deep)["loglog_slope_plain"].passed
+    assert _claims(times, within, deep_claims)["loglog_slope_plain"].passed
 
 
 def test_deep_slope_interval_decides_the_claim(deep_cfg):
     assert deep_cfg["claims"]["slope_tolerance"] == 0.5
-    quadratic = _claims(_synthetic(_deep_times(deep_cfg, [2.0, 2.05, 1.95, 2.1], noise=0.05)), deep_cfg, basri_deep)
+    quadratic = _claims(_synthetic(_deep_times(deep_cfg, [2.0, 2.05, 1.95, 2.1], noise=0.05)), deep_cfg, deep_claims)
     assert quadratic["loglog_slope_plain"].passed, quadratic["loglog_slope_plain"].measured
     for exponents in ([1.0] * 4, [3.0] * 4, [1.1, 2.9, 1.2, 2.8]):
         # linear, cubic, and seeds that disagree (half near k, half near k³: the interval spans both): all fail
-        claims = _claims(_synthetic(_deep_times(deep_cfg, exponents)), deep_cfg, basri_deep)
+        claims = _claims(_synthetic(_deep_times(deep_cfg, exponents)), deep_cfg, deep_claims)
         assert not claims["loglog_slope_plain"].passed, (exponents, claims["loglog_slope_plain"].measured)
-    wide = _claims(_synthetic(_deep_times(deep_cfg, [1.1, 2.9, 1.2, 2.8])), deep_cfg, basri_deep)["loglog_slope_plain"]
+    wide = _claims(_synthetic(_deep_times(deep_cfg, [1.1, 2.9, 1.2, 2.8])), deep_cfg, deep_claims)["loglog_slope_plain"]
     lo, hi = (float(v) for v in wide.measured.split("[")[1].rstrip("]").split(", "))
     assert lo < 1.5 and hi > 2.5
-    two_seeds = _claims(_synthetic(_deep_times(deep_cfg, [2.0, 2.0])), deep_cfg, basri_deep)["loglog_slope_plain"]
+    two_seeds = _claims(_synthetic(_deep_times(deep_cfg, [2.0, 2.0])), deep_cfg, deep_claims)["loglog_slope_plain"]
     assert not two_seeds.passed and "no interval from 2 seeds" in two_seeds.measured
 
 
 def test_bootstrap_interval_is_deterministic_and_brackets_the_spread():
     k = np.array([4.0, 5.0, 6.0, 7.0, 8.0])
     per_seed = np.stack([30 * k**e for e in (1.8, 2.0, 2.2)], axis=1)
-    lo, hi = sweep.bootstrap_slope(k, per_seed)
-    assert (lo, hi) == sweep.bootstrap_slope(k, per_seed)
+    lo, hi = bootstrap_slope(k, per_seed)
+    assert (lo, hi) == bootstrap_slope(k, per_seed)
     assert 1.8 - 1e-9 <= lo < 2.0 < hi <= 2.2 + 1e-9
     same = np.stack([30 * k**2] * 3, axis=1)
-    assert sweep.bootstrap_slope(k, same) == pytest.approx((2.0, 2.0))
+    assert bootstrap_slope(k, same) == pytest.approx((2.0, 2.0))
 
 
 def test_sweep_figure_marks_partial_and_diverged_frequencies(shallow_cfg, tmp_path):
     times = _ideal_shallow(shallow_cfg)
     times["bias"][10] = [300.0, np.nan, 310.0]
-    fig = figures.get("basri_shallow_1d")(_synthetic(times, diverged={("bias", 12, 0): float("inf")}), shallow_cfg)
+    fig = circle_figure(_synthetic(times, diverged={("bias", 12, 0): float("inf")}), shallow_cfg)
     ax = fig.axes[1]
     labels = ax.get_legend_handles_labels()[1]
     assert "learned by some seeds only (mean of those)" in labels and "diverged (count)" in labels

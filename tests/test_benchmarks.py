@@ -3,11 +3,13 @@ prints its result, so none rots while the code it measures changes. The scripts 
 a new benchmark is tested the day it is added, and fails here until EXPECTED says what its result
 looks like."""
 
+import importlib.util
 import os
 import re
 import subprocess
 import sys
 
+import pandas as pd
 import pytest
 
 from .conftest import ROOT
@@ -39,7 +41,11 @@ EXPECTED = {
     "bench_rdf.py": [r"^n=100: .* LFR \S+ -> \S+$"],
     "bench_seeds.py": [r"^fp1d_equal_amp +2 .*x  (yes|NO)"],
     "bench_trainer.py": [r"^bare torch loop : +\S+ steps/s", r"^overhead +: +\S+ %$"],
-    "bench_workflow.py": [r"^1 experiments: fp1d_equal_amp$", r"^claims: \d+ reproduced, .* of 1$"],
+    "bench_workflow.py": [
+        r"^1 experiments: fp1d_equal_amp$",
+        r"^claims: \d+ reproduced, .* of 1$",
+        r"^compared with .*/results/smoke: identical$",
+    ],
 }
 
 # Those that run Snakemake belong to the smoke stage (why, per script).
@@ -71,3 +77,27 @@ def test_benchmark_runs_in_tiny_mode_and_prints_its_result(script):
 
 def test_every_expected_output_names_an_existing_benchmark():
     assert set(EXPECTED) <= set(BENCHMARKS) and set(SMOKE) <= set(BENCHMARKS)
+
+
+def test_workflow_compare_names_the_first_difference(tmp_path, capsys):
+    """bench_workflow.py --compare: two results folders' tables and claim rows, identical or not."""
+    spec = importlib.util.spec_from_file_location("bench_workflow", ROOT / "benchmarks" / "bench_workflow.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    table = pd.DataFrame({"metric": ["loss", "loss"], "value": [1.0, 0.5]})
+    claims = pd.DataFrame({c: ["x"] for c in bench.CLAIM_COLUMNS} | {"note": ["may differ"]})
+    for name in ("ours", "theirs"):
+        (tmp_path / name / "tables").mkdir(parents=True)
+        (tmp_path / name / "claims").mkdir()
+        table.to_parquet(tmp_path / name / "tables" / "e.parquet")
+        claims.to_parquet(tmp_path / name / "claims" / "e.parquet")
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    claims.assign(note="other").to_parquet(theirs / "claims" / "e.parquet")  # a column not compared
+    assert bench.compare(ours, theirs, ["e"]) and capsys.readouterr().out.splitlines()[-1] == "  e: identical"
+    table.assign(value=[1.0, 0.5 + 1e-12]).to_parquet(theirs / "tables" / "e.parquet")
+    assert not bench.compare(ours, theirs, ["e"])
+    assert "1 differ" in capsys.readouterr().out and "tables/e.parquet" in bench.first_difference(ours, theirs, "e")
+    claims.assign(status="y").to_parquet(ours / "claims" / "e.parquet")
+    table.to_parquet(theirs / "tables" / "e.parquet")
+    assert "claims/e.parquet" in bench.first_difference(ours, theirs, "e")
+    assert bench.first_difference(ours, theirs, "f") == f"{theirs / 'tables' / 'f.parquet'} is missing"

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from fprinciple import claims_table, steps
+from fprinciple import claims_table, experiments, steps
 from fprinciple.claims import (
     ACROSS_SEEDS,
     CLAIM_COLUMNS,
@@ -306,8 +306,9 @@ def test_markdown_has_the_summary_one_short_row_per_claim_and_details(tmp_path):
     for experiment in {e for e, _ in EXPECTED}:
         assert f"[{experiment}](#{experiment})" in text and f"\n### {experiment}\n" in text
         assert f"[figure](figures/{experiment}.png)" in text
-        page = re.search(rf"\[page\]\(([^)]*/{experiment}\.md)\)", text)[1]
-        assert (tmp_path / page).resolve() == claims_table.DOCS / f"{experiment}.md" and (tmp_path / page).is_file()
+        page = re.search(rf"\[page\]\(([^)]*/{experiment}/README\.md)\)", text)[1]
+        assert (tmp_path / page).resolve() == experiments.folder(experiment) / "README.md"
+        assert (tmp_path / page).is_file()
     details = text[text.index("## Details") :]
     assert "control mean: **reproduced: sinks the row**" in details
     assert "control coin: reproduced, not held against it (see the note)" in details
@@ -346,7 +347,7 @@ def test_html_is_coloured_by_outcome_and_links_each_row_to_its_figure_and_page(t
         assert re.search(rf"\.{outcome} \{{ --edge: #\w+; --fill: #\w+; \}}", text)  # each its own colour
     for experiment in {e for e, _ in EXPECTED}:
         assert f"figures/{experiment}.png" in page.links
-        docs = [link for link in page.links if link.endswith(f"/{experiment}.md")]
+        docs = [link for link in page.links if link.endswith(f"/{experiment}/README.md")]
         assert len(docs) == 3 and (tmp_path / docs[0]).is_file()
     assert not page.fetches and "http" not in text  # self-contained: nothing fetched
     assert "&lt;b&gt;everywhere&lt;/b&gt;" in text and "<b>" not in text  # the statement is escaped

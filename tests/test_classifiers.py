@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 import torch
 
+from fprinciple.analysis.classify import with_epochs
 from fprinciple.engines.classify import (
     Interpolant,
     accuracy_hook,
@@ -12,17 +13,25 @@ from fprinciple.engines.classify import (
     load_data,
     memo_by_value,
     predict,
-    with_epochs,
 )
 from fprinciple.models import CLASSIFIERS, SmallCNN, classifier, vgg16
 from fprinciple.training import RunContext
+
+# Each kind's full settings (a config gets them from the schema's classifier_net defaults).
+DNN = {"hidden": [400, 200], "activation": "relu", "init_std": None, "bias": True, "init": "fan_in"}
+SETTINGS = {
+    "dnn": DNN,
+    "cnn": {"channels": [32, 64], "dense": 400, "activation": "relu", "init": "pytorch"},
+    "vgg16": {"width": 1 / 16},
+    "resnet18": {"width": 1.0, "blocks_removed": 0},
+}
 
 
 @pytest.mark.parametrize("shape", [(1, 8, 8), (1, 28, 28), (3, 32, 32)])
 @pytest.mark.parametrize("kind", CLASSIFIERS)
 def test_classifiers_take_flat_images(kind, shape):
     torch.manual_seed(0)
-    net = classifier(kind, shape, 10, **({"width": 1 / 16} if kind == "vgg16" else {}))
+    net = classifier(kind, shape, 10, **SETTINGS[kind])
     assert net(torch.rand(3, int(np.prod(shape)))).shape == (3, 10)
 
 
@@ -64,9 +73,13 @@ def test_predict_restores_the_training_mode_and_batches():
 def test_fit_logs_accuracy_per_epoch_and_learns_digits():
     torch.manual_seed(0)
     ctx = RunContext(device=torch.device("cpu"), progress=False)
-    data = load_data({"dataset": "digits", "n_train": 300, "n_test": 100}, ctx)
-    cfg = {"epochs": 4, "log_every": 2, "optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9, "batch_size": 30}}
-    result = fit(cfg, {0: classifier("dnn", (1, 8, 8), 10, hidden=[64])}, data, ctx=ctx)
+    data = load_data({"dataset": "digits", "n_train": 300, "n_test": 100, "subset_seed": 0}, ctx)
+    cfg = {
+        "epochs": 4,
+        "log_every": 2,
+        "optimizer": {"name": "sgd", "lr": 0.05, "momentum": 0.9, "nesterov": False, "batch_size": 30},
+    }
+    result = fit(cfg, {0: classifier("dnn", (1, 8, 8), 10, **(DNN | {"hidden": [64]}))}, data, ctx=ctx)
     metrics = with_epochs(result.records.assign(run="r"))
     accuracy = metrics[metrics["metric"] == "test_accuracy"].pivot(index="epoch", columns="learner", values="value")
     assert list(accuracy.index) == [0, 2, 4] and result.steps == 40

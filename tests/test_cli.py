@@ -89,7 +89,7 @@ def test_one_experiment_by_id_its_claims_console_report_and_copies(tmp_path):
     moved = tmp_path / "moved"
     shutil.copytree(checkout, moved, symlinks=True)
     assert "Nothing to be done" in dry_run(moved)
-    with open(moved / "src" / "fprinciple" / "figures" / "fp1d_step.py", "a") as module:
+    with open(moved / "src" / "fprinciple" / "experiments" / "fp1d_step" / "figure.py", "a") as module:
         module.write("\n# an edit\n")
     planned = re.findall(r"^Job \d+: (.+)$", dry_run(moved), re.M)
     assert sorted(planned) == ["all: figures and claims", "figure fp1d_step"], planned

@@ -10,10 +10,11 @@ import pytest
 import yaml
 
 from fprinciple.config import (
+    EXPERIMENTS,
     MAX_SHOWN,
-    SCHEMA,
     SPLIT_SIZES,
     ConfigError,
+    _fill_defaults,
     assemble_schema,
     experiment_schemas,
     load_and_validate,
@@ -299,7 +300,7 @@ def test_bad_config_names_the_key(quick_config, changes, key, words):
     for word in words:
         assert word in message, message
     page = key.split(".")[1] if key.startswith(E) and key != E + "fp1d_nope" else None
-    assert message.endswith(f"docs/experiments/{page}.md)" if page else "config/README.md)"), message
+    assert message.endswith(f"src/fprinciple/experiments/{page}/README.md)" if page else "config/README.md)"), message
 
 
 def test_table_is_large():
@@ -348,10 +349,34 @@ def _write(tmp_path, name, text):
 QUICK_TEXT = (ROOT / "config" / "config.yaml").read_text()
 
 
+@pytest.fixture
+def folders(tmp_path):
+    """A copy of every experiment folder's config side (config.yaml, schema.yaml, checks.py), to
+    edit: ``load_and_validate(..., folder=folders)`` reads it instead of the package's."""
+    copy_root = tmp_path / "experiments"
+    for source in EXPERIMENTS.glob("*/schema.yaml"):
+        target = copy_root / source.parent.name
+        target.mkdir(parents=True)
+        for name in ("config.yaml", "schema.yaml", "checks.py"):
+            if (source.parent / name).is_file():
+                shutil.copy(source.parent / name, target / name)
+    return copy_root
+
+
+def _edit(folders, experiment, old, new, after="quick:"):
+    """Replace the first ``old`` after ``after`` in the copy of ``experiment``'s config.yaml with
+    ``new``; the file and the 1-based line of the edit."""
+    path = folders / experiment / "config.yaml"
+    text = path.read_text()
+    start = text.index(old, text.index(after))
+    path.write_text(text[:start] + new + text[start + len(old) :])
+    return path, text.count("\n", 0, start) + 1
+
+
 @pytest.mark.parametrize(
     "broken,line,words",
     [
-        (QUICK_TEXT.replace("    seeds: [0]\n", "    seeds: [0\n", 1), None, ["YAML syntax error", "flow sequence"]),
+        (QUICK_TEXT.replace("gpu: 0}\n", "gpu: 0\n", 1), None, ["YAML syntax error", "flow mapping"]),
         (QUICK_TEXT.replace("  progress: true\n", "\tprogress: true\n"), "progress", ["YAML syntax error", "'\\t'"]),
         (
             QUICK_TEXT.replace("  progress: true\n", "  progress: true\n  progress: false\n"),
@@ -382,12 +407,11 @@ def test_missing_and_empty_files_are_refused_without_traceback(tmp_path):
         load_and_validate([_write(tmp_path, "list.yaml", "- 1\n- 2\n")])
 
 
-def test_a_bad_key_is_reported_at_its_line(tmp_path):
-    text = QUICK_TEXT.replace("optimizer: {name: adam, lr: 2.0e-4}", "optimizer: {name: adam, lr: 1e-4}", 1)
-    path = _write(tmp_path, "bad_lr.yaml", text)
-    line = text.splitlines().index("    optimizer: {name: adam, lr: 1e-4}") + 1
+def test_a_bad_key_is_reported_at_its_line(folders):
+    """In an experiment folder's config.yaml: that file, the line in the scale's section."""
+    path, line = _edit(folders, "fp1d_snapshots", "lr: 2.0e-4", "lr: 1e-4")
     with pytest.raises(ConfigError) as error:
-        load_and_validate([path])
+        load_and_validate([ROOT / "config" / "config.yaml"], folder=folders)
     assert str(error.value).startswith(f"{path}:{line}: invalid config: experiments.fp1d_snapshots.optimizer.lr")
     assert "write 1.0e-4" in str(error.value)
 
@@ -403,18 +427,12 @@ def test_later_files_override_earlier_ones_and_command_line_values_name_the_sett
         load_and_validate([ROOT / "config" / "config.yaml"], config)
 
 
-def _rename(text, block, key, new):
-    """``text`` with ``key`` of experiment ``block`` renamed to ``new``, and the line it is on."""
-    start = text.index(f"\n    {key}:", text.index(f"\n  {block}:"))
-    return text[:start] + f"\n    {new}:" + text[start + len(key) + 6 :], text.count("\n", 0, start) + 2
-
-
-def test_a_misspelt_key_is_unknown_with_the_key_meant(tmp_path):
+def test_a_misspelt_key_is_unknown_with_the_key_meant(folders):
     """log_every is required: its misspelling is reported once, as unknown, not as log_every missing."""
-    text, line = _rename(QUICK_TEXT, "fp1d_step", "log_every", "log_evry")
-    path = _write(tmp_path, "misspelt.yaml", text)
+    path, line = _edit(folders, "fp1d_step", "\n  log_every:", "\n  log_evry:")
+    line += 1
     with pytest.raises(ConfigError) as error:
-        load_and_validate([path])
+        load_and_validate([ROOT / "config" / "config.yaml"], folder=folders)
     assert error.value.problems == [str(error.value)]
     assert str(error.value).startswith(
         f"{path}:{line}: invalid config: experiments.fp1d_step.log_evry: unknown key 'log_evry' (did you mean 'log_every'?)"
@@ -422,37 +440,46 @@ def test_a_misspelt_key_is_unknown_with_the_key_meant(tmp_path):
     assert "missing" not in str(error.value)
 
 
-def test_every_problem_is_reported_at_once_in_file_order(tmp_path):
-    text, misspelt = _rename(QUICK_TEXT, "fp1d_step", "log_every", "log_evry")
-    text, renamed = _rename(text, "fp1d_equal_amp", "steps", "stepz")
-    text = text.replace("device: auto", "device: gpu").replace(
-        "snapshot_steps: [0, 300, 2000]", "snapshot_steps: [0, 300, 5000]"
-    )
-    text = text.replace("window: 10, stop_when_converged", "window: 1000, stop_when_converged", 1)  # fp1d_step's
-    lines = text.splitlines()
-    device, snapshots, window = (
-        next(i for i, line in enumerate(lines, 1) if words in line)
-        for words in ("device: gpu", "[0, 300, 5000]", "window: 1000")
-    )
-    path = _write(tmp_path, "several.yaml", text)
+def test_every_problem_is_reported_at_once_in_file_order(tmp_path, folders):
+    """The top-level file's keys first, then the experiments in their folders' order, each in
+    its own file's order, each at its own file and line."""
+    top = _write(tmp_path, "several.yaml", QUICK_TEXT.replace("device: auto", "device: gpu"))
+    device = QUICK_TEXT.splitlines().index("device: auto") + 1
+    misspelt = _edit(folders, "fp1d_step", "\n  log_every:", "\n  log_evry:")
+    renamed = _edit(folders, "fp1d_equal_amp", "\n  steps:", "\n  stepz:")
+    snapshots = _edit(folders, "fp1d_snapshots", "snapshot_steps: [0, 300, 2000]", "snapshot_steps: [0, 300, 5000]")
+    window = _edit(folders, "fp1d_step", "window: 10,", "window: 1000,")
     with pytest.raises(ConfigError) as error:
-        load_and_validate([path])
+        load_and_validate([top], folder=folders)
     problems = error.value.problems
     assert str(error.value) == "\n".join([f"{len(problems)} problems in the config:", *(f"  {p}" for p in problems)])
     expected = [
-        (device, "device: 'gpu' is not allowed"),
+        ((top, device), "device: 'gpu' is not allowed"),
+        ((renamed[0], renamed[1] + 1), "experiments.fp1d_equal_amp.stepz: unknown key 'stepz' (did you mean 'steps'?)"),
         (snapshots, "experiments.fp1d_snapshots.snapshot_steps.2: 5000 is beyond steps = 2000"),  # a rule across keys
-        (misspelt, "experiments.fp1d_step.log_evry: unknown key 'log_evry' (did you mean 'log_every'?)"),
-        (renamed, "experiments.fp1d_equal_amp.stepz: unknown key 'stepz' (did you mean 'steps'?)"),
+        (
+            (misspelt[0], misspelt[1] + 1),
+            "experiments.fp1d_step.log_evry: unknown key 'log_evry' (did you mean 'log_every'?)",
+        ),
     ]
     assert len(problems) == len(expected), problems
-    for problem, (line, words) in zip(problems, expected):
+    for problem, ((path, line), words) in zip(problems, expected):
         assert problem.startswith(f"{path}:{line}: invalid config: {words}"), problem
     # The window rule reads fp1d_step's log_every: it runs once the schema accepts that block.
-    text = text.replace("log_evry", "log_every")
+    _edit(folders, "fp1d_step", "\n  log_evry:", "\n  log_every:")
     with pytest.raises(ConfigError) as error:
-        load_and_validate([_write(tmp_path, "several.yaml", text)])
-    assert f"{path}:{window}: invalid config: experiments.fp1d_step.spectrum.window: 1000" in str(error.value)
+        load_and_validate([top], folder=folders)
+    assert f"{window[0]}:{window[1]}: invalid config: experiments.fp1d_step.spectrum.window: 1000" in str(error.value)
+
+
+def test_a_top_level_override_is_reported_at_its_own_line(tmp_path):
+    """An ``experiments.<id>`` entry in a top-level file overrides the folder's key: a problem in
+    it names that file and line."""
+    text = QUICK_TEXT + "experiments:\n  fp1d_step:\n    steps: -5\n"
+    path = _write(tmp_path, "override.yaml", text)
+    with pytest.raises(ConfigError) as error:
+        load_and_validate([path])
+    assert str(error.value).startswith(f"{path}:{len(text.splitlines())}: invalid config: experiments.fp1d_step.steps")
 
 
 def test_a_long_list_of_problems_is_cut_with_a_count(quick_config):
@@ -527,8 +554,7 @@ def test_command_line_check(tmp_path, capsys):
     )
     assert main([str(ROOT / "config" / "config.yaml"), paper]) == 0
     assert "paper.yaml (merged in this order): valid (scale paper" in capsys.readouterr().out
-    text, _ = _rename(QUICK_TEXT.replace("scale: quick", "scale: huge"), "fp1d_step", "log_every", "log_evry")
-    bad = _write(tmp_path, "bad.yaml", text)
+    bad = _write(tmp_path, "bad.yaml", QUICK_TEXT.replace("device: auto", "device: tpu").replace("false", "maybe"))
     assert main([str(bad)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("ConfigError: 2 problems in the config:\n") and err.count(f"  {bad}:") == 2, err
@@ -554,25 +580,27 @@ def test_every_experiment_has_its_own_schema_file():
     assert sorted(experiment_schemas()) == sorted(load_config()["experiments"])
 
 
-def test_a_new_schema_file_adds_an_experiment(tmp_path, quick_config):
-    folder = tmp_path / "schemas"
-    shutil.copytree(SCHEMA.parent, folder)
-    cfg = copy.deepcopy(quick_config)
-    cfg["experiments"]["toy"] = {"seeds": [0], "size": {"n": 3}}
-    with pytest.raises(ConfigError, match="unknown key 'toy': no experiment has that id"):
-        validate(cfg, folder / SCHEMA.name)
-    (folder / "experiments" / "toy.schema.yaml").write_text(
+def test_a_new_folder_adds_an_experiment(tmp_path, folders):
+    """An experiment is a folder: its schema.yaml joins the config schema, its config.yaml section
+    for the scale joins the config, and a problem in it points to the folder's README.md."""
+    top = ROOT / "config" / "config.yaml"
+    toy = folders / "toy"
+    toy.mkdir()
+    (toy / "schema.yaml").write_text(
         "type: object\nadditionalProperties: false\nrequired: [seeds]\n"
         "properties: {seeds: {$ref: '#/$defs/seeds'}, size: {$ref: '#/$defs/toy_size'}}\n"
-        "$defs: {toy_size: {type: object, properties: {n: {type: integer, minimum: 5}}}}\n"
+        "$defs: {toy_size: {type: object, properties: {n: {type: integer, minimum: 5, default: 7}, m: {type: integer}}}}\n"
     )
-    with pytest.raises(ConfigError, match=r"experiments\.toy\.size\.n: 3 must be >= 5 .*docs/experiments/toy\.md"):
-        validate(cfg, folder / SCHEMA.name)
-    cfg["experiments"]["toy"]["size"]["n"] = 5
-    validate(cfg, folder / SCHEMA.name)
-    (folder / "experiments" / "toy.schema.yaml").write_text("type: object\n$defs: {seeds: {type: integer}}\n")
-    with pytest.raises(ValueError, match=r"toy.schema.yaml: \$defs.seeds clashes"):
-        assemble_schema(folder / SCHEMA.name)
+    (toy / "config.yaml").write_text("quick:\n  seeds: [0]\n  size: {n: 3}\nsmoke:\n  seeds: [0]\n")
+    with pytest.raises(ConfigError, match=r"experiments\.toy\.size\.n: 3 must be >= 5 .*experiments/toy/README\.md"):
+        load_and_validate([top], folder=folders)
+    (toy / "config.yaml").write_text("quick:\n  seeds: [0]\n  size: {m: 1}\n")
+    config = load_and_validate([top], folder=folders)
+    assert config["experiments"]["toy"] == {"seeds": [0], "size": {"m": 1, "n": 7}}  # the schema's default filled in
+    assert "toy" not in load_and_validate([ROOT / "config" / "smoke.yaml"], folder=folders)["experiments"]
+    (toy / "schema.yaml").write_text("type: object\n$defs: {seeds: {type: integer}}\n")
+    with pytest.raises(ValueError, match=r"toy/schema.yaml: \$defs.seeds clashes"):
+        assemble_schema(folder=folders)
 
 
 def test_split_sizes_match_the_data():
@@ -625,3 +653,27 @@ def test_snakemake_stops_before_any_job(tmp_path, quick_config):
         output
     )
     assert "Traceback" not in output, output
+
+
+def test_defaults_follow_refs_and_the_branch_a_condition_picks():
+    """Schema defaults fill what a block leaves out, through $ref and the if/then a key selects,
+    never over a value the config gives."""
+    root = {
+        "$defs": {
+            "net": {
+                "type": "object",
+                "properties": {"kind": {"enum": ["dnn", "cnn"]}, "bias": {"type": "boolean", "default": True}},
+                "if": {"properties": {"kind": {"const": "cnn"}}},
+                "then": {"properties": {"init": {"default": "pytorch"}}},
+                "else": {"properties": {"init": {"default": "fan_in"}}},
+            }
+        },
+        "properties": {"nets": {"type": "array", "items": {"$ref": "#/$defs/net"}}},
+    }
+    config = {"nets": [{"kind": "dnn"}, {"kind": "cnn"}, {"kind": "cnn", "init": "xavier_uniform", "bias": False}]}
+    _fill_defaults(config, [root], root)
+    assert config["nets"] == [
+        {"kind": "dnn", "bias": True, "init": "fan_in"},
+        {"kind": "cnn", "bias": True, "init": "pytorch"},
+        {"kind": "cnn", "init": "xavier_uniform", "bias": False},
+    ]

@@ -1,66 +1,36 @@
 """Every experiment is complete, and a missing piece is named: checked on the repository and on a
-temporary copy with a toy experiment added (its own files only), then taken apart piece by piece."""
+temporary copy with a toy experiment added by ``run.py new`` (fprinciple.scaffold), then taken
+apart piece by piece."""
 
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
-from fprinciple import experiments
-from fprinciple.config import SCHEMA, ConfigError, validate
-from fprinciple.consistency import COMPLETE_CONFIGS, mentioned_ids, missing_pieces
+from fprinciple import experiments, scaffold
+from fprinciple.config import SCHEMA, ConfigError, load_and_validate
+from fprinciple.consistency import FOLDER, experiment_folders, missing_pieces
 
 from .conftest import ROOT, checkout_files
 
 
 def test_repository_has_every_piece_of_every_experiment():
-    ids = sorted(set(experiments.ids()) | mentioned_ids())
+    ids = sorted(set(experiments.ids()) | experiment_folders())
+    assert ids == sorted(experiments.ids())
     assert missing_pieces(ids) == []
-
-
-TOY_MODULE = {
-    "PAPER_FIGURE": 'PAPER_FIGURE = "none: a toy experiment of the consistency test"\n',
-    "dataset": 'def dataset(cfg):\n    return "none"\n',
-    "runs": 'def runs(cfg):\n    return {f"seed-{s}": {"seed": s} for s in cfg["seeds"]}\n',
-    "run": "def run(cfg, variant, ctx):\n    return None\n",
-    "claims": "def claims(metrics, cfg):\n    return []\n",
-}
-TOY_FIGURE = "def figure(metrics, cfg):\n    return None\n"
-TOY_SCHEMA = (
-    'type: object\nadditionalProperties: false\nrequired: [seeds]\nproperties: {seeds: {$ref: "#/$defs/seeds"}}\n'
-)
-TOY_FILES = {
-    "src/fprinciple/experiments/toy.py": '"""toy: an experiment of the consistency test."""\n\n'
-    + "\n".join(TOY_MODULE.values()),
-    "src/fprinciple/figures/toy.py": TOY_FIGURE,
-    "workflow/report/toy.rst": "A toy experiment.\n",
-    "workflow/schemas/experiments/toy.schema.yaml": TOY_SCHEMA,
-    "docs/experiments/toy.md": "# toy\n",
-}
 
 
 @pytest.fixture(scope="module")
 def toy_repo(tmp_path_factory) -> Path:
-    """A copy of the checkout (tracked and new files) with the toy experiment added."""
+    """A copy of the checkout (tracked and new files) with the toy experiment ``run.py new`` writes."""
     copy = tmp_path_factory.mktemp("repo")
     for relative in checkout_files():
         source = ROOT / relative
         if source.is_file():  # a file deleted in the working tree is still in the index
             (copy / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, copy / relative)
-    for relative, text in TOY_FILES.items():
-        (copy / relative).parent.mkdir(parents=True, exist_ok=True)
-        (copy / relative).write_text(text)
-    for relative, addition in (("docs/README.md", "\n- [toy](experiments/toy.md)\n"), ("README.md", "\n- `toy`\n")):
-        path = copy / relative
-        path.write_text((path.read_text() if path.exists() else "") + addition)
-    for relative in COMPLETE_CONFIGS:
-        path = copy / relative
-        config = yaml.safe_load((path if path.exists() else copy / "config" / "config.yaml").read_text())
-        config["experiments"]["toy"] = {"seeds": [0]}
-        path.write_text(yaml.safe_dump(config, sort_keys=False))
+    scaffold.write("toy", copy / FOLDER)
     return copy
 
 
@@ -69,54 +39,57 @@ def test_toy_experiment_is_complete(toy_repo):
 
 
 def test_toy_experiment_is_validated_by_its_own_schema_file(toy_repo):
-    config = yaml.safe_load((toy_repo / "config" / "config.yaml").read_text())
-    validate(config, toy_repo / SCHEMA.relative_to(ROOT))
+    folder = toy_repo / FOLDER
+    for scale in ("config", "paper", "smoke"):
+        config = load_and_validate(
+            [toy_repo / "config" / f"{scale}.yaml"], schema=toy_repo / SCHEMA.relative_to(ROOT), folder=folder
+        )
+        assert "toy" in config["experiments"]
     config["experiments"]["toy"]["seeds"] = []
-    with pytest.raises(ConfigError, match=r"experiments\.toy\.seeds: needs at least 1 entry.*docs/experiments/toy\.md"):
-        validate(config, toy_repo / SCHEMA.relative_to(ROOT))
+    with pytest.raises(
+        ConfigError, match=r"experiments\.toy\.seeds: needs at least 1 entry.*experiments/toy/README\.md"
+    ):
+        load_and_validate([toy_repo / "config" / "smoke.yaml"], config, toy_repo / SCHEMA.relative_to(ROOT), folder)
 
 
-def _without_module_attribute(name):
-    return "src/fprinciple/experiments/toy.py", "\n".join(v for k, v in TOY_MODULE.items() if k != name)
-
-
-def _without_config_block(relative):
-    def edit(text):
-        config = yaml.safe_load(text)
-        del config["experiments"]["toy"]
-        return yaml.safe_dump(config)
-
-    return relative, edit
-
-
+TOY = f"{FOLDER}/toy"
 REMOVALS = [
     # (file, None = delete it / new text / a function of the old text, words the report must contain)
-    ("src/fprinciple/experiments/toy.py", None, ["toy: no module src/fprinciple/experiments/toy.py"]),
-    *[(*_without_module_attribute(a), [f"toy: src/fprinciple/experiments/toy.py defines no {a}"]) for a in TOY_MODULE],
+    (f"{TOY}/__init__.py", None, [f"toy: no module {TOY}/__init__.py"]),
     (
-        "src/fprinciple/experiments/toy.py",
-        'PAPER_FIGURE = "x"\ndataset = "none"\nruns = run = claims = None\n',
+        f"{TOY}/__init__.py",
+        lambda text: text.replace("PAPER_FIGURE =", "FIGURE ="),
+        [f"toy: {TOY}/__init__.py defines no PAPER_FIGURE"],
+    ),
+    (
+        f"{TOY}/__init__.py",
+        'PAPER_FIGURE = "x"\ndataset = "none"\n',
         ["dataset must be a function of the config, not a constant"],
     ),
-    ("src/fprinciple/experiments/toy.py", "def broken(:\n", ["toy: src/fprinciple/experiments/toy.py does not parse"]),
-    ("src/fprinciple/figures/toy.py", None, ["toy: no module src/fprinciple/figures/toy.py"]),
+    (f"{TOY}/run.py", None, [f"toy: no module {TOY}/run.py"]),
+    (f"{TOY}/run.py", lambda text: text.replace("runs = seed_jobs", ""), [f"toy: {TOY}/run.py defines no runs"]),
+    (f"{TOY}/run.py", "def broken(:\n", [f"toy: {TOY}/run.py does not parse"]),
     (
-        "src/fprinciple/figures/toy.py",
-        "def plot(metrics, cfg):\n    return None\n",
-        ["toy: src/fprinciple/figures/toy.py defines no figure"],
+        f"{TOY}/claims.py",
+        lambda text: text.replace("def claims(", "def claim("),
+        [f"toy: {TOY}/claims.py defines no claims"],
     ),
-    ("workflow/report/toy.rst", None, ["toy: no caption workflow/report/toy.rst"]),
     (
-        "workflow/schemas/experiments/toy.schema.yaml",
-        None,
-        ["toy: no schema workflow/schemas/experiments/toy.schema.yaml"],
+        f"{TOY}/figure.py",
+        lambda text: text.replace("def figure(", "def plot("),
+        [f"toy: {TOY}/figure.py defines no figure"],
     ),
-    ("docs/experiments/toy.md", None, ["toy: no docs page docs/experiments/toy.md"]),
-    ("docs/README.md", lambda text: text.replace("experiments/toy.md", ""), ["toy: docs/README.md has no link"]),
-    ("README.md", lambda text: text.replace("`toy`", ""), ["toy: README.md does not name `toy`"]),
-    *[(*_without_config_block(c), [f"toy: no block experiments.toy in {c}"]) for c in COMPLETE_CONFIGS],
-    ("config/smoke.yaml", None, ["config/smoke.yaml is missing", "toy"]),
-    ("config/paper.yaml", "experiments: [\n", ["config/paper.yaml cannot be read"]),
+    (f"{TOY}/caption.rst", None, [f"toy: no caption {TOY}/caption.rst"]),
+    (f"{TOY}/schema.yaml", None, [f"toy: no schema {TOY}/schema.yaml"]),
+    (f"{TOY}/README.md", None, [f"toy: no docs page {TOY}/README.md"]),
+    (f"{TOY}/config.yaml", None, [f"toy: no config {TOY}/config.yaml"]),
+    (
+        f"{TOY}/config.yaml",
+        lambda text: text.replace("\npaper:", "\nlater:"),
+        ["has no section paper:", "'later', which is not a scale"],
+    ),
+    (f"{TOY}/config.yaml", "quick: [\n", [f"toy: {TOY}/config.yaml cannot be read"]),
+    (f"{TOY}/config.yaml", "- quick\n", ["is not a mapping of scale"]),
 ]
 
 
@@ -140,17 +113,23 @@ def test_each_missing_piece_is_named(toy_repo, relative, change, words):
 
 
 def test_orphans_are_found(toy_repo):
-    """A schema file or docs page whose experiment has no module is still checked, and fails."""
-    stray = toy_repo / "workflow" / "schemas" / "experiments" / "ghost.schema.yaml"
-    stray.write_text(TOY_SCHEMA)
+    """A folder with some of an experiment's files but no package is still checked, and fails."""
+    stray = toy_repo / FOLDER / "ghost"
+    stray.mkdir()
+    (stray / "schema.yaml").write_text("type: object\n")
     try:
-        assert "ghost" in mentioned_ids(toy_repo)
-        assert "ghost: no module src/fprinciple/experiments/ghost.py" in missing_pieces(["ghost"], toy_repo)
+        assert "ghost" in experiment_folders(toy_repo)
+        assert f"ghost: no module {FOLDER}/ghost/__init__.py" in missing_pieces(["ghost"], toy_repo)
     finally:
-        stray.unlink()
+        shutil.rmtree(stray)
 
 
-DOCS = [ROOT / "README.md", ROOT / "config" / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+DOCS = [
+    ROOT / "README.md",
+    ROOT / "config" / "README.md",
+    *sorted((ROOT / "docs").rglob("*.md")),
+    *sorted((ROOT / FOLDER).glob("*/README.md")),
+]
 
 
 def _anchors(markdown: str) -> set[str]:
@@ -183,6 +162,8 @@ USER_READS = [
     *sorted((ROOT / "config").glob("*.yaml")),
     *sorted((ROOT / "workflow").rglob("*.rst")),
     *sorted((ROOT / "workflow" / "schemas").rglob("*.yaml")),
+    *sorted((ROOT / FOLDER).glob("*/*.yaml")),
+    *sorted((ROOT / FOLDER).glob("*/*.rst")),
     *sorted((ROOT / "src").rglob("*.py")),
     *sorted((ROOT / "examples").glob("*.py")),
     *sorted((ROOT / "benchmarks").glob("*.py")),

@@ -10,8 +10,9 @@ import pytest
 import torch
 
 from fprinciple.claims import evaluate
-from fprinciple.experiments import dfp_depth
-from fprinciple.figures import dfp_depth as figure
+from fprinciple.experiments.dfp_depth import claims as depth_claims
+from fprinciple.experiments.dfp_depth import figure
+from fprinciple.experiments.dfp_depth import run as depth_run
 from fprinciple.runner import execute
 
 from .conftest import load_config
@@ -45,18 +46,18 @@ GOOD = ({1: [800, 700], 2: [300, 400], 3: [100, 200]}, {1: [50, 60], 2: [200, 15
 
 
 def verdicts(depth_steps, frequency_steps, cfg=CFG) -> list[bool]:
-    return [c.passed for c in dfp_depth.claims(loss_metrics(depth_steps, frequency_steps), cfg)]
+    return [c.passed for c in depth_claims.claims(loss_metrics(depth_steps, frequency_steps), cfg)]
 
 
 def test_claims_pass_on_the_paper_pattern():
-    claims = dfp_depth.claims(loss_metrics(*GOOD), CFG)
+    claims = depth_claims.claims(loss_metrics(*GOOD), CFG)
     assert [c.claim for c in claims] == ["deeper_is_faster", "higher_frequency_is_slower"]
     assert [c.passed for c in claims] == [True, True]
     assert "depth 1: 750" in claims[0].measured and "factor 5" in claims[0].measured
 
 
 def test_steps_to_threshold_is_the_first_logged_step_below():
-    table = dfp_depth.steps_to_threshold(loss_metrics(*GOOD), CFG)
+    table = depth_claims.steps_to_threshold(loss_metrics(*GOOD), CFG)
     row = table[(table["sweep"] == "depth") & (table["depth"] == 2) & (table["seed"] == 1)]
     assert row["steps"].item() == 400
 
@@ -84,8 +85,8 @@ def test_the_seed_mean_decides_the_order():
 def test_uniform_rate_control_reaches_the_level_at_the_same_step_for_any_target():
     x = torch.linspace(-np.pi, np.pi, 201)[:, None]
     for frequencies in ([3, 5], [1], [4]):
-        y = dfp_depth.cosines(x, frequencies)
-        control = dfp_depth.UniformRate(frequencies, y.mean().item(), 0.01, reach_step=5)
+        y = depth_run.cosines(x, frequencies)
+        control = depth_run.UniformRate(frequencies, y.mean().item(), 0.01, reach_step=5)
         energy = y.square().mean().item()
         relative = [((control.at(t)(x) - y).square().mean() / energy).item() for t in (0, 4, 5, 6, 10)]
         assert relative[0] == pytest.approx(1.0, rel=1e-3)
@@ -101,13 +102,13 @@ def tiny_cfg() -> dict:
 def test_tiny_run_end_to_end(tmp_path):
     cfg = tiny_cfg()
     metrics = execute("dfp_depth", "seeds-0", cfg, tmp_path, threads=1, progress=False)
-    assert set(metrics["learner"]) == {"trained", "frozen", "mean", dfp_depth.UNIFORM_RATE}
+    assert set(metrics["learner"]) == {"trained", "frozen", "mean", depth_run.UNIFORM_RATE}
     parts = metrics[metrics["metric"] == "train_loss"].groupby(["sweep", "depth", "frequency"]).size()
     assert len(parts) == 4  # 2 depths + 2 frequencies
-    table = evaluate(dfp_depth.claims, metrics, cfg, experiment="dfp_depth", scale="smoke", dataset="d")
+    table = evaluate(depth_claims.claims, metrics, cfg, experiment="dfp_depth", scale="smoke", dataset="d")
     assert list(table["claim"]) == ["deeper_is_faster", "higher_frequency_is_slower"]
     # the uniform-rate learner converges at the first logged step everywhere: ties, so it fails
-    uniform = dfp_depth.steps_to_threshold(metrics[metrics["learner"] == dfp_depth.UNIFORM_RATE], cfg)
+    uniform = depth_claims.steps_to_threshold(metrics[metrics["learner"] == depth_run.UNIFORM_RATE], cfg)
     assert (uniform["steps"] == cfg["log_every"]).all()
     assert not table["control_uniform_rate"].any()
     figure.figure(metrics[metrics["learner"] == "trained"], cfg).savefig(tmp_path / "fig.png")

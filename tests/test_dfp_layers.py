@@ -12,8 +12,8 @@ import torch
 from fprinciple.claims import evaluate
 from fprinciple.engines import effective_target
 from fprinciple.engines.effective_target import layer_inputs, rdf_hook
-from fprinciple.experiments import dfp_layers
-from fprinciple.figures import dfp_layers as figure
+from fprinciple.experiments.dfp_layers import claims as layers_claims
+from fprinciple.experiments.dfp_layers import figure
 from fprinciple.models import MLP
 from fprinciple.runner import execute
 from fprinciple.training.controls import Constant, Frozen, mean_predictor
@@ -43,11 +43,11 @@ GOOD = [START, [3.9, 3.7, 3.6], [3.8, 3.5, 3.3], [3.7, 3.4, 3.1]]
 
 
 def verdicts(history) -> list[bool]:
-    return [c.passed for c in dfp_layers.claims(layer_metrics(history), CFG)]
+    return [c.passed for c in layers_claims.claims(layer_metrics(history), CFG)]
 
 
 def test_claims_pass_on_the_paper_pattern():
-    claims = dfp_layers.claims(layer_metrics({0: GOOD, 1: GOOD}), CFG)
+    claims = layers_claims.claims(layer_metrics({0: GOOD, 1: GOOD}), CFG)
     assert [c.claim for c in claims] == ["deeper_layers_lower_and_stay", "deeper_layers_move_lower"]
     assert [c.passed for c in claims] == [True, True]
     assert "order holds at 2/2 epochs ≥ 20" in claims[0].measured
@@ -78,7 +78,9 @@ def test_an_order_without_the_deeper_layers_moving_further_is_not_a_move():
     # drops growing with depth (0.1, 0.19, 0.27) but the deepest below min_drop once it is 0.3
     assert verdicts({0: [START, [3.6, 3.5, 3.4], [3.5, 3.4, 3.3], [3.6, 3.4, 3.3]]}) == [True, True]
     strict = {**CFG, "claims": {**CFG["claims"], "min_drop": 0.3}}
-    claims = dfp_layers.claims(layer_metrics({0: [START, [3.6, 3.5, 3.4], [3.5, 3.4, 3.3], [3.6, 3.4, 3.3]]}), strict)
+    claims = layers_claims.claims(
+        layer_metrics({0: [START, [3.6, 3.5, 3.4], [3.5, 3.4, 3.3], [3.6, 3.4, 3.3]]}), strict
+    )
     assert [c.passed for c in claims] == [True, False]
 
 
@@ -154,7 +156,7 @@ def test_tiny_run_end_to_end(tmp_path):
     assert sorted(medians["key"].unique()) == [1.0, 2.0] and sorted(medians["step"].unique()) == [0, 2, 4]
     frozen = metrics[(metrics["metric"] == "median_k0") & (metrics["learner"] == "frozen")]
     assert frozen.groupby("key")["value"].nunique().eq(1).all()  # the frozen net never moves
-    table = evaluate(dfp_layers.claims, metrics, cfg, experiment="dfp_layers", scale="smoke", dataset="d")
+    table = evaluate(layers_claims.claims, metrics, cfg, experiment="dfp_layers", scale="smoke", dataset="d")
     assert not table["control_frozen"].any() and not table["control_mean"].any()
     figure.figure(metrics[metrics["learner"] == "trained"], cfg).savefig(tmp_path / "fig.png")
 

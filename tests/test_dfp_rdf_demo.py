@@ -7,8 +7,9 @@ import pytest
 from scipy.special import ive
 
 from fprinciple.claims import evaluate
-from fprinciple.experiments import dfp_rdf_demo
-from fprinciple.figures import dfp_rdf_demo as figure
+from fprinciple.experiments.dfp_rdf_demo import claims as demo_claims
+from fprinciple.experiments.dfp_rdf_demo import figure
+from fprinciple.experiments.dfp_rdf_demo import run as demo_run
 from fprinciple.training import RunContext
 
 CFG = {
@@ -24,7 +25,7 @@ CFG = {
 
 @pytest.fixture(scope="module")
 def metrics() -> pd.DataFrame:
-    return dfp_rdf_demo.run(CFG, {"seed": 0}, RunContext()).records.assign(seed=0, run="seed-0")
+    return demo_run.run(CFG, {"seed": 0}, RunContext()).records.assign(seed=0, run="seed-0")
 
 
 def test_lfr_is_the_closed_form_on_the_circle(metrics):
@@ -38,7 +39,7 @@ def test_lfr_is_the_closed_form_on_the_circle(metrics):
 
 
 def test_claims_pass_on_the_sines_and_fail_on_the_perturbed_input(metrics):
-    table = evaluate(dfp_rdf_demo.claims, metrics, CFG, experiment="dfp_rdf_demo", scale="quick", dataset="none")
+    table = evaluate(demo_claims.claims, metrics, CFG, experiment="dfp_rdf_demo", scale="quick", dataset="none")
     assert list(table["claim"]) == ["rdf_peak_moves_up", "median_k0_proportional_to_k"]
     assert table["passed"].all()
     assert not table["control_perturbed"].any()
@@ -64,12 +65,12 @@ def summary_metrics(peaks, medians, ks=(1, 2, 4)) -> pd.DataFrame:
     ],
 )
 def test_claims_on_synthetic_summaries(peaks, medians, expected):
-    assert [c.passed for c in dfp_rdf_demo.claims(summary_metrics(peaks, medians), CFG)] == expected
+    assert [c.passed for c in demo_claims.claims(summary_metrics(peaks, medians), CFG)] == expected
 
 
 def test_variance_convention_expects_k_squared():
     cfg = {**CFG, "delta_convention": "variance", "k0": {"min": 0.25, "max": 3600.0, "n": 40}}
-    assert [c.passed for c in dfp_rdf_demo.claims(summary_metrics([3.0, 12.0, 48.0], [4.0, 16.0, 64.0]), cfg)] == [
+    assert [c.passed for c in demo_claims.claims(summary_metrics([3.0, 12.0, 48.0], [4.0, 16.0, 64.0]), cfg)] == [
         True,
         True,
     ]

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from fprinciple.claims import evaluate
-from fprinciple.experiments import dfp_resnet
-from fprinciple.figures import dfp_resnet as figure
+from fprinciple.experiments.dfp_resnet import claims as resnet_claims
+from fprinciple.experiments.dfp_resnet import figure
+from fprinciple.experiments.dfp_resnet import run as resnet_run
 from fprinciple.runner import execute
 
 from .conftest import load_config
@@ -43,11 +44,11 @@ K0 = {0: (10.0, 3.0), 4: (9.0, 3.5)}
 
 
 def verdicts(train=TRAIN, validation=VALIDATION, k0=K0) -> list[bool]:
-    return [c.passed for c in dfp_resnet.claims(history(train, validation, k0), CFG)]
+    return [c.passed for c in resnet_claims.claims(history(train, validation, k0), CFG)]
 
 
 def test_claims_pass_on_the_paper_pattern():
-    claims = dfp_resnet.claims(history(TRAIN, VALIDATION, K0), CFG)
+    claims = resnet_claims.claims(history(TRAIN, VALIDATION, K0), CFG)
     assert [c.claim for c in claims] == [
         "more_blocks_train_faster",
         "more_blocks_generalise_better",
@@ -92,7 +93,7 @@ def test_claims_fail(changes, expected):
 def test_claims_untested_at_a_scale_are_shown_with_their_reason_and_controls():
     cfg = {**CFG, "claims": {**CFG["claims"], "untested": {"deeper_effective_target_lower": "too small here"}}}
     metrics = pd.concat([history(TRAIN, VALIDATION, K0).assign(learner=name) for name in ("trained", "frozen")])
-    table = evaluate(dfp_resnet.claims, metrics, cfg, experiment="dfp_resnet", scale="quick", dataset="d")
+    table = evaluate(resnet_claims.claims, metrics, cfg, experiment="dfp_resnet", scale="quick", dataset="d")
     assert not table["passed"].any()
     row = table.set_index("claim").loc["deeper_effective_target_lower"]
     assert row["status"] == "untested" and row["note"].startswith("declared untested at this scale: too small here")
@@ -101,18 +102,18 @@ def test_claims_untested_at_a_scale_are_shown_with_their_reason_and_controls():
 
 def test_first_epoch_reaching():
     curves = pd.DataFrame([[0.1, 0.5, 0.9], [0.1, 0.2, 0.3]], columns=[0.0, 1.0, 2.0])
-    reach = dfp_resnet.first_epoch_reaching(curves, 0.5)
+    reach = resnet_claims.first_epoch_reaching(curves, 0.5)
     assert reach.iloc[0] == 1.0 and np.isnan(reach.iloc[1])
 
 
 def test_tiny_run_end_to_end(tmp_path):
     cfg = copy.deepcopy(load_config("smoke.yaml")["experiments"]["dfp_resnet"])
-    runs = dfp_resnet.runs(cfg)
+    runs = resnet_run.runs(cfg)
     assert list(runs) == ["blocks_removed-0_seeds-0", "blocks_removed-4_seeds-0"]
     parts = [execute("dfp_resnet", run, cfg, tmp_path / run, threads=1, progress=False) for run in runs]
     metrics = pd.concat(parts, ignore_index=True)
     assert {"train_accuracy", "validation_accuracy", "median_k0", "rdf_S-3"} <= set(metrics["metric"])
     assert set(metrics["blocks_removed"]) == {0, 4}
-    table = evaluate(dfp_resnet.claims, metrics, cfg, experiment="dfp_resnet", scale="smoke", dataset="d")
+    table = evaluate(resnet_claims.claims, metrics, cfg, experiment="dfp_resnet", scale="smoke", dataset="d")
     assert len(table) == 3 and not table["control_frozen"].any() and not table["control_mean"].any()
     figure.figure(metrics[metrics["learner"] == "trained"], cfg).savefig(tmp_path / "fig.png")

@@ -46,11 +46,13 @@ def tiny_robustness(**optimizers) -> dict:
 
 
 def test_adam_at_lr_1000_stops_naming_the_experiments_own_keys(tmp_path):
-    cfg = tiny_robustness(adam={"lr": 1000.0}, gd={"lr": 0.01, "momentum": 0.9})
+    # a hand-built block gives what the schema's defaults fill into the config's
+    cfg = tiny_robustness(
+        adam={"lr": 1000.0, "momentum": 0.0, "batch_size": None}, gd={"lr": 0.01, "momentum": 0.9, "batch_size": None}
+    )
     with pytest.raises(TrainingDiverged) as info:
-        execute(
-            "fp1d_robustness", next(iter(experiments.get("fp1d_robustness").runs(cfg))), cfg, tmp_path, progress=False
-        )
+        run = next(iter(experiments.part("fp1d_robustness", "run").runs(cfg)))
+        execute("fp1d_robustness", run, cfg, tmp_path, progress=False)
     message = str(info.value)
     assert isinstance(info.value, UserError)  # printed alone, without a traceback
     assert f"more than {DIVERGENCE_FACTOR:g} times its initial value" in message

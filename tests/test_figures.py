@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import same_color
 
-from fprinciple import figures
+from fprinciple import experiments, figures
 from fprinciple.claims import (
     ACROSS_SEEDS,
     EXACT,
@@ -169,11 +169,13 @@ VERDICT_WORDS = [
 
 
 def test_no_figure_module_words_a_verdict_of_its_own():
-    """Only the shared style writes verdicts, from the rows; the modules draw and label data."""
-    modules = sorted(p for p in Path(figures.__file__).parent.glob("*.py") if p.name != "style.py")
+    """Only the shared style writes verdicts, from the rows; the experiments' figure.py and the
+    shared drawing modules draw and label data."""
+    shared = [p for p in Path(figures.__file__).parent.glob("*.py") if p.name != "style.py"]
+    modules = sorted(shared + [experiments.folder(e) / "figure.py" for e in experiments.ids()])
     assert len(modules) > 20
     found = [
-        f"{p.name}:{n}: {line.strip()}"
+        f"{p.relative_to(p.parents[1])}:{n}: {line.strip()}"
         for p in modules
         for n, line in enumerate(p.read_text().splitlines(), 1)
         if any(re.search(pattern, line) for pattern in VERDICT_WORDS)

@@ -1,4 +1,4 @@
-"""The 1-D F-Principle experiments (engines/fit1d.py, fp1d_*): the high-frequency-first control,
+"""The 1-D F-Principle experiments (engines/fit1d.py, analysis/fit1d.py, fp1d_*): the high-frequency-first control,
 the claims on synthetic ΔF histories (passing, and failing on frozen-like, mean, opposite, a
 transient dip, a single peak, a broken seed, a peak that never converges), one tiny run each."""
 
@@ -10,15 +10,15 @@ import pytest
 import torch
 
 from fprinciple import claims as claims_table
+from fprinciple.analysis.fit1d import convergence, order_claim
 from fprinciple.engines import fit1d
-from fprinciple.experiments import (
-    fp1d_equal_amp,
-    fp1d_robustness,
-    fp1d_snapshots,
-    fp1d_step,
-)
-from fprinciple.figures import fp1d_equal_amp as equal_amp_figure
-from fprinciple.figures import fp1d_robustness as robustness_figure
+from fprinciple.experiments.fp1d_equal_amp import claims as fp1d_equal_amp
+from fprinciple.experiments.fp1d_equal_amp import figure as equal_amp_figure
+from fprinciple.experiments.fp1d_robustness import claims as robustness_claims
+from fprinciple.experiments.fp1d_robustness import figure as robustness_figure
+from fprinciple.experiments.fp1d_robustness import run as robustness_run
+from fprinciple.experiments.fp1d_snapshots import claims as fp1d_snapshots
+from fprinciple.experiments.fp1d_step import claims as fp1d_step
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.runner import execute
 from fprinciple.spectral.dft import delta_f, spectrum, uniform_grid
@@ -45,7 +45,7 @@ def delta_rows(histories: dict[int, np.ndarray], seed: int = 0, **columns) -> pd
 
 def order_passes(histories, window=3) -> bool:
     cfg = {"spectrum": {**SPECTRUM, "window": window}}
-    return fit1d.order_claim(delta_rows(histories), cfg, "order").passed
+    return order_claim(delta_rows(histories), cfg, "order").passed
 
 
 # --- the opposite control --------------------------------------------------------------------
@@ -91,7 +91,7 @@ def test_order_claim_fails_on_the_opposite_control():
         for key, value in zip(np.broadcast_to(keys, np.shape(values)), np.atleast_1d(values))
     ]
     metrics = pd.DataFrame(rows, columns=["step", "metric", "key", "value"]).assign(run="seed-0", seed=0)
-    claim = fit1d.order_claim(metrics, cfg, "order")
+    claim = order_claim(metrics, cfg, "order")
     assert not claim.passed and "k=1: 50" in claim.measured and "k=5: 40" in claim.measured
 
 
@@ -128,7 +128,7 @@ def test_a_transient_dip_is_not_convergence():
 def test_one_broken_seed_fails_the_claim():
     good = delta_rows({1: falls_at(10), 3: falls_at(30), 5: falls_at(50)}, seed=0)
     broken = delta_rows({1: falls_at(50), 3: falls_at(30), 5: falls_at(10)}, seed=1)
-    claim = fit1d.order_claim(pd.concat([good, broken]), {"spectrum": SPECTRUM}, "order")
+    claim = order_claim(pd.concat([good, broken]), {"spectrum": SPECTRUM}, "order")
     assert not claim.passed and "1/2 nets" in claim.measured and "failing: 1:" in claim.measured
 
 
@@ -145,18 +145,18 @@ def test_robustness_claims_one_per_optimizer_need_every_cell_and_name_a_missing_
         "optimizers": {"adam": {}, "gd": {}},
         "depths": [2, 3],
     }
-    adam, gd = fp1d_robustness.claims(pd.concat(cells), cfg)
+    adam, gd = robustness_claims.claims(pd.concat(cells), cfg)
     assert (adam.claim, gd.claim) == ("convergence_order_adam", "convergence_order_gd")
     assert adam.passed and gd.passed and "4/4 nets" in adam.measured and "sigmoid" in adam.note
     cells[5] = delta_rows(
         {1: falls_at(30), 3: falls_at(30), 5: falls_at(50)}, activation="relu", optimizer="adam", depth=3
     )
-    adam, gd = fp1d_robustness.claims(pd.concat(cells), cfg)
+    adam, gd = robustness_claims.claims(pd.concat(cells), cfg)
     assert not adam.passed and "3/4 nets" in adam.measured and gd.passed  # a tie in one adam cell
 
 
 SNAPSHOT_CFG = {
-    "grid": {"n": 101, "low": -np.pi, "high": np.pi},
+    "grid": {"n": 101, "low": -np.pi, "high": np.pi, "endpoint": True},
     "target": {"kind": "sines", "frequencies": [1, 5], "amplitudes": [1.0, 1.0]},
     "steps": int(STEPS[-1]),
     "snapshot_steps": [0, 30, int(STEPS[-1])],
@@ -220,7 +220,7 @@ def test_snapshot_claims_fail(output_at, expected):
 def test_tiny_equal_amp_run_logs_every_control_and_the_claims_fail_on_them(tiny_fit1d, tmp_path):
     metrics = execute("fp1d_equal_amp", "seeds-0", tiny_fit1d, tmp_path, progress=False)
     assert set(metrics["learner"]) == {TRAINED, FROZEN, MEAN, fit1d.OPPOSITE}
-    opposite = fit1d.convergence(metrics[metrics["learner"] == fit1d.OPPOSITE], 0.1, 1)
+    opposite = convergence(metrics[metrics["learner"] == fit1d.OPPOSITE], 0.1, 1)
     assert opposite.sort_values("k")["converged_at"].is_monotonic_decreasing  # k = 5 first
     table = claims_table.evaluate(
         fp1d_equal_amp.claims, metrics, tiny_fit1d, experiment="fp1d_equal_amp", scale="smoke", dataset="x"
@@ -244,18 +244,25 @@ def test_tiny_robustness_job_trains_every_cell_of_one_activation(tiny_fit1d, tmp
     cfg = copy.deepcopy(tiny_fit1d)
     del cfg["optimizer"], cfg["model"]
     cfg |= {
-        "model": {"width": 8, "init_std": 1.0},
+        "model": {"width": 8, "init": "fan_in", "init_std": 1.0, "bias": True},
         "activations": ["tanh"],
         "depths": [1, 2],
         "steps": 40,
         "optimizers": {
-            "adam": {"lr": 1e-2, "steps": 20, "log_every": 5, "model": {"init": "normal", "init_std": 0.5}},
-            "gd": {"lr": 0.05},
+            "adam": {
+                "lr": 1e-2,
+                "momentum": 0.0,
+                "batch_size": None,
+                "steps": 20,
+                "log_every": 5,
+                "model": {"init": "normal", "init_std": 0.5},
+            },
+            "gd": {"lr": 0.05, "momentum": 0.0, "batch_size": None},
         },
     }
     built = []
     monkeypatch.setattr(fit1d, "build_model", lambda model, *args: built.append(model) or fit1d.MLP(1, 1, *args))
-    assert list(fp1d_robustness.runs(cfg)) == ["activation-tanh_seeds-0"]
+    assert list(robustness_run.runs(cfg)) == ["activation-tanh_seeds-0"]
     metrics = execute("fp1d_robustness", "activation-tanh_seeds-0", cfg, tmp_path, progress=False)
     trained = metrics[metrics["learner"] == TRAINED]
     assert set(map(tuple, trained[["optimizer", "depth"]].drop_duplicates().to_numpy())) == {
@@ -273,13 +280,13 @@ def test_tiny_robustness_job_trains_every_cell_of_one_activation(tiny_fit1d, tmp
         30,
         40,
     ]  # per-optimizer log_every
-    assert [(m.get("init"), m["init_std"]) for m in built] == [
+    assert [(m["init"], m["init_std"]) for m in built] == [
         ("normal", 0.5),
         ("normal", 0.5),
-        (None, 1.0),
-        (None, 1.0),
+        ("fan_in", 1.0),
+        ("fan_in", 1.0),
     ]  # the Adam cells' own initialisation
-    assert len(fp1d_robustness.claims(trained, cfg)) == len(cfg["optimizers"])
+    assert len(robustness_claims.claims(trained, cfg)) == len(cfg["optimizers"])
     robustness_figure.figure(trained, cfg).savefig(tmp_path / "fig.png")
 
 
@@ -314,7 +321,7 @@ def test_a_run_stopped_once_its_peaks_converged_keeps_every_convergence_step(tin
     cfg = copy.deepcopy(tiny_fit1d)
     cfg.update(steps=1000, log_every=10, seeds=[0, 1])  # k = 5 converges by step ~800
     cfg["model"] = {"hidden": [64, 64], "activation": "tanh", "init": "fan_in", "init_std": 1.0, "bias": True}
-    cfg["optimizer"] = {"name": "adam", "lr": 3e-3}
+    cfg["optimizer"] = {"name": "adam", "lr": 3e-3, "momentum": 0.0, "batch_size": None}
     cfg["spectrum"] = {**cfg["spectrum"], "window": 3, "stop_when_converged": False}
     stopping = {**cfg, "spectrum": {**cfg["spectrum"], "stop_when_converged": True}}
     for mode in ("sequential", "batched"):
@@ -323,7 +330,7 @@ def test_a_run_stopped_once_its_peaks_converged_keeps_every_convergence_step(tin
         assert stopped.records["step"].max() < full.records["step"].max() and "answered" in stopped.stopped_by
 
         def steps(records):
-            table = fit1d.convergence(records[records["learner"] == TRAINED].assign(run="r"), 0.1, 3)
+            table = convergence(records[records["learner"] == TRAINED].assign(run="r"), 0.1, 3)
             return table.set_index(["seed", "k"])["converged_at"]
 
         pd.testing.assert_series_equal(steps(stopped.records), steps(full.records))

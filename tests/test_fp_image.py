@@ -10,8 +10,10 @@ import torch
 from fprinciple import claims as claims_table
 from fprinciple.claims import SUITE
 from fprinciple.experiments import fp_image
-from fprinciple.figures import fp_image as figure
-from fprinciple.learners import FROZEN, MEAN, TRAINED
+from fprinciple.experiments.fp_image import claims as analysis
+from fprinciple.experiments.fp_image import figure
+from fprinciple.experiments.fp_image import run as run_side
+from fprinciple.learners import FROZEN, MEAN, OPPOSITE, TRAINED
 from fprinciple.runner import execute
 from fprinciple.spectral.image import band_errors
 
@@ -23,8 +25,8 @@ def cfg() -> dict:
     return {
         "seeds": [0, 1],
         "image": {"size": 16},
-        "model": {"hidden": [16, 16], "activation": "relu", "init_std": 1.0, "bias": True},
-        "optimizer": {"name": "adam", "lr": 1e-2},
+        "model": {"hidden": [16, 16], "activation": "relu", "init": "fan_in", "init_std": 1.0, "bias": True},
+        "optimizer": {"name": "adam", "lr": 1e-2, "momentum": 0.0, "batch_size": None},
         "steps": 20,
         "log_every": 5,
         "snapshot_steps": [5, 20],
@@ -51,7 +53,7 @@ def errors_table(*bands: list[float], seed: int = 0) -> pd.DataFrame:
 
 
 def verdicts(*bands) -> list[bool]:
-    return [c.passed for c in fp_image.claims(errors_table(*bands), CLAIM_CFG)]
+    return [c.passed for c in analysis.claims(errors_table(*bands), CLAIM_CFG)]
 
 
 COARSE = [1.0, 0.2, 0.1, 0.05, 0.05, 0.05]  # fitted from step 10
@@ -60,22 +62,22 @@ FINE = [1.0, 0.9, 0.7, 0.4, 0.2, 0.08]  # from step 30, small at the end
 
 
 def test_runs_one_job_for_every_seed(cfg):
-    assert fp_image.runs(cfg) == {"seeds-0-1": {"seeds": [0, 1]}}  # one job, each seed in turn
+    assert run_side.runs(cfg) == {"seeds-0-1": {"seeds": [0, 1]}}  # one job, each seed in turn
     assert "16×16" in fp_image.dataset(cfg)
 
 
 def test_image_and_coordinates():
-    target = fp_image.image({"image": {"size": 16}})
+    target = run_side.image({"image": {"size": 16}})
     assert target.shape == (16, 16) and 0 <= target.min() < target.max() <= 1
-    assert fp_image.image({"image": {"size": 512}}).shape == (512, 512)
-    xy = fp_image.coordinates((2, 3))  # row-major: x runs across a row first
+    assert run_side.image({"image": {"size": 512}}).shape == (512, 512)
+    xy = run_side.coordinates((2, 3))  # row-major: x runs across a row first
     np.testing.assert_allclose(xy, [[-1, -1], [0, -1], [1, -1], [-1, 1], [0, 1], [1, 1]])
 
 
 def test_outside_in_control_reveals_high_frequencies_first():
-    target = fp_image.image({"image": {"size": 16}})
-    control = fp_image.OutsideIn(target, reveal_steps=40)
-    inputs = torch.as_tensor(fp_image.coordinates(target.shape), dtype=torch.float32)
+    target = run_side.image({"image": {"size": 16}})
+    control = run_side.OutsideIn(target, reveal_steps=40)
+    inputs = torch.as_tensor(run_side.coordinates(target.shape), dtype=torch.float32)
     errors = np.array(
         [
             band_errors(target, control.at(step)(inputs)[:, 0].double().numpy().reshape(16, 16), [0.125, 0.25, 0.5])
@@ -91,7 +93,7 @@ def test_outside_in_control_reveals_high_frequencies_first():
 
 
 def test_claims_pass_when_the_bands_are_fitted_in_order_of_frequency():
-    claims = fp_image.claims(errors_table(COARSE, MIDDLE, FINE), CLAIM_CFG)
+    claims = analysis.claims(errors_table(COARSE, MIDDLE, FINE), CLAIM_CFG)
     assert [c.passed for c in claims] == [True, True, True]
     assert "seed 0: 10, 20, 30" in claims[0].measured and "0.080" in claims[1].measured
     assert {c.source for c in claims} == {SUITE}
@@ -130,14 +132,14 @@ def test_claims_fail(bands, expected):
 
 def test_claims_judge_every_seed():
     metrics = pd.concat([errors_table(COARSE, MIDDLE, FINE, seed=0), errors_table(COARSE, COARSE, FINE, seed=1)])
-    ordered = fp_image.claims(metrics, CLAIM_CFG)[0]
+    ordered = analysis.claims(metrics, CLAIM_CFG)[0]
     assert not ordered.passed and "seed 0: 10, 20, 30; seed 1: 10, 10, 30" in ordered.measured
 
 
 def test_tiny_run_end_to_end(cfg, tmp_path):
     cfg["seeds"] = [0]
     metrics = execute("fp_image", "seeds-0", cfg, tmp_path, threads=1, progress=False)
-    assert set(metrics["learner"]) == {TRAINED, FROZEN, MEAN, fp_image.OPPOSITE}
+    assert set(metrics["learner"]) == {TRAINED, FROZEN, MEAN, OPPOSITE}
     metrics = metrics[metrics["learner"] == TRAINED]
     target = metrics[metrics["metric"] == "target"]
     assert len(target) == 256 and target["step"].eq(0).all()
@@ -163,7 +165,7 @@ def test_tiny_run_end_to_end(cfg, tmp_path):
 def test_claims_table_holds_the_claims_against_every_control(cfg, tmp_path):
     cfg["seeds"], cfg["steps"] = [0], 10
     metrics = execute("fp_image", "seeds-0", cfg, tmp_path, threads=1, progress=False)
-    table = claims_table.evaluate(fp_image.claims, metrics, cfg, experiment="fp_image", scale="smoke", dataset="x")
+    table = claims_table.evaluate(analysis.claims, metrics, cfg, experiment="fp_image", scale="smoke", dataset="x")
     assert list(table["claim"]) == ["bands_in_order", "finest_band_fitted_last", "early_output_is_blurred"]
     for control in ("frozen", "mean", "opposite"):
         assert not table[f"control_{control}"].any()

@@ -7,7 +7,9 @@ import pytest
 
 from fprinciple import claims
 from fprinciple.experiments import fp_init_scale as exp
-from fprinciple.figures import fp_init_scale as figure
+from fprinciple.experiments.fp_init_scale import claims as analysis
+from fprinciple.experiments.fp_init_scale import figure
+from fprinciple.experiments.fp_init_scale import run as training
 from fprinciple.runner import execute
 from fprinciple.spectral.dft import uniform_grid
 
@@ -16,12 +18,13 @@ from fprinciple.spectral.dft import uniform_grid
 def cfg() -> dict:
     return {
         "seeds": [0],
+        "ensemble": "auto",
         "init_stds": [1, 8],
         "fit1d": {
-            "grid": {"n": 6, "low": -np.pi, "high": np.pi},
+            "grid": {"n": 6, "low": -np.pi, "high": np.pi, "endpoint": True},
             "target": {"kind": "sines", "frequencies": [1]},
             "model": {"hidden": [16, 16], "activation": "tanh", "bias": True},
-            "optimizer": {"name": "adam", "lr": 1e-2},
+            "optimizer": {"name": "adam", "lr": 1e-2, "momentum": 0.0},
             "steps": 30,
             "loss_threshold": 1e-3,
             "eval_points": 64,
@@ -30,8 +33,8 @@ def cfg() -> dict:
         },
         "mnist": {
             "data": {"dataset": "digits", "n_train": 100, "n_test": 50, "subset_seed": 0},
-            "net": {"kind": "dnn", "hidden": [16], "activation": "tanh", "bias": True},
-            "optimizer": {"name": "adam", "lr": 1e-2, "batch_size": 50},
+            "net": {"kind": "dnn", "hidden": [16], "activation": "tanh", "bias": True, "init": "fan_in"},
+            "optimizer": {"name": "adam", "lr": 1e-2, "momentum": 0.0, "nesterov": False, "batch_size": 50},
             "epochs": 2,
             "log_every": 1,
         },
@@ -42,15 +45,15 @@ def cfg() -> dict:
 def test_high_frequency_fraction_is_exact_for_two_tones():
     x = uniform_grid(128, -np.pi, np.pi, endpoint=False)
     y = 3 * np.sin(2 * x) + np.cos(10 * x) + 5.0  # energies 9 (k=2) and 1 (k=10); the constant is ignored
-    assert exp.high_frequency_fraction(y, 5) == pytest.approx(0.1)
-    assert exp.high_frequency_fraction(y, 11) == pytest.approx(0.0, abs=1e-12)
-    assert exp.high_frequency_fraction(y, 1) == pytest.approx(1.0)
-    assert np.isnan(exp.high_frequency_fraction(np.full(128, 2.0), 5))  # a constant has no such energy
+    assert training.high_frequency_fraction(y, 5) == pytest.approx(0.1)
+    assert training.high_frequency_fraction(y, 11) == pytest.approx(0.0, abs=1e-12)
+    assert training.high_frequency_fraction(y, 1) == pytest.approx(1.0)
+    assert np.isnan(training.high_frequency_fraction(np.full(128, 2.0), 5))  # a constant has no such energy
 
 
 def test_runs_one_job_per_seed(cfg):
     cfg["seeds"] = [0, 1]
-    assert exp.runs(cfg) == {"seeds-0-1": {"seeds": [0, 1]}}  # one job trains both parts at every s, every seed
+    assert training.runs(cfg) == {"seeds-0-1": {"seeds": [0, 1]}}  # one job trains both parts at every s, every seed
     assert exp.datasets(cfg) == ["digits"]
     assert "sin x" in exp.dataset(cfg) and "stand-in for MNIST" in exp.dataset(cfg)
 
@@ -87,7 +90,7 @@ ENERGY, ACCURACY = {1: 1e-5, 2: 1e-3, 4: 0.1}, {1: 0.95, 2: 0.94, 4: 0.8}
 
 
 def passed(metrics: pd.DataFrame) -> list[bool]:
-    return [c.passed for c in exp.claims(metrics, CLAIM_CFG)]
+    return [c.passed for c in analysis.claims(metrics, CLAIM_CFG)]
 
 
 def test_claims_pass_on_ideal_metrics():
@@ -126,7 +129,7 @@ def test_tiny_runs_end_to_end(cfg, tmp_path):
     nets = trained[trained["part"] == "mnist"]
     assert {"train_accuracy", "test_accuracy"} <= set(nets["metric"])
     assert sorted(nets["init_std"].unique()) == [1.0, 8.0]
-    table = claims.evaluate(exp.claims, metrics, cfg, experiment="fp_init_scale", scale="smoke", dataset="d")
+    table = claims.evaluate(analysis.claims, metrics, cfg, experiment="fp_init_scale", scale="smoke", dataset="d")
     assert list(table["claim"]) == [
         "larger_init_more_high_frequency",
         "larger_init_worse_test_error",

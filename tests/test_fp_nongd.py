@@ -6,26 +6,37 @@ import pandas as pd
 import pytest
 
 from fprinciple import claims as claims_table
-from fprinciple.experiments import fp_nongd
+from fprinciple.experiments.fp_nongd import claims as nongd_claims
+from fprinciple.experiments.fp_nongd import run as nongd_run
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.training import RunContext
 
 PEAKS = (1, 3, 5)
+NET = {"activation": "tanh", "init": "fan_in", "init_std": 1.0, "bias": True}
+PLAN = {"log_every": 1, "swarm_size": 40, "swarm_sigma": 1.0, "options": {}}  # the schema's defaults
 CFG = {
     "seeds": [0],
-    "grid": {"n": 32, "low": -3.1415, "high": 3.1415},
+    "grid": {"n": 32, "low": -3.1415, "high": 3.1415, "endpoint": True},
     "target": {"kind": "sines", "frequencies": [1, 3, 5], "amplitudes": [1.0, 1.0, 1.0]},
-    "model": {"hidden": [4], "activation": "tanh", "init_std": 1.0},
-    "spectrum": {"max_freq": 8, "n_peaks": 3, "delta_form": "complex", "threshold": 0.1, "window": 3},
+    "model": {"hidden": [4], **NET},
+    "spectrum": {
+        "max_freq": 8,
+        "n_peaks": 3,
+        "delta_form": "complex",
+        "threshold": 0.1,
+        "window": 3,
+        "stop_when_converged": False,
+    },
     "methods": {
-        "bfgs": {"max_iterations": 6, "options": {"gtol": 0.0}},
+        "bfgs": {**PLAN, "max_iterations": 6, "options": {"gtol": 0.0}},
         "powell": {
+            **PLAN,
             "max_iterations": 2,
             "max_evaluations": 200,
             "log_every_evaluations": 40,
-            "model": {"hidden": [3], "activation": "tanh", "init_std": 1.0},
+            "model": {"hidden": [3], **NET},
         },
-        "pso": {"max_iterations": 3, "swarm_size": 4, "swarm_sigma": 0.5},
+        "pso": {**PLAN, "max_iterations": 3, "swarm_size": 4, "swarm_sigma": 0.5},
     },
 }
 
@@ -52,7 +63,7 @@ def history(converged_at, method="bfgs", seed=0, learner=TRAINED, steps=60):
 
 
 def claim(metrics, method="bfgs"):
-    return fp_nongd.order_claim(metrics, CFG, method)
+    return nongd_claims.order_claim(metrics, CFG, method)
 
 
 def test_low_first_history_passes_and_reports_steps():
@@ -115,12 +126,12 @@ def test_the_table_is_reproduced_only_if_every_control_is_not():
         ]
     )
     cfg = {**CFG, "methods": {"bfgs": CFG["methods"]["bfgs"]}}
-    table = claims_table.evaluate(fp_nongd.claims, metrics, cfg, experiment="fp_nongd", scale="quick", dataset="d")
+    table = claims_table.evaluate(nongd_claims.claims, metrics, cfg, experiment="fp_nongd", scale="quick", dataset="d")
     row = table.iloc[0]
     assert row["status"] == "reproduced" and (row["held"], row["judged"]) == (5, 5)
     assert not row["control_frozen"] and not row["control_mean"] and not row["control_opposite"]
     metrics = pd.concat([metrics, seeds_of((5, 10, 30), learner="bad")])  # a control that is reproduced sinks the row
-    table = claims_table.evaluate(fp_nongd.claims, metrics, cfg, experiment="fp_nongd", scale="quick", dataset="d")
+    table = claims_table.evaluate(nongd_claims.claims, metrics, cfg, experiment="fp_nongd", scale="quick", dataset="d")
     assert table.iloc[0]["status"] == "not reproduced" and table.iloc[0]["control_bad"]
 
 
@@ -129,7 +140,7 @@ def test_a_method_is_judged_on_its_own_seeds():
     metrics = pd.concat([seeds_of((5, 10, 30)), history((5, 10, 30), method="pso", seed=7)])
     cfg = {**CFG, "methods": {"bfgs": CFG["methods"]["bfgs"], "pso": CFG["methods"]["pso"]}}
     table = claims_table.evaluate(
-        fp_nongd.claims, metrics, cfg, experiment="fp_nongd", scale="quick", dataset="d"
+        nongd_claims.claims, metrics, cfg, experiment="fp_nongd", scale="quick", dataset="d"
     ).set_index("claim")
     assert (table.loc["lower_peaks_first_bfgs", "judged"], table.loc["lower_peaks_first_pso", "judged"]) == (5, 1)
     assert table.loc["lower_peaks_first_bfgs", "status"] == "reproduced"
@@ -141,7 +152,7 @@ def test_a_method_is_judged_on_its_own_seeds():
 
 @pytest.mark.parametrize("method", list(CFG["methods"]))
 def test_each_method_runs_and_logs_delta_f_for_every_learner(method):
-    result = fp_nongd.fit(CFG, method, 0, RunContext(progress=False))
+    result = nongd_run.fit(CFG, method, 0, RunContext(progress=False))
     records = result.records
     assert set(records["learner"]) == {TRAINED, FROZEN, MEAN, "opposite"}
     delta = records[(records["metric"] == "delta_f") & (records["learner"] == TRAINED)]
@@ -156,12 +167,12 @@ def test_each_method_runs_and_logs_delta_f_for_every_learner(method):
     frozen = records[(records["metric"] == "delta_f") & (records["learner"] == FROZEN)]
     assert frozen.groupby("key")["value"].nunique().eq(1).all()  # never updated
     trained = records[records["learner"] == TRAINED].assign(method=method, run="r", seed=0)
-    [row] = fp_nongd.claims(trained, {**CFG, "methods": {method: CFG["methods"][method]}})
+    [row] = nongd_claims.claims(trained, {**CFG, "methods": {method: CFG["methods"][method]}})
     assert row.claim == f"lower_peaks_first_{method}" and "seed 0" in row.measured
 
 
 def test_rehearsal_truncates_the_iterations():
-    result = fp_nongd.fit(CFG, "bfgs", 0, RunContext(progress=False, max_steps=2))
+    result = nongd_run.fit(CFG, "bfgs", 0, RunContext(progress=False, max_steps=2))
     assert result.steps == 2 and result.stopped_by == "max_steps"
 
 
@@ -171,12 +182,12 @@ def test_one_job_per_method_trains_its_own_seeds():
         "seeds": [0, 1],
         "methods": {**CFG["methods"], "bfgs": {**CFG["methods"]["bfgs"], "seeds": [0, 1, 2]}},
     }
-    assert fp_nongd.runs(cfg) == {
+    assert nongd_run.runs(cfg) == {
         "method-bfgs": {"method": "bfgs", "seeds": [0, 1, 2]},
         "method-powell": {"method": "powell", "seeds": [0, 1]},
         "method-pso": {"method": "pso", "seeds": [0, 1]},
     }
-    result = fp_nongd.run(CFG, {"method": "bfgs", "seeds": [0, 3]}, RunContext(progress=False))
+    result = nongd_run.run(CFG, {"method": "bfgs", "seeds": [0, 3]}, RunContext(progress=False))
     assert set(result.records["seed"]) == {0, 3}
 
 
@@ -184,13 +195,13 @@ def test_a_stop_rule_ends_the_optimizer_at_the_next_iteration(monkeypatch):
     """``spectrum.stop_when_converged`` hands the 1-D engine's rule to the optimizer; here a rule
     that is satisfied once three iterations are logged."""
     cfg = {**CFG, "methods": {"bfgs": {**CFG["methods"]["bfgs"], "max_iterations": 50}}}
-    full = fp_nongd.fit(cfg, "bfgs", 0, RunContext(progress=False))
+    full = nongd_run.fit(cfg, "bfgs", 0, RunContext(progress=False))
     calls = []
 
     def after_three(records):
         calls.append(len(records))
         return len({step for step, *_ in records}) >= 3
 
-    monkeypatch.setattr(fp_nongd.fit1d, "stop_rule", lambda _cfg: after_three)  # the rule fit() asks for
-    stopped = fp_nongd.fit(cfg, "bfgs", 0, RunContext(progress=False))
+    monkeypatch.setattr(nongd_run.fit1d, "stop_rule", lambda _cfg: after_three)  # the rule fit() asks for
+    stopped = nongd_run.fit(cfg, "bfgs", 0, RunContext(progress=False))
     assert calls and stopped.stopped_by == "answered" and stopped.steps == 3 < full.steps

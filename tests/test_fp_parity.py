@@ -6,8 +6,9 @@ import pytest
 import torch
 
 from fprinciple import claims
-from fprinciple.experiments import fp_parity
-from fprinciple.figures import fp_parity as figure
+from fprinciple.experiments.fp_parity import claims as analysis
+from fprinciple.experiments.fp_parity import figure
+from fprinciple.experiments.fp_parity import run as fp_parity
 from fprinciple.runner import execute
 from fprinciple.targets.parity import (
     boolean_target,
@@ -95,7 +96,7 @@ def test_random_fill_fits_the_training_points_and_has_no_frequency_preference():
     inputs = torch.as_tensor(x, dtype=torch.float32)
     out = fp_parity.random_fill(d, seen, y, seed=0)(inputs)[:, 0].numpy()
     assert np.array_equal(out[seen], y[seen]) and set(np.unique(out)) == {-1.0, 1.0}
-    assert fp_parity.mean_degree(degree_weights(out)) == pytest.approx(d / 2, abs=0.5)
+    assert analysis.mean_degree(degree_weights(out)) == pytest.approx(d / 2, abs=0.5)
     other = fp_parity.random_fill(d, seen, y, seed=1)(inputs)[:, 0].numpy()
     assert not np.array_equal(out, other)
 
@@ -103,9 +104,9 @@ def test_random_fill_fits_the_training_points_and_has_no_frequency_preference():
 def test_mean_degree_and_the_diagonal_spectrum():
     d = 6
     x = cube(d)
-    assert fp_parity.mean_degree(degree_weights(parity(x))) == pytest.approx(d)
-    assert fp_parity.mean_degree(degree_weights(x[:, 0])) == pytest.approx(1)
-    assert np.isnan(fp_parity.mean_degree(degree_weights(np.ones(2**d))))  # a constant has no degree
+    assert analysis.mean_degree(degree_weights(parity(x))) == pytest.approx(d)
+    assert analysis.mean_degree(degree_weights(x[:, 0])) == pytest.approx(1)
+    assert np.isnan(analysis.mean_degree(degree_weights(np.ones(2**d))))  # a constant has no degree
     k = np.linspace(0, np.pi / 2, 7)
     # the authors' closed form on the whole cube: |FT of the parity| = |sin k|^d
     spectrum = fp_parity.diagonal_spectrum(parity(x), fp_parity.diagonal_phases(x, k))
@@ -136,7 +137,7 @@ CFG = {"dim": 10, "n_train": 200, "claims": CLAIMS}
 
 
 def verdicts(metrics: pd.DataFrame) -> dict[str, bool]:
-    return {c.claim: c.passed for c in fp_parity.claims(metrics, CFG)}
+    return {c.claim: c.passed for c in analysis.claims(metrics, CFG)}
 
 
 def test_claims_pass_when_the_fill_is_smooth():
@@ -167,10 +168,11 @@ def test_claims_do_not_crash_on_a_constant_output():
 def test_tiny_run_through_runner(tmp_path):
     cfg = {
         "seeds": [0, 1],
+        "ensemble": "auto",
         "targets": ["parity", "majority"],
         "dim": 5,
         "n_train": 20,
-        "model": {"hidden": [32], "activation": "tanh", "init": "normal", "init_std": 0.05},
+        "model": {"hidden": [32], "activation": "tanh", "init": "normal", "init_std": 0.05, "bias": True},
         "optimizer": {"name": "adam", "lr": 1e-2},
         "steps": 40,
         "log_every": 20,
@@ -187,9 +189,9 @@ def test_tiny_run_through_runner(tmp_path):
     assert len(walsh) == 6 and (walsh["value"] >= 0).all()
     diagonal = one[one["metric"] == "target_diagonal"].sort_values("key")
     assert np.allclose(diagonal["value"], np.abs(np.sin(diagonal["key"])) ** 5)
-    opposite = fp_parity.final(metrics[metrics["learner"] == "opposite"])
+    opposite = analysis.final(metrics[metrics["learner"] == "opposite"])
     assert (opposite["train"] == 1).all() and np.allclose(opposite[opposite["target"] == "parity"]["test"], 1)
-    table = claims.evaluate(fp_parity.claims, metrics, cfg, experiment="fp_parity", scale="smoke", dataset="cube")
+    table = claims.evaluate(analysis.claims, metrics, cfg, experiment="fp_parity", scale="smoke", dataset="cube")
     controls = ["control_frozen", "control_mean", "control_opposite", "control_random_fill"]
     assert len(table) == 4 and not table[controls].fillna(False).to_numpy().any()
     assert len(figure.figure(metrics[metrics["learner"] == "trained"], cfg).axes) == 6

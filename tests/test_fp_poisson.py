@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 from fprinciple import claims as claims_table
-from fprinciple.experiments import fp_poisson
+from fprinciple.experiments.fp_poisson import claims as analysis
+from fprinciple.experiments.fp_poisson import run as fp_poisson
 from fprinciple.learners import FROZEN, MEAN, TRAINED
-from fprinciple.targets.poisson import interior_grid
+from fprinciple.targets.poisson_problem import interior_grid
 from fprinciple.theory.jacobi import contraction_factors, laplacian_eigenvalues
 from fprinciple.training import RunContext
 
@@ -20,7 +21,7 @@ CFG = {
     "n_interior": 31,
     "spectrum_max": 8,
     "dnn": {
-        "model": {"hidden": [8], "activation": "tanh", "init_std": 1.0},
+        "model": {"hidden": [8], "activation": "tanh", "init": "fan_in", "init_std": 1.0, "bias": True},
         "loss": "ritz",
         "boundary_weight": 100.0,
         "optimizer": {"name": "adam", "lr": 1e-3},
@@ -84,7 +85,7 @@ def total(solver, reached, seed=0, learner=TRAINED, start=0, steps=300, every=10
 
 
 def by_claim(metrics, cfg=LIMITS):
-    return {c.claim: c for c in fp_poisson.claims(metrics, cfg)}
+    return {c.claim: c for c in analysis.claims(metrics, cfg)}
 
 
 def good(seed=0, learner=TRAINED):
@@ -162,9 +163,7 @@ def test_the_opposite_control_sinks_nothing_on_the_papers_picture_and_fails_itse
 
     seeds = range(5)
     metrics = pd.concat([*(good(seed) for seed in seeds), *(swapped(seed) for seed in seeds)])
-    table = claims_table.evaluate(
-        fp_poisson.claims, metrics, LIMITS, experiment="fp_poisson", scale="quick", dataset="d"
-    )
+    table = claims_table.evaluate(analysis.claims, metrics, LIMITS, experiment="fp_poisson", scale="quick", dataset="d")
     assert (table["status"] == "reproduced").all() and not table["control_opposite"].any()
 
 
@@ -183,7 +182,7 @@ def records():
 
 
 def test_every_solver_logs_every_learner(records):
-    for solver in fp_poisson.SOLVERS:
+    for solver in analysis.SOLVERS:
         rows = records[records["solver"] == solver]
         assert set(rows["learner"]) == {TRAINED, FROZEN, MEAN, "opposite"}
         assert {"rel_error", "mode_error", "error_spectrum"} <= set(rows["metric"])

@@ -11,17 +11,19 @@ import torch
 
 from fprinciple import claims, runner
 from fprinciple.experiments import fp_projection
-from fprinciple.figures.fp_projection import figure
+from fprinciple.experiments.fp_projection import claims as analysis
+from fprinciple.experiments.fp_projection import run as training
+from fprinciple.experiments.fp_projection.figure import figure
 from fprinciple.spectral.projection import grid_maxima, nudft
 
 
 def config(**claims) -> dict:
     family = {
         "data": {"dataset": "digits", "n_train": 60, "n_test": 20, "subset_seed": 0},
-        "net": {"kind": "dnn", "hidden": [16], "activation": "tanh"},
+        "net": {"kind": "dnn", "hidden": [16], "activation": "tanh", "init_std": None, "bias": True, "init": "fan_in"},
         "epochs": 2,
         "log_every": 1,
-        "optimizer": {"name": "adam", "lr": 1e-3, "batch_size": 20},
+        "optimizer": {"name": "adam", "lr": 1e-3, "momentum": 0.0, "nesterov": False, "batch_size": 20},
         "freqs": {"max": 2.5, "n": 101},
         "classes": [3],
         "n_peaks": 3,
@@ -35,19 +37,19 @@ def config(**claims) -> dict:
 
 
 def test_runs_cover_every_seed():
-    assert fp_projection.runs(config()) == {"seeds-0-1": {"seeds": [0, 1]}}
+    assert training.runs(config()) == {"seeds-0-1": {"seeds": [0, 1]}}
     assert fp_projection.datasets(config()) == ["digits"]
 
 
 def test_class_noise_is_the_rms_of_one_unrelated_class_column():
     labels = np.random.default_rng(0).integers(0, 10, 4000)
     p = np.mean(labels == 3)
-    assert fp_projection.class_noise(labels, [3])[0] == pytest.approx(np.sqrt(p * (1 - p) / 4000))
+    assert training.class_noise(labels, [3])[0] == pytest.approx(np.sqrt(p * (1 - p) / 4000))
     # the rms |ŷ_3(k)| of the centred column over frequencies, v unrelated to the labels
     v = np.random.default_rng(1).normal(size=4000)
     column = (labels == 3) - p
     magnitude = np.abs(nudft(column, v, np.linspace(2, 20, 200)))
-    assert np.sqrt(np.mean(magnitude**2)) == pytest.approx(fp_projection.class_noise(labels, [3])[0], rel=0.1)
+    assert np.sqrt(np.mean(magnitude**2)) == pytest.approx(training.class_noise(labels, [3])[0], rel=0.1)
 
 
 def test_grid_maxima_follow_the_authors_rule_end_points_included():
@@ -91,68 +93,68 @@ def one_family(**claims) -> dict:
 
 
 def test_claim_passes_on_ordered_peaks():
-    good = fp_projection.claims(synthetic({0: [2, 4, 6], 1: [1, 3, 9]}), one_family())
+    good = analysis.claims(synthetic({0: [2, 4, 6], 1: [1, 3, 9]}), one_family())
     assert [c.passed for c in good] == [True] and "digits stand-in" in good[0].statement and not good[0].note
 
 
 def test_claim_fails_on_learners_that_must_fail():
     cfg = one_family()
     # the opposite order in one seed
-    assert not fp_projection.claims(synthetic({0: [2, 4, 6], 1: [1, 6, 4]}), cfg)[0].passed
+    assert not analysis.claims(synthetic({0: [2, 4, 6], 1: [1, 6, 4]}), cfg)[0].passed
     # the even learner: every peak at the same epoch; ties pass only when allowed
     even = synthetic({0: [4, 4, 4]})
-    assert not fp_projection.claims(even, cfg)[0].passed
-    assert fp_projection.claims(even, one_family(ties=True))[0].passed
+    assert not analysis.claims(even, cfg)[0].passed
+    assert analysis.claims(even, one_family(ties=True))[0].passed
     # frozen or mean: ΔF stays at 1, nothing converges
-    assert not fp_projection.claims(synthetic({0: [1e9, 1e9, 1e9]}), cfg)[0].passed
+    assert not analysis.claims(synthetic({0: [1e9, 1e9, 1e9]}), cfg)[0].passed
     # a peak that never converges
-    assert not fp_projection.claims(synthetic({0: [2, 4, 60]}), cfg)[0].passed
+    assert not analysis.claims(synthetic({0: [2, 4, 60]}), cfg)[0].passed
 
 
 def test_a_dip_shorter_than_the_window_is_not_convergence():
     dip = synthetic({0: [2, 4, 6]})
     # the middle peak dips below the threshold at epoch 1 only, before the lowest peak converges (epoch 2)
     dip.loc[(dip["metric"] == "delta_f") & (dip["key"] == 0.5) & (dip["step"] == 10), "value"] = 0.1
-    assert not fp_projection.claims(dip, one_family(window=1))[0].passed
-    assert fp_projection.claims(dip, one_family(window=3))[0].passed
+    assert not analysis.claims(dip, one_family(window=1))[0].passed
+    assert analysis.claims(dip, one_family(window=3))[0].passed
 
 
 def test_claim_with_fewer_than_two_significant_peaks_is_untested_and_says_why():
     # three peaks, but only the first stands ≥ 3σ above the noise: sub-floor peaks are not tested
-    row = fp_projection.claims(synthetic({0: [2, 1, 6]}, sigma=(20, 2.9, 1.5)), one_family())[0]
+    row = analysis.claims(synthetic({0: [2, 1, 6]}, sigma=(20, 2.9, 1.5)), one_family())[0]
     assert row.passed is None and "1 peak(s) ≥ 3σ" in row.measured and "(2.9σ)" in row.measured
     assert "no order to test" in row.note
     # the same peaks with the floor off (the authors test every peak): the order is broken
     off = one_family()
     off["spectrum"] = {**off["spectrum"], "min_sigma": 0}
-    assert fp_projection.claims(synthetic({0: [2, 1, 6]}, sigma=(20, 2.9, 1.5)), off)[0].passed is False
+    assert analysis.claims(synthetic({0: [2, 1, 6]}, sigma=(20, 2.9, 1.5)), off)[0].passed is False
 
 
 def test_a_sub_floor_peak_between_two_significant_ones_is_left_out():
     # the middle peak (2 σ) converges out of order; the two significant ones are in order
-    assert fp_projection.claims(synthetic({0: [2, 1, 6]}, sigma=(20, 2, 5)), one_family())[0].passed
+    assert analysis.claims(synthetic({0: [2, 1, 6]}, sigma=(20, 2, 5)), one_family())[0].passed
 
 
 def test_every_configured_class_must_hold_in_a_seed():
     cfg = one_family()
     cfg["families"]["mnist"]["classes"] = [3, 5]
     two = pd.concat([synthetic({0: [2, 4, 6]}), synthetic({0: [2, 6, 4]}, label=5)])
-    row = fp_projection.claims(two, cfg)[0]
+    row = analysis.claims(two, cfg)[0]
     assert row.passed is False and "class 3" in row.measured and "class 5" in row.measured
     # a class without two significant peaks is reported but not judged
     two = pd.concat([synthetic({0: [2, 4, 6]}), synthetic({0: [2, 6, 4]}, sigma=(20, 1, 1), label=5)])
-    assert fp_projection.claims(two, cfg)[0].passed
+    assert analysis.claims(two, cfg)[0].passed
 
 
 def test_the_source_says_whether_labels_are_centred():
-    assert fp_projection.claims(synthetic({0: [2, 4, 6]}), one_family())[0].source == claims.SUITE
+    assert analysis.claims(synthetic({0: [2, 4, 6]}), one_family())[0].source == claims.SUITE
     authors = one_family()
     authors["spectrum"] = {**authors["spectrum"], "centre_labels": False}
-    assert fp_projection.claims(synthetic({0: [2, 4, 6]}), authors)[0].source == claims.PAPER
+    assert analysis.claims(synthetic({0: [2, 4, 6]}), authors)[0].source == claims.PAPER
 
 
 def test_every_configured_family_gets_a_row_even_without_metrics():
-    rows = fp_projection.claims(synthetic({0: [2, 4, 6]}), config(threshold=0.5))
+    rows = analysis.claims(synthetic({0: [2, 4, 6]}), config(threshold=0.5))
     assert [r.claim for r in rows] == ["low_peaks_converge_first_mnist", "low_peaks_converge_first_cifar10"]
     assert [r.passed for r in rows] == [True, None] and "no order to test" in rows[1].note
 
@@ -183,9 +185,7 @@ def test_tiny_run_end_to_end(tmp_path):
     )
     even = metrics[(metrics["learner"] == "even") & (metrics["metric"] == "delta_f")]
     assert np.allclose(even.groupby("step")["value"].std(), 0, atol=1e-6)  # every peak fitted at the same rate
-    table = claims.evaluate(
-        fp_projection.claims, metrics, cfg, experiment="fp_projection", scale="smoke", dataset="digits"
-    )
+    table = claims.evaluate(analysis.claims, metrics, cfg, experiment="fp_projection", scale="smoke", dataset="digits")
     assert len(table) == 1 and not table[["control_frozen", "control_mean", "control_even"]].to_numpy().any()
     assert len(figure(trained, cfg).axes) == 3 + 1  # and the heat map's colour bar
 
@@ -205,4 +205,4 @@ def test_the_authors_subset_and_cnn_initialisation():
     bound = np.sqrt(6 / (dense.in_features + dense.out_features))
     assert dense.weight.abs().max().item() <= bound and dense.weight.abs().max().item() > 0.9 * bound
     with pytest.raises(ValueError, match="unknown init"):
-        classifier("cnn", (3, 32, 32), 10, init="orthogonal")
+        classifier("cnn", (3, 32, 32), 10, channels=[4, 8], dense=16, activation="tanh", init="orthogonal")

@@ -1,5 +1,6 @@
-"""config/paper.yaml keeps every setting that PAPERS.md marks (code), i.e. read in the authors'
-public code, exactly; this table is the record of those settings and where they were read."""
+"""The paper scale (config/paper.yaml: each experiment folder's config.yaml ``paper:`` section)
+keeps every setting that PAPERS.md marks (code), i.e. read in the authors' public code, exactly;
+this table is the record of those settings and where they were read."""
 
 import math
 

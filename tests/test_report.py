@@ -12,7 +12,10 @@ from fprinciple import experiments as registry
 
 from .conftest import ROOT
 
-CAPTIONS = sorted((ROOT / "workflow" / "report").glob("*.rst"))
+# The generic captions, and each experiment's own (its folder's caption.rst).
+CAPTIONS = sorted((ROOT / "workflow" / "report").glob("*.rst")) + [
+    registry.folder(experiment) / "caption.rst" for experiment in registry.ids()
+]
 
 
 def problems(text: str) -> str:
@@ -29,7 +32,7 @@ def test_problems_are_found():
     assert problems("ΔF = ``|ĥ − ŷ| / |ŷ|``") == ""
 
 
-@pytest.mark.parametrize("caption", CAPTIONS, ids=lambda p: p.name)
+@pytest.mark.parametrize("caption", CAPTIONS, ids=lambda p: str(p.relative_to(p.parents[1])))
 def test_caption_is_clean_restructuredtext(caption: Path):
     # The generic captions are Jinja templates: each placeholder renders to plain text.
     text = re.sub(r"\{\{.*?\}\}", "value", caption.read_text())

@@ -90,6 +90,7 @@ def small_config() -> dict:
     )
     asymptotics["resources"] = {"threads": 2}
     cfg["experiments"] = {"fp1d_snapshots": snapshots, "basri_asymptotics": asymptotics}
+    cfg["only"] = list(cfg["experiments"])  # the other experiments' sections fill in again, but do not run
     cfg["train"]["progress"] = False
     return cfg
 
@@ -139,6 +140,7 @@ def test_profile_runs_the_dag_on_slurm_like_a_local_run_and_reports_a_failing_jo
     cfg = small_config()
     working = list(cfg["experiments"])
     cfg["experiments"][FAILING] = diverging_config()
+    cfg["only"].append(FAILING)
     config = write_config(tmp_path / "config.yaml", cfg)
     on_slurm, local = tmp_path / "slurm", tmp_path / "local"
     # The local reference runs meanwhile (the SLURM run mostly waits on the queue and on polls),

@@ -1,34 +1,123 @@
 """The smoke DAG: every experiment of config/smoke.yaml (tiny settings) through train → aggregate
-→ figure → claims → report in a few minutes. Its claims are computed, not required to pass; the
-claims table must still name every experiment, hold a verdict on each control, and the report
-must build without a docutils message."""
+→ figure → claims → report in a few minutes, run once in a copy of the checkout. Its claims are
+computed, not required to pass; the claims table must still name every experiment, hold a verdict
+on each control, and the report must build without a docutils message.
 
+On that finished run, a code edit plans exactly the jobs whose results it can change (issue 23,
+item 2): claims, figure and shared analysis code never retrain; a trainer edit retrains the
+experiments whose run side imports it. (A copy of a finished run plans nothing: tests/test_cli.py.)
+"""
+
+import fcntl
+import re
 import subprocess
 import sys
+from contextlib import contextmanager
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from fprinciple import experiments as registry
+from fprinciple import sources
 from fprinciple.claims import control_names
 from fprinciple.io import METRIC_COLUMNS
 
 from .conftest import ROOT, load_config
+from .test_cli import copy_checkout
 
-SNAKEMAKE = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile")]
+pytestmark = pytest.mark.smoke
+
+SMOKE = "config/smoke.yaml"
+# The modules whose code digest each rule's params hold (workflow/rules/*.smk), per experiment id.
+RULE_CODE = {
+    "train": ("fprinciple.experiments.{}.run", "fprinciple.runner"),
+    "experiment_claims": ("fprinciple.experiments.{}.claims", "fprinciple.claims"),
+    "figure": ("fprinciple.experiments.{}.figure", "fprinciple.figures.style"),
+}
 
 
-def run(workdir, *args):
-    result = subprocess.run([*SNAKEMAKE, "-d", str(workdir), *args], capture_output=True, text=True)
+def snakemake(checkout: Path, *args: str) -> str:
+    """Snakemake on the smoke config, run in ``checkout`` (its own Snakefile and src/)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "snakemake", "--configfile", SMOKE, *args], cwd=checkout, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    return result
+    return result.stdout + result.stderr
 
 
-@pytest.mark.smoke
-def test_smoke_dag_runs_every_experiment(tmp_path):
-    config = str(ROOT / "config" / "smoke.yaml")
+@contextmanager
+def exclusive(folder: Path):
+    """One test at a time in the shared finished run (xdist's workers included)."""
+    with open(folder / "smoke.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@pytest.fixture(scope="session")
+def finished(tmp_path_factory, worker_id) -> Path:
+    """A copy of the checkout with the whole smoke DAG run in it, once a session: under xdist the
+    first worker to take the lock runs it and the others use it."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if worker_id != "master" else base
+    checkout = shared / "smoke_checkout"
+    with exclusive(shared):
+        if not (shared / "smoke.done").exists():
+            copy_checkout(checkout)
+            snakemake(checkout, "--cores", "2")
+            (shared / "smoke.done").touch()
+    return checkout
+
+
+@contextmanager
+def edited(checkout: Path, relative: str):
+    """``relative`` (a file of the checkout) with a comment appended, restored afterwards."""
+    path = checkout / relative
+    original = path.read_bytes()
+    with exclusive(checkout.parent):
+        path.write_bytes(original + b"\n# an edit\n")
+        try:
+            yield
+        finally:
+            path.write_bytes(original)
+
+
+def planned(checkout: Path) -> list[str]:
+    """The jobs `snakemake -n` plans, by the rules' messages ('train fp1d_step/seeds-0', 'figure
+    fp1d_step', 'claims: the claims table', ...), as many as its "Job stats" table counts."""
+    output = snakemake(checkout, "-n")
+    jobs = re.findall(r"^Job \d+: (.+)$", output, re.M)
+    stats = dict(re.findall(r"^(\w+) +(\d+)$", output.split("Job stats:")[1], re.M)) if "Job stats:" in output else {}
+    assert int(stats.get("total", 0)) == len(jobs), output[-3000:]
+    assert int(stats.get("train", 0)) == len([j for j in jobs if j.startswith("train ")]), output[-3000:]
+    return sorted(jobs)
+
+
+def experiments_of(jobs: list[str], rule: str) -> set[str]:
+    """The experiments of the planned jobs of ``rule`` ('train' jobs name 'id/run')."""
+    return {job.split()[1].split("/")[0] for job in jobs if job.split()[0] == rule}
+
+
+def users(rule: str, relative: str) -> set[str]:
+    """The experiments whose ``rule`` job runs the file ``relative`` (fprinciple.sources)."""
+    path = (ROOT / relative).resolve()
+    return {e for e in registry.ids() if any(path in sources.closure(m.format(e)) for m in RULE_CODE[rule])}
+
+
+def expected(relative: str) -> list[str]:
+    """The jobs an edit of ``relative`` must plan: the jobs that run it and those downstream."""
+    train = users("train", relative)
+    claims = users("experiment_claims", relative) | train
+    figures = users("figure", relative) | claims
+    jobs = [f"aggregate {e}" for e in train] + [f"experiment_claims {e}" for e in claims]
+    jobs += [f"figure {e}" for e in figures] + (["claims: the claims table"] if claims else [])
+    jobs += ["all: figures and claims"] if figures else []
+    return sorted(jobs)
+
+
+def test_smoke_dag_runs_every_experiment(finished, tmp_path):
     experiments = set(load_config("smoke.yaml")["experiments"])
-    run(tmp_path, "--cores", "2", "--configfile", config)
-    results = tmp_path / "results" / "smoke"
+    results = finished / "results" / "smoke"
     claims = pd.read_parquet(results / "claims.parquet")
     assert set(claims["experiment"]) == experiments
     assert (claims["scale"] == "smoke").all() and claims["note"].str.contains("not evidence").all()
@@ -38,6 +127,41 @@ def test_smoke_dag_runs_every_experiment(tmp_path):
         table = pd.read_parquet(results / "tables" / f"{experiment}.parquet")
         assert list(table.columns[: len(METRIC_COLUMNS)]) == METRIC_COLUMNS and "learner" in table
     report = tmp_path / "report.html"
-    result = run(tmp_path, "--configfile", config, "--report", str(report))
-    assert "(ERROR/" not in result.stderr and "(WARNING/" not in result.stderr
+    with exclusive(finished.parent):
+        output = snakemake(finished, "--report", str(report))
+    assert "(ERROR/" not in output and "(WARNING/" not in output
     assert "System Message" not in report.read_text()
+
+
+@pytest.mark.parametrize("experiment", ["fp1d_step", "dfp_resnet"])
+def test_a_claims_edit_plans_its_claims_and_figure_only(finished, experiment):
+    with edited(finished, f"src/fprinciple/experiments/{experiment}/claims.py"):
+        jobs = planned(finished)
+    rerun = [f"experiment_claims {experiment}", f"figure {experiment}", "claims: the claims table"]
+    assert jobs == sorted([*rerun, "all: figures and claims"])
+
+
+@pytest.mark.parametrize("shared", ["src/fprinciple/analysis/fit1d.py", "src/fprinciple/figures/style.py"])
+def test_an_edit_of_shared_analysis_or_drawing_code_trains_nothing(finished, shared):
+    """fit1d.py: the claims of the 1-D fits and what follows them; style.py: every figure."""
+    assert users("figure", shared) or users("experiment_claims", shared), "no experiment uses it"
+    with edited(finished, shared):
+        jobs = planned(finished)
+    assert not experiments_of(jobs, "train") and not experiments_of(jobs, "aggregate")
+    assert jobs == expected(shared)
+
+
+def test_a_figure_edit_plans_that_figure_only(finished):
+    with edited(finished, "src/fprinciple/experiments/fp_image/figure.py"):
+        jobs = planned(finished)
+    assert jobs == ["all: figures and claims", "figure fp_image"]
+
+
+def test_a_trainer_edit_retrains_exactly_the_experiments_that_import_it(finished):
+    trainer = "src/fprinciple/training/trainer.py"
+    using = users("train", trainer)  # today every one: fprinciple.runner imports fprinciple.training
+    assert using, "no experiment's run side imports the trainer"
+    with edited(finished, trainer):
+        jobs = planned(finished)
+    assert experiments_of(jobs, "train") == using
+    assert jobs == sorted(expected(trainer) + [j for j in jobs if j.startswith("train ")])

@@ -11,20 +11,26 @@ import pytest
 import torch
 
 from fprinciple.experiments import theory_stages
+from fprinciple.experiments.theory_stages import claims as analysis
+from fprinciple.experiments.theory_stages import run as run_side
 from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.spectral.stages import STAGES, band_share, stage_shares, weighted_loss
 from fprinciple.training import RunContext
 
 CFG = {
     "seeds": [0],
+    "ensemble": "auto",
     "grid_points": 64,
     "target": {"low": [1, 2], "high": [6, 8], "cutoff": 4},
     "densities": ["uniform", "bump"],
     "n_train": 48,
     "activations": ["tanh", "relu"],
     "losses": [2, 4],
-    "model": {"hidden": [8]},
-    "optimizers": {"l2": {"name": "gd", "lr": 0.02}, "l4": {"name": "gd", "lr": 0.0005}},
+    "model": {"hidden": [8], "init": "fan_in", "init_std": None, "bias": True},
+    "optimizers": {
+        "l2": {"name": "gd", "lr": 0.02, "lr_by_activation": {}},
+        "l4": {"name": "gd", "lr": 0.0005, "lr_by_activation": {}},
+    },
     "steps": 30,
     "log_every": 5,
     "final_fraction": 0.2,
@@ -70,7 +76,7 @@ def net_rows(
 
 
 def verdicts(metrics):
-    return {c.claim.split("_")[0]: c for c in theory_stages.claims(metrics, CFG)}
+    return {c.claim.split("_")[0]: c for c in analysis.claims(metrics, CFG)}
 
 
 def test_low_frequency_dominated_nets_pass_every_stage():
@@ -142,12 +148,12 @@ def final_verdict(problem, steps, residuals, power=2, loss_ratio=0.01):
     loss = weighted_loss(residuals, power, problem.weights)
     found = {
         metric: values
-        for metric, _, values in theory_stages.final_window(
+        for metric, _, values in run_side.final_window(
             outputs, loss, problem, power, CFG["final_fraction"], CFG["final_cutoffs"]
         )
     }
     net = SimpleNamespace(loss_ratio=loss_ratio, **{name: found[f"tail_{name}"][0] for name in theory_stages.TAIL})
-    return theory_stages.final_hypotheses(net, CFG["claims"]), found["final_share_above"]
+    return analysis.final_hypotheses(net, CFG["claims"]), found["final_share_above"]
 
 
 STEPS = np.arange(0, 1001, 10)
@@ -158,7 +164,7 @@ def test_linear_model_in_its_exponential_tail_meets_the_hypotheses_with_the_know
     φ₁ = Σ k⁻² sin kx (rate λ) and a fast one φ₂ = Σ k⁻¹ cos kx (rate 5λ). The L² energy above k
     falls by Σ_{j>k} [c_j² Δe^{−2λt} + d_j² Δe^{−10λt}] / 2 across the window, so the shares are
     known in closed form; in the tail they are φ₁'s, falling with the cutoff."""
-    problem = theory_stages.Problem(CFG, "uniform")
+    problem = run_side.Problem(CFG, "uniform")
     k = np.arange(1, 21)
     slow, fast = np.sin(np.outer(k, problem.x)) / k[:, None] ** 2, np.cos(np.outer(k, problem.x)) / k[:, None]
     rate = 0.005
@@ -186,7 +192,7 @@ def test_linear_model_in_its_exponential_tail_meets_the_hypotheses_with_the_know
 def test_a_rising_or_levelled_band_is_outside_the_hypotheses(low_band, reason):
     """The high band decays exponentially and carries the loss, which falls 2 e-folds over the
     window at a steady rate; the low band rises or stands still: not the tail of a minimum."""
-    problem = theory_stages.Problem(CFG, "uniform")
+    problem = run_side.Problem(CFG, "uniform")
     residuals = np.exp(-0.005 * STEPS)[:, None] * problem.high_part(problem.x) + low_band(STEPS.astype(float))[
         :, None
     ] * problem.low_part(problem.x)
@@ -197,21 +203,21 @@ def test_a_power_law_tail_is_outside_the_hypotheses():
     """u ∝ (1 + t/10)^(−1/2), the decay near a degenerate minimum (the L⁴ loss's, whose Hessian
     vanishes at zero residual): the loss ends at 1% of its start, but falls only ln(101/81) ≈ 0.22
     e-folds over the final window."""
-    problem = theory_stages.Problem(CFG, "uniform")
+    problem = run_side.Problem(CFG, "uniform")
     residuals = (1 + STEPS / 10)[:, None] ** -0.5 * problem.f
     assert final_verdict(problem, STEPS, residuals)[0] == "no exponential tail"
 
 
 def test_no_rows_fail_without_crashing():
-    assert not any(c.passed for c in theory_stages.claims(pd.DataFrame(columns=["metric", "step", "value"]), CFG))
+    assert not any(c.passed for c in analysis.claims(pd.DataFrame(columns=["metric", "step", "value"]), CFG))
 
 
 @pytest.mark.parametrize("density", ["uniform", "bump"])
 def test_problem_has_equal_band_energy_and_the_opposite_fails_every_stage(density):
-    problem = theory_stages.Problem(CFG, density)
+    problem = run_side.Problem(CFG, density)
     assert band_share(problem.f, 4, problem.weights) == pytest.approx(0.5, abs=1e-9)
     np.testing.assert_allclose(problem.target(problem.x), problem.f, atol=1e-12)
-    opposite = theory_stages.HighBandFirst(problem, 1000)
+    opposite = run_side.HighBandFirst(problem, 1000)
     steps = np.arange(0, 1001, 20)
     grid = torch.as_tensor(problem.x, dtype=torch.float64)[:, None]
     outputs = np.stack([opposite.at(int(t))(grid)[:, 0].numpy() for t in steps])
@@ -226,7 +232,7 @@ def test_problem_has_equal_band_energy_and_the_opposite_fails_every_stage(densit
 
 
 def test_run_trains_every_activation_and_loss_and_records_the_stages():
-    result = theory_stages.run(CFG, {"density": "bump", "seeds": [0]}, RunContext(progress=False))
+    result = run_side.run(CFG, {"density": "bump", "seeds": [0]}, RunContext(progress=False))
     records = result.records
     assert set(records["learner"]) == {TRAINED, FROZEN, MEAN, "opposite"}
     nets = records[["activation", "power"]].drop_duplicates()
@@ -237,12 +243,12 @@ def test_run_trains_every_activation_and_loss_and_records_the_stages():
     assert set(outputs["step"]) == {0, 30}  # the bulky grid outputs are kept at the ends only
     frozen = records[(records["metric"] == "stage_share") & (records["learner"] == FROZEN)]
     assert frozen["value"].isna().all()  # no decrease, no change: no share
-    table = theory_stages.stage_table(records[records["learner"] == TRAINED].assign(density="bump"))
+    table = analysis.stage_table(records[records["learner"] == TRAINED].assign(density="bump"))
     assert set(table["stage"]) == set(STAGES)
-    final = theory_stages.final_table(records[records["learner"] == TRAINED].assign(density="bump"))
+    final = analysis.final_table(records[records["learner"] == TRAINED].assign(density="bump"))
     assert len(final) == 4 and final[["efolds", "above_4", "above_8", "above_16"]].notna().all().all()
-    frozen = theory_stages.final_table(records[records["learner"] == FROZEN].assign(density="bump"))
-    assert all(theory_stages.final_hypotheses(net, CFG["claims"]) for net in frozen.itertuples())  # never in a tail
+    frozen = analysis.final_table(records[records["learner"] == FROZEN].assign(density="bump"))
+    assert all(analysis.final_hypotheses(net, CFG["claims"]) for net in frozen.itertuples())  # never in a tail
 
 
 def test_an_activation_trains_on_its_own_learning_rate(monkeypatch):
@@ -253,9 +259,9 @@ def test_an_activation_trains_on_its_own_learning_rate(monkeypatch):
             "l4": CFG["optimizers"]["l4"],
         }
     }
-    problem = theory_stages.Problem(cfg, "uniform")
+    problem = run_side.Problem(cfg, "uniform")
     used = []
-    monkeypatch.setattr(theory_stages, "train_seeds", lambda members, spec, ctx, together: used.append(spec.lr))
+    monkeypatch.setattr(run_side, "train_seeds", lambda members, spec, ctx, together: used.append(spec.lr))
     for activation, power in (("tanh", 2), ("relu", 2), ("tanh", 4), ("relu", 4)):
-        theory_stages.train_nets(cfg, problem, activation, power, [0], RunContext(progress=False))
+        run_side.train_nets(cfg, problem, activation, power, [0], RunContext(progress=False))
     assert used == [0.02, 0.3, 0.0005, 0.0005]

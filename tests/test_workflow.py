@@ -1,15 +1,14 @@
 """The DAG end to end: lint, formatting, the quick scale with every claim passing, the report.
 (Killing a run and resuming it with a plain rerun: tests/test_resume.py.)"""
 
-import copy
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from fprinciple import claims_table
 from fprinciple.claims import unexpected
@@ -25,11 +24,6 @@ def snakemake(workdir: Path, *args: str, check: bool = True) -> subprocess.Compl
     if check and result.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
     return result
-
-
-def write_config(path: Path, cfg: dict) -> str:
-    path.write_text(yaml.safe_dump(cfg))
-    return str(path)
 
 
 def test_lint_is_clean():
@@ -97,9 +91,9 @@ def test_real_mnist_check(tmp_path):
 
 @pytest.mark.smoke
 def test_configfile_replaces_the_quick_default(tmp_path):
-    """`--configfile X` runs exactly X: no experiment or key of config.yaml is merged into it."""
-    cfg = copy.deepcopy(load_config())
-    cfg["experiments"] = {"fp1d_snapshots": cfg["experiments"]["fp1d_snapshots"]}
-    result = snakemake(tmp_path, "--summary", "--configfile", write_config(tmp_path / "c.yaml", cfg))  # every output
-    assert "results/quick/runs/fp1d_snapshots/" in result.stdout
-    assert "results/quick/runs/fp1d_step/" not in result.stdout and "basri" not in result.stdout
+    """`--configfile X` runs exactly X's scale: its experiments are the folders with a section for
+    it (config/mnist.yaml: the MNIST ones only), and no experiment or key of config.yaml is merged in."""
+    result = snakemake(tmp_path, "--summary", "--configfile", str(ROOT / "config" / "mnist.yaml"))  # every output
+    planned = set(re.findall(r"results/mnist/runs/(\w+)/", result.stdout))
+    assert planned == set(load_config("mnist.yaml")["experiments"]) and "fp_filter" in planned
+    assert "fp1d_snapshots" not in planned and "results/quick/" not in result.stdout

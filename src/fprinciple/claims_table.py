@@ -39,7 +39,7 @@ OUTCOME_COLORS = {
 }
 # One line per cell of the table; the whole text is in the row's details.
 STATEMENT_CHARS, VERDICT_CHARS, THRESHOLD_CHARS = 110, 130, 100
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "experiments"  # each experiment's page, in the checkout
+DOCS = Path(__file__).resolve().parent / "experiments"  # each experiment's page: its folder's README.md
 
 
 def outcome(row) -> str:
@@ -146,7 +146,7 @@ def _controls(row: dict, controls: list[str]) -> tuple[list[str], list[dict]]:
 
 def _docs_href(experiment: str, folder: Path) -> str:
     """The experiment's page, relative to ``folder`` (where the table is written); none if absent."""
-    page = DOCS / f"{experiment}.md"
+    page = DOCS / experiment / "README.md"
     return Path(os.path.relpath(page, folder.resolve())).as_posix() if page.is_file() else ""
 
 
@@ -190,7 +190,7 @@ def _rows(table: pd.DataFrame, folder: Path) -> list[dict]:
 
 def _default_folder(table: pd.DataFrame) -> Path:
     """Where the workflow writes the table by default: the checkout's ``results/<scale>/``."""
-    return DOCS.parents[1] / "results" / ",".join(sorted(set(table["scale"])))
+    return DOCS.parents[2] / "results" / ",".join(sorted(set(table["scale"])))
 
 
 def _md_cell(text) -> str:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import copy
 import difflib
+import importlib.util
 import itertools
 import math
 import re
@@ -283,6 +284,14 @@ def scale_sections(scale, folder: Path = EXPERIMENTS) -> tuple[dict, dict[KeyPat
     return blocks, located
 
 
+def _beneath(sections: dict, overrides):
+    """The experiments' sections with the files' or command line's ``experiments`` entries merged
+    over them (anything but a mapping there is left for the schema to refuse)."""
+    if overrides is None:
+        return sections
+    return _merge(sections, overrides) if isinstance(overrides, dict) else overrides
+
+
 def load_and_validate(paths, config: dict | None = None, schema: Path = SCHEMA, folder: Path = EXPERIMENTS) -> dict:
     """Validate the config read from ``paths`` (in order, later files overriding earlier ones)
     with every experiment's section for its scale from ``folder`` (``scale_sections``) beneath
@@ -302,7 +311,7 @@ def load_and_validate(paths, config: dict | None = None, schema: Path = SCHEMA, 
         located.update(lines)
     sections, section_lines = scale_sections((files if config is None else config).get("scale"), folder)
     located = {**section_lines, **located}
-    merged = _merge({"experiments": copy.deepcopy(sections)}, files)
+    merged = {**files, "experiments": _beneath(copy.deepcopy(sections), files.get("experiments"))}
     if config is None:
         return validate(merged, schema, located, folder=folder)
     command_line = _not_from_files(config, files)
@@ -310,9 +319,7 @@ def load_and_validate(paths, config: dict | None = None, schema: Path = SCHEMA, 
         if len(path) > 1 or isinstance(value, (dict, list)):  # Snakemake types top-level values itself
             command_line[path] = _typed(value)
             _parent(config, path)[path[-1]] = command_line[path]
-    full = _merge({"experiments": sections}, config)
-    config.clear()
-    config.update(full)  # Snakemake's own dict: the rules read it
+    config["experiments"] = _beneath(sections, config.get("experiments"))  # Snakemake's own dict: the rules read it
     return validate(config, schema, located, command_line, folder=folder)
 
 
@@ -371,7 +378,7 @@ def validate(
         raise ConfigError(f"invalid config: expected a mapping of the top-level keys, got {config!r} ({README})")
     _coerce_booleans(config, root, root)
     problems = _schema_problems(config, root)
-    problems += _cross_field_problems(config, {path for path, _ in problems if path})
+    problems += _cross_field_problems(config, {path for path, _ in problems if path}, Path(folder))
     if problems:
         known = sorted(root["properties"]["experiments"]["properties"])
         problems.sort(key=lambda problem: _position(config, problem[0]))
@@ -525,7 +532,9 @@ def _source(path: KeyPath, located: dict, command_line: dict) -> str:
     for depth in range(len(path), 0, -1):
         if path[:depth] in located:
             return f"{located[path[:depth]]}: "
-    files = dict.fromkeys(location.rsplit(":", 1)[0] for location in located.values())
+    files = dict.fromkeys(  # the top-level files (a folder's section holds no top-level key)
+        location.rsplit(":", 1)[0] for key, location in located.items() if key[0] != "experiments" or len(key) == 1
+    )
     return f"{', '.join(files)}: " if files else ""
 
 
@@ -623,7 +632,7 @@ def _type_problem(path: KeyPath, value, expected) -> str:
 # Rules across keys (what a JSON schema cannot say)
 
 
-def _cross_field_problems(config: dict, refused: set[KeyPath]) -> Iterator[tuple[KeyPath, str]]:
+def _cross_field_problems(config: dict, refused: set[KeyPath], folder: Path) -> Iterator[tuple[KeyPath, str]]:
     """(key path, problem) for every rule across keys that the config breaks.
 
     The rules read keys as the schema describes them, so they skip any part the schema refused
@@ -647,8 +656,21 @@ def _cross_field_problems(config: dict, refused: set[KeyPath]) -> Iterator[tuple
         for path, node in _dict_nodes(block, base):
             for rule in _NODE_RULES:
                 yield from rule(path, node)
+        if (own := _own_checks(folder / name / "checks.py")) is not None:
+            yield from own(base, block)
         if sound(("train", "resources")):
             yield from _memory_problems(base, block, config["train"]["resources"])
+
+
+def _own_checks(path: Path):
+    """An experiment's own cross-field rules (``experiments/<id>/checks.py``: ``problems(path,
+    block)``), or None. Loaded from the file: a check reads the config only, never the experiment."""
+    if not path.is_file():
+        return None
+    spec = importlib.util.spec_from_file_location(f"fprinciple_checks_{path.parent.name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.problems
 
 
 def _dict_nodes(node, path: KeyPath) -> Iterator[tuple[KeyPath, dict]]:
@@ -794,42 +816,6 @@ def _frequency_range(path, node):
         )
 
 
-def _index_ranges(path, node):
-    """basri_asymptotics' ``dims`` and ``degrees``: min, min + step, ... up to max."""
-    values = {}
-    for key, least, why in (("dims", 3, "a line through g(d)"), ("degrees", 2, "an exponent fit over k")):
-        spec = node.get(key)
-        if isinstance(spec, dict) and {"min", "max", "step"} <= set(spec):
-            values[key] = range(spec["min"], spec["max"] + 1, spec["step"])
-            if len(values[key]) < least:
-                yield (
-                    path + (key,),
-                    (
-                        f"min = {spec['min']}, max = {spec['max']}, step = {spec['step']} give "
-                        f"{len(values[key])} values, fewer than the {least} that {why} needs: raise max or lower step"
-                    ),
-                )
-    for index, d in enumerate(node.get("curve_dims", ()) if values.get("dims") else ()):
-        if d not in values["dims"]:
-            dims = values["dims"]
-            yield (
-                path + ("curve_dims", index),
-                (
-                    f"{d} is not one of the dims {dims[0]}, {dims[0] + dims.step}, ... "
-                    f"{dims[-1]}: pick dimensions from dims"
-                ),
-            )
-
-
-def _figure_deltas_configured(path, node):
-    for index, delta in enumerate(node.get("figure_deltas", ()) if "deltas" in node else ()):
-        if delta not in node["deltas"]:
-            yield (
-                path + ("figure_deltas", index),
-                f"{delta} is not one of the deltas {node['deltas']}: draw only trained δ",
-            )
-
-
 def _subset_within_dataset(path, node):
     data = node.get("data")
     if not isinstance(data, dict) or "dataset" not in data:
@@ -900,76 +886,6 @@ def _rdf_epochs_logged(path, node):
             )
 
 
-def _poisson_consistent(path, node):
-    """fp_poisson: one amplitude per wavenumber, every mode in the lower half of the grid's
-    spectrum (sin(kπx) is mode j = 2k of N + 1 intervals), the hand-over within the DNN's run."""
-    problem = node.get("problem")
-    if isinstance(problem, dict) and {"wavenumbers", "amplitudes"} <= set(problem):
-        if len(problem["wavenumbers"]) != len(problem["amplitudes"]):
-            yield (
-                path + ("problem", "amplitudes"),
-                (
-                    f"{len(problem['amplitudes'])} amplitudes for "
-                    f"{len(problem['wavenumbers'])} wavenumbers: give one amplitude per wavenumber"
-                ),
-            )
-        top = max(problem["wavenumbers"], default=0)
-        if "n_interior" in node and 4 * top >= node["n_interior"] + 1:
-            yield (
-                path + ("problem", "wavenumbers"),
-                (
-                    f"k = {top} needs 4k < n_interior + 1 = {node['n_interior'] + 1} "
-                    f"(mode 2k in the lower half of the grid's spectrum): raise n_interior to at least {4 * top}"
-                ),
-            )
-    hybrid, dnn = node.get("hybrid"), node.get("dnn")
-    if isinstance(hybrid, dict) and isinstance(dnn, dict) and hybrid.get("dnn_steps", 0) > dnn.get("steps", 0):
-        yield (
-            path + ("hybrid", "dnn_steps"),
-            (
-                f"{hybrid['dnn_steps']} is beyond dnn.steps = {dnn['steps']}: the hybrid "
-                "hands over from the DNN's own run; lower it or raise dnn.steps"
-            ),
-        )
-
-
-def _bands_split_by_cutoff(path, node):
-    """theory_stages: the low band's frequencies ≤ cutoff < the high band's, all below Nyquist; the
-    final-stage cutoffs ascending and below Nyquist."""
-    target = node.get("target")
-    if not (isinstance(target, dict) and {"low", "high", "cutoff"} <= set(target)):
-        return
-    if max(target["low"]) > target["cutoff"]:
-        yield (
-            path + ("target", "low"),
-            f"{max(target['low'])} is above cutoff = {target['cutoff']}: the low band is k ≤ cutoff",
-        )
-    if min(target["high"]) <= target["cutoff"]:
-        yield (
-            path + ("target", "high"),
-            f"{min(target['high'])} is not above cutoff = {target['cutoff']}: the high band is k > cutoff",
-        )
-    if "grid_points" in node and 2 * max(target["high"]) >= node["grid_points"]:
-        yield (
-            path + ("target", "high"),
-            (
-                f"{max(target['high'])} is not below the Nyquist frequency "
-                f"{node['grid_points'] // 2} of grid_points = {node['grid_points']}: raise grid_points"
-            ),
-        )
-    cutoffs = node.get("final_cutoffs")
-    if isinstance(cutoffs, list) and cutoffs != sorted(cutoffs):
-        yield path + ("final_cutoffs",), f"{cutoffs} is not ascending"
-    if isinstance(cutoffs, list) and "grid_points" in node and 2 * max(cutoffs) >= node["grid_points"]:
-        yield (
-            path + ("final_cutoffs",),
-            (
-                f"{max(cutoffs)} is not below the Nyquist frequency "
-                f"{node['grid_points'] // 2} of grid_points = {node['grid_points']}"
-            ),
-        )
-
-
 _NODE_RULES = (
     _grid_ordered,
     _snapshots_within_steps,
@@ -979,13 +895,9 @@ _NODE_RULES = (
     _amplitudes_match,
     _below_nyquist,
     _frequency_range,
-    _index_ranges,
-    _figure_deltas_configured,
     _subset_within_dataset,
     _k0_grid_ordered,
     _rdf_epochs_logged,
-    _poisson_consistent,
-    _bands_split_by_cutoff,
 )
 
 

@@ -78,7 +78,8 @@ def _seed_count(variant: dict) -> int:
 
 
 def plan(module: ModuleType, full_cfg: dict, rehearsed_cfg: dict) -> list[tuple[str, str, float]]:
-    """(full run, its rehearsal run, seed factor f) for every run of ``full_cfg``."""
+    """(full run, its rehearsal run, seed factor f) for every run of ``full_cfg``; ``module`` is the
+    experiment's run side (``experiments.part(id, "run")``)."""
     rehearsed = {}
     for run, variant in module.runs(rehearsed_cfg).items():
         rehearsed.setdefault(_identity(variant), (run, _seed_count(variant)))

@@ -21,8 +21,7 @@ from pathlib import Path
 import pandas as pd
 import torch
 
-from . import io, sources
-from . import experiments
+from . import experiments, io, sources
 from .learners import TRAINED
 from .training import RunContext, TrainingDiverged, choose_device, evaluation
 

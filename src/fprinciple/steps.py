@@ -92,11 +92,18 @@ def cost(
     rows = []
     for experiment, settings in configured.items():
         full = rehearsal.substitute_datasets(settings, data_root)  # every seed, the data the rehearsal used
-        jobs = cost_model.plan(experiments.part(experiment, "run"), full, rehearsal.experiment_config(settings, data_root))
+        jobs = cost_model.plan(
+            experiments.part(experiment, "run"), full, rehearsal.experiment_config(settings, data_root)
+        )
         own = {**resources, **settings.get("resources", {})}
         rows.append(
             cost_model.experiment_row(
-                experiment, jobs, measured[experiment], own, len(settings.get("seeds", [])), experiments.get(experiment).dataset(full)
+                experiment,
+                jobs,
+                measured[experiment],
+                own,
+                len(settings.get("seeds", [])),
+                experiments.get(experiment).dataset(full),
             )
         )
     table = cost_model.table(rows)

@@ -22,7 +22,9 @@ rule figure:
         cfg=experiment_config,
         caption=caption,
         facts=figure_facts,
-        code=code("fprinciple.experiments.{experiment}.figure", "fprinciple.figures.style"),
+        code=code(
+            "fprinciple.experiments.{experiment}.figure", "fprinciple.figures.style"
+        ),
     message:
         "figure {wildcards.experiment}"
     run:

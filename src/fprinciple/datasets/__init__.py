@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..families.classify import CAPTIONS, NAMES
+from ..families.classify import dataset_caption as caption
 from ._common import DatasetError
 from .cifar10 import files as cifar10_files
 from .cifar10 import load_cifar10, verify_cifar10
@@ -32,20 +34,11 @@ __all__ = [
     "present",
 ]
 
-NAMES = ("mnist", "cifar10", "digits", "cifar_standin", "mnist_standin")
 # The stand-ins that generate as many samples as asked for (so they need n).
 GENERATED = ("cifar_standin", "mnist_standin")
 # The stand-in of each real dataset with its tensor shapes and any split size: what a
 # paper-scale rehearsal runs where the real files are absent (fprinciple.rehearsal).
 SAME_SHAPE_STANDINS = {"mnist": "mnist_standin", "cifar10": "cifar_standin"}
-# What figures and claims call each dataset: a stand-in always says what it stands in for.
-CAPTIONS = {
-    "mnist": "MNIST (real)",
-    "cifar10": "CIFAR-10 (real)",
-    "digits": "scikit-learn digits 8×8 (offline stand-in for MNIST)",
-    "cifar_standin": "scikit-image photo crops 32×32, 10 classes (offline stand-in for CIFAR-10)",
-    "mnist_standin": "scikit-learn digits placed in 28×28 images (offline stand-in of MNIST's shape, not MNIST)",
-}
 
 
 def present(name: str, root: str | Path | None) -> bool:
@@ -53,13 +46,6 @@ def present(name: str, root: str | Path | None) -> bool:
     loaders check their structure, rule prepare_data their checksums)."""
     listing = {"mnist": mnist_files, "cifar10": cifar10_files}[name]
     return root is not None and all(path.is_file() for path in listing(Path(root)))
-
-
-def caption(name: str) -> str:
-    """The caption of dataset ``name``, without loading it."""
-    if name not in CAPTIONS:
-        raise ValueError(f"unknown dataset {name!r}; allowed names: {', '.join(NAMES)}")
-    return CAPTIONS[name]
 
 
 @dataclass(frozen=True, eq=False)  # eq would compare arrays element-wise

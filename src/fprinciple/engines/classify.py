@@ -48,7 +48,7 @@ class Data:
 
 def load_data(data_cfg: dict, ctx: RunContext) -> Data:
     """The experiment's dataset block ``{dataset, n_train, n_test, subset_seed}`` on ``ctx.device``."""
-    common = dict(root=ctx.data_root, download=ctx.download, seed=data_cfg.get("subset_seed", 0))
+    common = dict(root=ctx.data_root, download=ctx.download, seed=data_cfg["subset_seed"])
     train_set = datasets.load(data_cfg["dataset"], train=True, n=data_cfg.get("n_train"), **common)
     test_set = datasets.load(data_cfg["dataset"], train=False, n=data_cfg.get("n_test"), **common)
     on = dict(device=ctx.device)
@@ -176,22 +176,23 @@ def fit(
 ) -> TrainResult:
     """Train each of ``models`` (seed -> its net) on ``data.train`` for ``cfg["epochs"]`` epochs
     under ``cfg["optimizer"]``, one after another or as one batched ensemble (``cfg["ensemble"]``:
-    ``training.seeds``); the records get a ``seed`` column.
+    ``training.seeds``; a training block without it (fp_filter, fp_projection, dfp_resnet) trains as
+    "auto"); the records get a ``seed`` column.
 
     ``splits`` names the labelled sets whose accuracy is logged (default: train and test);
     ``controls`` are the experiment's own negative controls (besides frozen and mean).
     """
     opt = cfg["optimizer"]
     n = len(data.y_train)
-    per_epoch = steps_per_epoch(n, opt.get("batch_size"))
-    every = cfg.get("log_every", 1) * per_epoch
+    per_epoch = steps_per_epoch(n, opt["batch_size"])
+    every = cfg["log_every"] * per_epoch
     spec = TrainSpec(
         steps=cfg["epochs"] * per_epoch,
         lr=opt["lr"],
         optimizer=opt["name"],
-        batch_size=opt.get("batch_size"),
-        momentum=opt.get("momentum", 0.0),
-        nesterov=opt.get("nesterov", False),
+        batch_size=opt["batch_size"],
+        momentum=opt["momentum"],
+        nesterov=opt["nesterov"],
         loss="cross_entropy",
         sampling="epochs",
         log_every=every,
@@ -214,7 +215,7 @@ def fit(
 
 def planned_steps(cfg: dict, data: Data) -> int:
     """The minibatch steps ``fit`` will take under ``cfg`` (``epochs`` × steps per epoch)."""
-    return cfg["epochs"] * steps_per_epoch(len(data.y_train), cfg["optimizer"].get("batch_size"))
+    return cfg["epochs"] * steps_per_epoch(len(data.y_train), cfg["optimizer"]["batch_size"])
 
 
 def with_dataset_name(result: TrainResult, data: Data) -> TrainResult:

@@ -5,7 +5,7 @@ A network splits into a pre-condition component and a learning component; the le
 component's effective target is (the input it receives, the labels). At chosen epochs a hook
 reads the inputs of named modules (``models.activations.module_inputs``) on a fixed subset of the
 training samples and logs, per layer label l, the LFR and RDF of (S[l], one-hot labels) on the
-config's k0 grid (``spectral.lfr``) and their summaries:
+config's k0 grid (``spectral.lfr``) and their summaries (names: ``families.effective_target``):
 
 - ``lfr_S<l>``, ``rdf_S<l>`` (key k0);
 - ``median_k0``, ``mean_k0``, ``peak_k0`` (key l).
@@ -33,23 +33,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..families.effective_target import curve_metric, k0_grid
 from ..models.activations import module_inputs
 from ..spectral.lfr import frequency_profile
 from ..training import evaluation
 from ..training.controls import Constant, Frozen
 from ..training.trainer import Hook
-
-SUMMARIES = ("median_k0", "mean_k0", "peak_k0")
-
-
-def k0_grid(rdf: dict) -> np.ndarray:
-    spec = rdf["k0"]
-    return np.geomspace(spec["min"], spec["max"], spec["n"])
-
-
-def curve_metric(kind: str, layer: int) -> str:
-    """``lfr_S3``: the metric name of layer 3's LFR curve (``kind`` lfr or rdf)."""
-    return f"{kind}_S{layer}"
 
 
 def measured_network(net: nn.Module) -> nn.Module:
@@ -75,7 +64,7 @@ def rdf_hook(
     """Log the effective targets' LFR/RDF and summaries at the given ``steps`` (and the last)."""
     x = x[: rdf["n_samples"]]
     one_hot = nn.functional.one_hot(labels[: rdf["n_samples"]], n_classes)
-    k0 = k0_grid(rdf)
+    k0 = k0_grid(rdf["k0"])
     options = {"delta_convention": rdf["delta_convention"], "normalisation": rdf["normalisation"]}
     # id of a frozen or constant learner -> (a weak reference to it, its records): a job that trains
     # its seeds in turn frees one seed's controls before the next seed's are made, and a new one at

@@ -1,5 +1,7 @@
-"""Fitting a 1-D target with an MLP while watching its spectrum: the engine of the four 1-D
-F-Principle experiments (XZLXM19, XZX18; lecture notes §1.3).
+"""Fitting a 1-D target with an MLP while watching its spectrum: the run side of the 1-D
+F-Principle experiments (fp1d_*, fp_nongd; XZLXM19, XZX18; lecture notes §1.3). Their claims
+read the logged metrics in ``analysis.fit1d``. The settings come validated, with the schema's
+defaults filled in (``fprinciple.config``).
 
 Every logged step records the relative error ΔF at the target's peaks; chosen snapshot steps
 (and the last) record the output itself and its DFT magnitude. The target and its spectrum are
@@ -39,8 +41,14 @@ REVEAL_FRACTION = 0.5
 def problem(cfg: dict) -> tuple[np.ndarray, np.ndarray]:
     """The training grid and the target on it."""
     grid = cfg["grid"]
-    x = uniform_grid(grid["n"], grid["low"], grid["high"], endpoint=grid.get("endpoint", True))
+    x = uniform_grid(grid["n"], grid["low"], grid["high"], endpoint=grid["endpoint"])
     return x, make_target(x, cfg["target"])
+
+
+def snapshot_steps(cfg: dict) -> tuple[int, ...]:
+    """The steps whose output and spectrum are logged besides the last (none where the experiment
+    has no ``snapshot_steps``: its figure draws ΔF only)."""
+    return tuple(cfg.get("snapshot_steps") or ())
 
 
 def peaks(cfg: dict, y: np.ndarray) -> np.ndarray:
@@ -131,7 +139,7 @@ class PeaksConverged:
 def stop_rule(cfg: dict) -> PeaksConverged | None:
     """A new stopping rule for one run, if the config asks to stop once every peak converged."""
     spectrum_cfg = cfg["spectrum"]
-    if not spectrum_cfg.get("stop_when_converged", False):
+    if not spectrum_cfg["stop_when_converged"]:
         return None
     return PeaksConverged(spectrum_cfg["threshold"], spectrum_cfg["window"])
 
@@ -144,7 +152,7 @@ def spectral_hook(x: np.ndarray, y: np.ndarray, cfg: dict, device: torch.device)
     k_peaks = peaks(cfg, y)
     max_freq = cfg["spectrum"]["max_freq"]
     k_all = np.arange(max_freq + 1)
-    snapshots = set(cfg.get("snapshot_steps", ()))
+    snapshots = set(snapshot_steps(cfg))
     inputs = torch.as_tensor(x, dtype=torch.float32, device=device)[:, None]
 
     def hook(step: int, model: torch.nn.Module, last: bool):
@@ -169,9 +177,9 @@ def build_model(model_cfg: dict, hidden: list[int], activation: str) -> MLP:
         1,
         hidden,
         activation,
-        model_cfg.get("init_std"),
-        model_cfg.get("bias", True),
-        init=model_cfg.get("init", "fan_in"),
+        model_cfg["init_std"],
+        model_cfg["bias"],
+        init=model_cfg["init"],
     )
 
 
@@ -186,10 +194,10 @@ def fit(
         steps=cfg["steps"],
         lr=optimizer["lr"],
         optimizer=optimizer["name"],
-        batch_size=optimizer.get("batch_size"),
-        momentum=optimizer.get("momentum", 0.0),
+        batch_size=optimizer["batch_size"],
+        momentum=optimizer["momentum"],
         log_every=cfg["log_every"],
-        log_steps=tuple(cfg.get("snapshot_steps", ())),
+        log_steps=snapshot_steps(cfg),
     )
     inputs = torch.as_tensor(x, dtype=torch.float32, device=ctx.device)[:, None]
     targets = torch.as_tensor(y, dtype=torch.float32, device=ctx.device)[:, None]
@@ -202,7 +210,7 @@ def fit(
         members.append(
             Member(seed, model, inputs, targets, hooks=[hook], controls={OPPOSITE: opposite}, stop=stop_rule(cfg))
         )
-    return train_seeds(members, spec, ctx, batched(cfg.get("ensemble", "auto"), ctx.device))
+    return train_seeds(members, spec, ctx, batched(cfg["ensemble"], ctx.device))
 
 
 def run_configured(cfg: dict, variant: dict, ctx: RunContext) -> TrainResult:

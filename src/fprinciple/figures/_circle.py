@@ -1,4 +1,4 @@
-"""Helpers shared by the BJKK19 fitting figures on the circle (fig. 1): superposition and missing data."""
+"""Helpers shared by the BJKK19 fitting figures on the circle (figs. 1 and 2): missing data and superposition."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..analysis.classify import with_epochs
-from ..engines.effective_target import curve_metric
+from ..families.effective_target import curve_metric
 
 
 def measured_epochs(metrics: pd.DataFrame, layer: int) -> list[float]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..claims import strictly_increasing
 from ..analysis.fit1d import convergence
+from ..claims import strictly_increasing
 from . import style
 
 

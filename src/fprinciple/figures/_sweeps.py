@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..engines.sweep import (
+from ..analysis.sweep import (
     fit_ks,
     loglog_slope,
     prediction,

@@ -105,37 +105,39 @@ def vgg16(image_shape: tuple[int, int, int], n_classes: int, width: float = 1.0)
 def classifier(name: str, image_shape: tuple[int, int, int], n_classes: int, **settings) -> nn.Module:
     """Build classifier ``name`` (one of ``CLASSIFIERS``) for flattened images of ``image_shape``.
 
-    ``settings`` are the net's config block: dnn: hidden, activation, init_std, bias (see MLP);
-    cnn: channels, dense, activation, init; vgg16: width; resnet18: width, blocks_removed, head_hidden.
+    ``settings`` are the net's config block, its defaults filled from the schema's ``classifier_net``
+    (workflow/schemas/config.schema.yaml): dnn: hidden, activation, init_std, bias, init (see MLP);
+    cnn: channels, dense, activation, init; vgg16: width; resnet18: width, blocks_removed and
+    optionally head_hidden.
     """
     c, h, w = image_shape
     if name == "dnn":
         return MLP(
             c * h * w,
             n_classes,
-            settings.get("hidden", [400, 200]),
-            settings.get("activation", "relu"),
-            settings.get("init_std"),
-            settings.get("bias", True),
-            settings.get("init", "fan_in"),
+            settings["hidden"],
+            settings["activation"],
+            settings["init_std"],
+            settings["bias"],
+            settings["init"],
         )
     if name == "cnn":
         return SmallCNN(
             image_shape,
             n_classes,
-            tuple(settings.get("channels", (32, 64))),
-            settings.get("dense", 400),
-            settings.get("activation", "relu"),
-            settings.get("init", "pytorch"),
+            tuple(settings["channels"]),
+            settings["dense"],
+            settings["activation"],
+            settings["init"],
         )
     if name == "vgg16":
-        return vgg16(image_shape, n_classes, settings.get("width", 1.0))
+        return vgg16(image_shape, n_classes, settings["width"])
     if name == "resnet18":
         return ResNet18(
             image_shape,
             n_classes,
-            settings.get("width", 1.0),
-            settings.get("blocks_removed", 0),
+            settings["width"],
+            settings["blocks_removed"],
             settings.get("head_hidden"),
         )
     raise ValueError(f"unknown classifier {name!r}; allowed: {list(CLASSIFIERS)}")

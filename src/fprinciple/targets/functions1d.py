@@ -26,10 +26,11 @@ def periodic_step(x: np.ndarray, period: float, levels=(-1.0, 0.0, 1.0)) -> np.n
 
 
 def make_target(x: np.ndarray, spec: dict) -> np.ndarray:
-    """Evaluate the target described by a config block {kind: ..., ...} on the grid x."""
+    """Evaluate the target described by a config block {kind: ..., ...} (its defaults filled in by
+    ``fprinciple.config``) on the grid x."""
     kind = spec["kind"]
     if kind == "sines":
-        return sines(x, spec["frequencies"], spec.get("amplitudes"))
+        return sines(x, spec["frequencies"], spec.get("amplitudes"))  # none: every amplitude 1
     if kind == "periodic_step":
-        return periodic_step(x, spec["period"], spec.get("levels", (-1.0, 0.0, 1.0)))
+        return periodic_step(x, spec["period"], spec["levels"])
     raise ValueError(f"unknown target kind {kind!r}; allowed: {list(TARGET_KINDS)}")

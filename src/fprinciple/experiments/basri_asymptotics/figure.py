@@ -6,15 +6,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import run as asymptotics
 from ...figures import style
+from . import curve_metric, degrees
+from .claims import exponents, finite_k_exponent, linear_fit
 
 
 def _curves(metrics: pd.DataFrame, cfg: dict) -> dict[int, pd.DataFrame]:
     """log(1/c_{d,k}) by k for the configured curve dimensions that were logged."""
     curves = {}
-    for d in cfg.get("curve_dims", ()):
-        rows = metrics[metrics["metric"] == asymptotics.curve_metric(d)]
+    for d in cfg["curve_dims"]:
+        rows = metrics[metrics["metric"] == curve_metric(d)]
         if len(rows):
             curves[int(d)] = rows.groupby("key")["value"].mean().sort_index()
     return curves
@@ -22,22 +23,22 @@ def _curves(metrics: pd.DataFrame, cfg: dict) -> dict[int, pd.DataFrame]:
 
 def figure(metrics: pd.DataFrame, cfg: dict):
     style.use()
-    g = asymptotics.exponents(metrics)
+    g = exponents(metrics)
     d, values = g.index.to_numpy(dtype=float), g.to_numpy(dtype=float)
-    ks = asymptotics.degrees(cfg)
+    ks = degrees(cfg)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.9), layout="constrained", width_ratios=[1.25, 1])
 
     grid = np.linspace(min(0.0, d.min()), d.max(), 200)
     left.plot(grid, grid + 1, ":", color="grey", lw=1.2, label="d + 1 (k → ∞)")
     left.plot(
         grid,
-        asymptotics.finite_k_exponent(grid, ks),
+        finite_k_exponent(grid, ks),
         "--",
         color=style.TARGET,
         lw=1.2,
         label=f"large-k law at k ≈ {round(float(np.sqrt(ks[0] * ks[-1])))}",
     )
-    slope, intercept, r2 = asymptotics.linear_fit(d, values)
+    slope, intercept, r2 = linear_fit(d, values)
     left.plot(grid, slope * grid + intercept, color="black", lw=0.8, alpha=0.7, label="linear fit")
     left.plot(d, values, "o", color=style.OUTPUT, ms=4, label="g(d) from the exact $c_{d,k}$")
     left.text(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .run import curves, summary
 from ...figures import style
+from .claims import curves, summary
 
 # The authors' colours: train red, validation green, test blue.
 SPLITS = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import run as circle
 from ...figures._sweeps import panels
+from .claims import eigenvalues
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
-    return panels(metrics, cfg, "Two-layer ReLU net on S¹: learning time of sin(kθ)", circle.eigenvalues)
+    return panels(metrics, cfg, "Two-layer ReLU net on S¹: learning time of sin(kθ)", eigenvalues)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from . import run as sphere
 from ...figures._sweeps import panels
+from .claims import eigenvalues
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
-    return panels(metrics, cfg, "Two-layer ReLU net on S²: learning time of the zonal harmonic P_k", sphere.eigenvalues)
+    return panels(metrics, cfg, "Two-layer ReLU net on S²: learning time of the zonal harmonic P_k", eigenvalues)

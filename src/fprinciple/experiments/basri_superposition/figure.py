@@ -6,10 +6,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from . import run as superposition
-from ...targets.sphere import sine, unit_norm
 from ...figures import first_net, style
 from ...figures._circle import COMPONENT_COLORS, curve, pi_ticks
+from ...targets.sphere import sine, unit_norm
+from .claims import fitted_steps
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
@@ -49,7 +49,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
 
     ax = fig.add_subplot(grid[1, :])
     coefficients = run[(run["metric"] == "coefficient") & (run["step"] > 0)]
-    fitted = superposition.fitted_steps(run, fraction).set_index("k")["fitted_at"]
+    fitted = fitted_steps(run, fraction).set_index("k")["fitted_at"]
     for k, target, color in zip(ks, target_coefficients, COMPONENT_COLORS):
         history = coefficients[coefficients["key"] == k].sort_values("step")
         ax.plot(history["step"], history["value"] / target, color=color, lw=1.8, label=f"k = {int(k)}")

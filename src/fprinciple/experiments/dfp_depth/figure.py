@@ -9,8 +9,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .run import DEPTH, FREQUENCY, steps_to_threshold, target_name
 from ...figures import style
+from . import DEPTH, FREQUENCY, target_name
+from .claims import steps_to_threshold
 
 
 def _steps_panel(ax, table: pd.DataFrame, axis: str, cfg: dict) -> None:

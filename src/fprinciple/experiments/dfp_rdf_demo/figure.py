@@ -7,8 +7,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from .run import summaries
 from ...figures import style
+from .claims import summaries
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):

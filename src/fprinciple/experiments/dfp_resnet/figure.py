@@ -8,10 +8,10 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from ...engines.classify import with_epochs
-from .run import EFFECTIVE_LAYER
+from ...analysis.classify import with_epochs
 from ...figures import style
 from ...figures._effective_target import measured_epochs, rdf_panel
+from . import EFFECTIVE_LAYER
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):

@@ -7,9 +7,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .run import cells
 from ...figures import style
 from ...figures._fp1d import SEEDS_SHOWN, seed_heatmap, seeds_drawn
+from . import cells
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):

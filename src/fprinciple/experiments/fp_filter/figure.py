@@ -7,8 +7,8 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
 
-from .run import relative_errors
 from ...figures import style
+from .claims import relative_errors
 
 NET_LABELS = {"dnn": "DNN", "cnn": "CNN", "vgg16": "VGG16"}
 

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .run import band_history, band_name, crossings
 from ...figures import first_net, style
+from .claims import band_history, band_name, crossings
 
 
 def _image(rows: pd.DataFrame) -> np.ndarray:

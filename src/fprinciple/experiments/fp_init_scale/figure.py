@@ -7,8 +7,9 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from .run import data_caption, final, target_caption
 from ...figures import style
+from . import data_caption, target_caption
+from .claims import final
 
 
 def _curve(rows: pd.DataFrame, name: str) -> tuple:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from .run import LABELS, clock
 from ...figures import style
 from ...figures._fp1d import SEEDS_SHOWN, seed_heatmap, seeds_drawn
+from . import LABELS, clock, model_of
 
 
 def figure(metrics: pd.DataFrame, cfg: dict):
@@ -22,7 +22,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
         rows = metrics[metrics["method"] == method]
         image, seeds = seed_heatmap(ax, rows, cfg, colorbar=False)
         settings = cfg["methods"][method]
-        model = settings.get("model", cfg["model"])
+        model = model_of(cfg, method)
         net = "-".join(map(str, [1, *model["hidden"], 1]))
         ax.set_title(f"{LABELS[method]}, tanh {net} ({seeds_drawn(seeds)})", fontsize="medium")
         ax.set_xlabel(

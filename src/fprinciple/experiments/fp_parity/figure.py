@@ -8,8 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from .run import final
 from ...figures import style
+from .claims import final
 
 TITLES = {"parity": "parity ∏ x_j (Walsh degree d)", "majority": "majority sign(Σ x_j) (mostly degree 1)"}
 SPLIT_COLORS = {"train": style.OUTPUT, "test": "#2ca02c"}

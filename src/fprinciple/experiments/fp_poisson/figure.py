@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from .run import iterations_to_target, mode_convergence
-from ...targets.poisson import interior_grid, make_problem
-from ...theory.jacobi import contraction_factors, laplacian_eigenvalues
 from ...figures import style
+from ...targets.poisson_problem import interior_grid, make_problem
+from ...theory.jacobi import contraction_factors, laplacian_eigenvalues
+from .claims import SOLVERS, iterations_to_target, mode_convergence
 
 TITLES = {
     "dnn": "DNN (Adam on the {loss} loss)",
@@ -77,7 +77,7 @@ def _spectrum_panel(ax, rows: pd.DataFrame, title: str) -> None:
 
 def _total_panel(ax, metrics: pd.DataFrame, cfg: dict) -> None:
     target = cfg["error"]["target"]
-    for solver in ("dnn", "jacobi", "hybrid"):
+    for solver in SOLVERS:
         rows = metrics[(metrics["solver"] == solver) & (metrics["metric"] == "rel_error")]
         for seed, line in rows.groupby("seed"):
             line = line.sort_values("step")
@@ -109,7 +109,7 @@ def figure(metrics: pd.DataFrame, cfg: dict):
     modes = [int(k) for k in make_problem(cfg["problem"]).wavenumbers]
     palette = dict(zip(modes, sns.color_palette("rocket_r", len(modes) + 1)[1:]))
     fig, axes = plt.subplots(2, 3, figsize=(14, 7.4), layout="constrained")
-    for ax, solver in zip(axes[0], ("dnn", "jacobi", "hybrid")):
+    for ax, solver in zip(axes[0], SOLVERS):
         _mode_panel(ax, metrics[metrics["solver"] == solver], cfg, solver, palette)
         ax.set_title(TITLES[solver].format(loss=cfg["dnn"]["loss"], omega=cfg["jacobi"]["omega"]))
     _spectrum_panel(axes[1, 0], metrics[metrics["solver"] == "dnn"], "DNN: error spectrum")

@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ...engines.classify import with_epochs
-from .run import class_peaks, convergence, shown_class
+from ...analysis.classify import with_epochs
 from ...figures import style
+from .claims import class_peaks, convergence, shown_class
 
 
 def _curve(run: pd.DataFrame, metric: str, step: float | None = None):

@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from .run import final_hypotheses, final_table, stage_table
 from ...figures import style
+from .claims import final_hypotheses, final_table, stage_table
 
 MARKERS = {2: "o", 4: "s"}
 
