@@ -3,9 +3,10 @@
 computed, not required to pass; the claims table must still name every experiment, hold a verdict
 on each control, and the report must build without a docutils message.
 
-On that finished run, a code edit plans exactly the jobs whose results it can change (issue 23,
-item 2): claims, figure and shared analysis code never retrain; a trainer edit retrains the
-experiments whose run side imports it. (A copy of a finished run plans nothing: tests/test_cli.py.)
+On a finished smoke run of a few experiments (``EDITED``: cheap, and each edit below concerns
+one of them), a code edit plans exactly the jobs whose results it can change: claims, figure and
+shared analysis code never retrain; a trainer edit retrains the experiments whose run side
+imports it. (A copy of a finished run plans nothing: tests/test_cli.py.)
 """
 
 import fcntl
@@ -18,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from fprinciple import experiments as registry
 from fprinciple import sources
 from fprinciple.claims import control_names
 from fprinciple.io import METRIC_COLUMNS
@@ -29,6 +29,10 @@ from .test_cli import copy_checkout
 pytestmark = pytest.mark.smoke
 
 SMOKE = "config/smoke.yaml"
+# The experiments of the finished run the edit tests plan on (``only``): two 1-D fits (the shared
+# claims code of analysis/fit1d.py), a classifier and an image fit.
+EDITED = ("fp1d_step", "fp1d_equal_amp", "dfp_resnet", "fp_image")
+ONLY = f"only=[{','.join(EDITED)}]"
 # The modules whose code digest each rule's params hold (workflow/rules/*.smk), per experiment id.
 RULE_CODE = {
     "train": ("fprinciple.experiments.{}.run", "fprinciple.runner"),
@@ -54,19 +58,30 @@ def exclusive(folder: Path):
         yield
 
 
-@pytest.fixture(scope="session")
-def finished(tmp_path_factory, worker_id) -> Path:
-    """A copy of the checkout with the whole smoke DAG run in it, once a session: under xdist the
-    first worker to take the lock runs it and the others use it."""
+def finished_run(tmp_path_factory, worker_id, name: str, *args: str) -> Path:
+    """A copy of the checkout with the smoke DAG (and ``args``) run in it, once a session: under
+    xdist the first worker to take the lock runs it and the others use it."""
     base = tmp_path_factory.getbasetemp()
     shared = base.parent if worker_id != "master" else base
-    checkout = shared / "smoke_checkout"
+    checkout = shared / name
     with exclusive(shared):
-        if not (shared / "smoke.done").exists():
+        if not (shared / f"{name}.done").exists():
             copy_checkout(checkout)
-            snakemake(checkout, "--cores", "2")
-            (shared / "smoke.done").touch()
+            snakemake(checkout, "--cores", "2", *args)
+            (shared / f"{name}.done").touch()
     return checkout
+
+
+@pytest.fixture(scope="session")
+def finished(tmp_path_factory, worker_id) -> Path:
+    """The whole smoke DAG, finished."""
+    return finished_run(tmp_path_factory, worker_id, "smoke_checkout")
+
+
+@pytest.fixture(scope="session")
+def finished_some(tmp_path_factory, worker_id) -> Path:
+    """The smoke DAG of the ``EDITED`` experiments, finished."""
+    return finished_run(tmp_path_factory, worker_id, "smoke_some", "--config", ONLY)
 
 
 @contextmanager
@@ -85,7 +100,7 @@ def edited(checkout: Path, relative: str):
 def planned(checkout: Path) -> list[str]:
     """The jobs `snakemake -n` plans, by the rules' messages ('train fp1d_step/seeds-0', 'figure
     fp1d_step', 'claims: the claims table', ...), as many as its "Job stats" table counts."""
-    output = snakemake(checkout, "-n")
+    output = snakemake(checkout, "-n", "--config", ONLY)
     jobs = re.findall(r"^Job \d+: (.+)$", output, re.M)
     stats = dict(re.findall(r"^(\w+) +(\d+)$", output.split("Job stats:")[1], re.M)) if "Job stats:" in output else {}
     assert int(stats.get("total", 0)) == len(jobs), output[-3000:]
@@ -99,9 +114,9 @@ def experiments_of(jobs: list[str], rule: str) -> set[str]:
 
 
 def users(rule: str, relative: str) -> set[str]:
-    """The experiments whose ``rule`` job runs the file ``relative`` (fprinciple.sources)."""
+    """The experiments of ``EDITED`` whose ``rule`` job runs the file ``relative`` (fprinciple.sources)."""
     path = (ROOT / relative).resolve()
-    return {e for e in registry.ids() if any(path in sources.closure(m.format(e)) for m in RULE_CODE[rule])}
+    return {e for e in EDITED if any(path in sources.closure(m.format(e)) for m in RULE_CODE[rule])}
 
 
 def expected(relative: str) -> list[str]:
@@ -134,34 +149,35 @@ def test_smoke_dag_runs_every_experiment(finished, tmp_path):
 
 
 @pytest.mark.parametrize("experiment", ["fp1d_step", "dfp_resnet"])
-def test_a_claims_edit_plans_its_claims_and_figure_only(finished, experiment):
-    with edited(finished, f"src/fprinciple/experiments/{experiment}/claims.py"):
-        jobs = planned(finished)
+def test_a_claims_edit_plans_its_claims_and_figure_only(finished_some, experiment):
+    with edited(finished_some, f"src/fprinciple/experiments/{experiment}/claims.py"):
+        jobs = planned(finished_some)
     rerun = [f"experiment_claims {experiment}", f"figure {experiment}", "claims: the claims table"]
     assert jobs == sorted([*rerun, "all: figures and claims"])
 
 
 @pytest.mark.parametrize("shared", ["src/fprinciple/analysis/fit1d.py", "src/fprinciple/figures/style.py"])
-def test_an_edit_of_shared_analysis_or_drawing_code_trains_nothing(finished, shared):
+def test_an_edit_of_shared_analysis_or_drawing_code_trains_nothing(finished_some, shared):
     """fit1d.py: the claims of the 1-D fits and what follows them; style.py: every figure."""
+    assert users("experiment_claims", "src/fprinciple/analysis/fit1d.py") == {"fp1d_step", "fp1d_equal_amp"}
     assert users("figure", shared) or users("experiment_claims", shared), "no experiment uses it"
-    with edited(finished, shared):
-        jobs = planned(finished)
+    with edited(finished_some, shared):
+        jobs = planned(finished_some)
     assert not experiments_of(jobs, "train") and not experiments_of(jobs, "aggregate")
     assert jobs == expected(shared)
 
 
-def test_a_figure_edit_plans_that_figure_only(finished):
-    with edited(finished, "src/fprinciple/experiments/fp_image/figure.py"):
-        jobs = planned(finished)
+def test_a_figure_edit_plans_that_figure_only(finished_some):
+    with edited(finished_some, "src/fprinciple/experiments/fp_image/figure.py"):
+        jobs = planned(finished_some)
     assert jobs == ["all: figures and claims", "figure fp_image"]
 
 
-def test_a_trainer_edit_retrains_exactly_the_experiments_that_import_it(finished):
+def test_a_trainer_edit_retrains_exactly_the_experiments_that_import_it(finished_some):
     trainer = "src/fprinciple/training/trainer.py"
     using = users("train", trainer)  # today every one: fprinciple.runner imports fprinciple.training
     assert using, "no experiment's run side imports the trainer"
-    with edited(finished, trainer):
-        jobs = planned(finished)
+    with edited(finished_some, trainer):
+        jobs = planned(finished_some)
     assert experiments_of(jobs, "train") == using
     assert jobs == sorted(expected(trainer) + [j for j in jobs if j.startswith("train ")])

@@ -15,7 +15,8 @@
   ``claims(metrics, cfg) -> list[Claim]``, the paper's claims computed from one learner's
   metrics (``fprinciple.claims.evaluate`` runs it on the trained network and on each control);
 - ``figure.py``: ``figure(metrics, cfg)``, importing the analysis side, never the trainer;
-- ``config.yaml`` (its settings, one section per scale), ``schema.yaml`` (its keys),
+- ``config.yaml`` (its settings, one section per scale), ``schema.yaml`` (its keys and their
+  defaults), optionally ``checks.py`` (its own rules across keys: ``problems(path, block)``),
   ``caption.rst`` (the report's caption) and ``README.md`` (its documentation page).
 
 Each job depends on its own side only (``fprinciple.sources``): a claim or figure edit never
