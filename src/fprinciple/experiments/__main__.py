@@ -1,6 +1,7 @@
 """``python3 run.py list``: every experiment, read from its folder: id, the paper figure it
 regenerates, and where its documentation is."""
 
+import signal
 from pathlib import Path
 
 from . import folder, get, ids
@@ -14,4 +15,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `run.py list | head` ends quietly
     main()
