@@ -6,7 +6,10 @@ that fit this machine at paper scale.
     python benchmarks/bench_cost.py --tiny                 the above for fp1d_equal_amp alone, in a temporary folder
     python benchmarks/bench_cost.py --check fp1d_equal_amp [--cores 2]
         run that experiment of config/paper.yaml in full (a temporary folder) and compare the CPU
-        seconds it took with the table's estimate: per job, measured / estimated, and in total
+        seconds it took with the table's bound and expected estimates: per job, measured /
+        estimated, and in total (expected: from results/quick where a quick run is there)
+    python benchmarks/bench_cost.py --check basri_shallow_1d --measured DIR/results/paper
+        the same against a paper-scale run already finished in DIR (hours of it: run it yourself)
 
 The table comes from a rehearsal (`--config rehearsal=3`); `--check` needs one of the same
 config. The runtime lines printed last are the `resources: {runtime_min: ...}` the table
@@ -58,26 +61,35 @@ def metas(results: Path, experiment: str) -> dict[str, dict]:
     }
 
 
-def check(experiment: str, results: Path, cores: str, data_root: str) -> None:
-    """Run ``experiment`` of paper.yaml in full and hold its CPU seconds against the estimate."""
+def run_in_full(experiment: str, cores: str, data_root: str, workdir: Path) -> tuple[Path, float]:
+    """Run ``experiment`` of paper.yaml in full in ``workdir``: its results folder and wall seconds."""
     paper = yaml.safe_load(PAPER.read_text())
+    config = workdir / "paper-one.yaml"
+    config.write_text(yaml.safe_dump({**paper, "only": [experiment], "data_root": data_root}))
+    start = time.monotonic()
+    snakemake(workdir, cores, "--configfile", str(config))
+    return workdir / "results" / paper["scale"], time.monotonic() - start
+
+
+def check(experiment: str, results: Path, cores: str, data_root: str, measured_in: Path | None) -> None:
+    """Hold the CPU seconds of ``experiment`` of paper.yaml, run in full (or already run in
+    ``measured_in``), against the estimate."""
     settings = load_and_validate([PAPER])["experiments"][experiment]
     module = experiments.part(experiment, "run")
     rehearsed = metas(results, experiment)
-    jobs = cost.plan(
-        module, rehearsal.substitute_datasets(settings, data_root), rehearsal.experiment_config(settings, data_root)
-    )
+    full_cfg = rehearsal.substitute_datasets(settings, data_root)
+    jobs = cost.plan(module, full_cfg, rehearsal.experiment_config(settings, data_root))
+    shares = cost.predictions(experiment, full_cfg, jobs, rehearsed, ROOT / "results" / "quick")
     with tempfile.TemporaryDirectory() as workdir:
-        config = Path(workdir) / "paper-one.yaml"
-        config.write_text(yaml.safe_dump({**paper, "only": [experiment], "data_root": data_root}))
-        start = time.monotonic()
-        snakemake(Path(workdir), cores, "--configfile", str(config))
-        wall = time.monotonic() - start
-        full = metas(Path(workdir) / "results" / paper["scale"], experiment)
-        claims = pd.read_parquet(Path(workdir) / "results" / paper["scale"] / "claims.parquet")
-    rows, measured_total, estimated_total = [], 0.0, 0.0
-    for run, rehearsal_run, factor in jobs:
+        full_results, wall = (
+            (measured_in, float("nan")) if measured_in else run_in_full(experiment, cores, data_root, Path(workdir))
+        )
+        full = metas(full_results, experiment)
+        claims = pd.read_parquet(full_results / "claims.parquet")
+    rows, measured_total, estimated_total, expected_total = [], 0.0, 0.0, 0.0
+    for (run, rehearsal_run, factor), (share, _) in zip(jobs, shares):
         estimate = cost.job_seconds(rehearsed[rehearsal_run], factor)
+        expected = sum(cost.job_seconds(rehearsed[rehearsal_run], factor, share=share).values())
         meta = full[run]
         loops = sum(t["cpu_s"] for t in meta["timings"])
         logs = sum(t["log_cpu_s"] for t in meta["timings"])
@@ -88,16 +100,19 @@ def check(experiment: str, results: Path, cores: str, data_root: str) -> None:
                 **{f"{k}_measured": v for k, v in measured.items()},
                 **{f"{k}_estimated": v for k, v in estimate.items()},
                 "ratio": meta["process_cpu_s"] / sum(estimate.values()),
+                "ratio_expected": meta["process_cpu_s"] / expected,
             }
         )
         measured_total += meta["process_cpu_s"]
         estimated_total += sum(estimate.values())
+        expected_total += expected
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.2f}".format):
         print(pd.DataFrame(rows).to_string(index=False))
     print(
         f"\n{experiment} at paper scale: {measured_total:.1f} CPU s measured (its jobs), {estimated_total:.1f} "
-        f"estimated; measured / estimated = {measured_total / estimated_total:.2f}; {wall:.0f} s wall with "
-        f"--cores {cores}"
+        f"estimated (bound), {expected_total:.1f} expected ({', '.join(sorted({rule for _, rule in shares}))}); "
+        f"measured / bound = {measured_total / estimated_total:.2f}, measured / expected = "
+        f"{measured_total / expected_total:.2f}" + ("" if measured_in else f"; {wall:.0f} s wall with --cores {cores}")
     )
     print(f"\npaper-scale claims ({int(claims['passed'].sum())}/{len(claims)} passed):")
     print(claims[["claim", "measured", "threshold", "passed"]].to_string(index=False))
@@ -127,6 +142,9 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=ROOT / "results" / "rehearsal")
     parser.add_argument("--rehearse", action="store_true", help="run the rehearsal of config/paper.yaml first")
     parser.add_argument("--check", metavar="EXPERIMENT", help="run it in full and compare with the estimate")
+    parser.add_argument(
+        "--measured", type=Path, help="with --check: a finished paper-scale results folder, instead of running it"
+    )
     parser.add_argument("--cores", default="2")
     parser.add_argument("--data-root", default="data", help="the rehearsal's data_root (real MNIST, CIFAR-10)")
     parser.add_argument(
@@ -150,7 +168,7 @@ def main() -> None:
         )
     show(args.results)
     if args.check:
-        check(args.check, args.results, args.cores, args.data_root)
+        check(args.check, args.results, args.cores, args.data_root, args.measured)
 
 
 if __name__ == "__main__":

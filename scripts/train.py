@@ -17,6 +17,7 @@ try:
             threads=snakemake.threads,
             checkpoint_every=snakemake.config["train"]["checkpoint_every"],
             progress=snakemake.config["train"]["progress"],
+            compile_cache=snakemake.config["train"]["compile_cache"],
             data_root=snakemake.config["data_root"],
             download=snakemake.config["download"],
             max_steps=snakemake.params.max_steps,

@@ -24,7 +24,7 @@ from fprinciple.learners import FROZEN, MEAN, TRAINED
 from fprinciple.models import basri_shallow, kaiming_mlp
 from fprinciple.targets import sphere
 from fprinciple.theory.basri import predicted_learning_time
-from fprinciple.training import RunContext
+from fprinciple.training import RunContext, ensemble, fused
 from fprinciple.training.ensemble import LearningTimeSpec, learning_times
 from fprinciple.training.trainer import DIVERGENCE_FACTOR
 
@@ -129,7 +129,7 @@ def test_subset_keeps_the_chosen_members():
 # --- the learning-time runner ---------------------------------------------------------------
 
 
-def _tiny_problem(ks=(1, 2, 3), seeds=(0, 1), width=32, n=48):
+def _tiny_problem(ks=(1, 2, 3), seeds=(0, 1), width=32, n=48, bias=False):
     members = [(k, s) for k in ks for s in seeds]
     xs, ys, gens = [], [], []
     for k, s in members:
@@ -138,7 +138,7 @@ def _tiny_problem(ks=(1, 2, 3), seeds=(0, 1), width=32, n=48):
         xs.append(sphere.on_circle(theta))
         ys.append(sphere.unit_norm(sphere.sine(theta, k)))
         gens.append(torch.Generator().manual_seed(int(rng.integers(2**62))))
-    model = basri_shallow(gens, 2, width, 1.0, bias=False)
+    model = basri_shallow(gens, 2, width, 1.0, bias=bias)
     return model, torch.tensor(np.array(xs), dtype=torch.float32), torch.tensor(np.array(ys), dtype=torch.float32)
 
 
@@ -163,6 +163,64 @@ def test_batched_and_sequential_give_the_same_learning_times():
     times = _times(batched).to_numpy()
     assert np.isfinite(times[:4]).all()  # k = 1, 2 learned
     assert np.isnan(times[4:]).all()  # k = 3 without bias: never, recorded as NaN, not as the cap
+
+
+@pytest.mark.parametrize("loss", ["half_sse", "mse"])
+@pytest.mark.parametrize("bias", [False, True])
+def test_fused_update_is_one_autograd_step(bias, loss):
+    """The written-out, compiled gradient is autograd's: one update from the same net gives the
+    same losses and parameters, up to float rounding."""
+    model, x, y = _tiny_problem(bias=bias)
+    by_autograd, by_fused = copy.deepcopy(model), copy.deepcopy(model)
+    losses = ensemble._autograd_update(by_autograd, x, y, None, 0.05, loss)
+    torch.testing.assert_close(fused.gd_update(by_fused, x, y, 0.05, loss), losses)
+    for got, expected in zip(by_fused.parameters(), by_autograd.parameters(), strict=True):
+        torch.testing.assert_close(got, expected, rtol=1e-5, atol=1e-6)
+    assert not torch.equal(by_fused.weights[0], model.weights[0])  # the update moved the weights
+    assert torch.equal(by_fused.readout, model.readout)  # and left the fixed read-out alone
+
+
+@pytest.mark.parametrize("bias", [False, True])
+def test_fused_update_gives_the_learning_times_of_autograd(bias):
+    """Fused and autograd updates learn every member at the same update, one at a time and as a
+    batch whose members leave as they finish (float summation order may move a crossing of the
+    threshold by one update: allowed, and measured identical here)."""
+    model, x, y = _tiny_problem(ks=(1, 2, 3, 4), seeds=(0, 1, 2), bias=bias)
+    spec = LearningTimeSpec(lr=0.05, cap=300, threshold=0.05, log_every=10)
+    expected = _times(learning_times(copy.deepcopy(model), x, y, spec, RunContext(), batch=1))
+    assert expected.notna().sum() >= 6  # learned members to compare
+    for batch in (1, None):
+        got = _times(
+            learning_times(copy.deepcopy(model), x, y, replace(spec, update="fused"), RunContext(), batch=batch)
+        )
+        assert got.isna().equals(expected.isna())
+        assert (got - expected).abs().max() <= 1
+
+
+def test_fused_sweep_gives_the_learning_times_of_autograd_on_the_quick_config(quick_config):
+    """The quick scale's own nets (m = 1000, n = 500, both nets), one seed, k = 1…8."""
+    cfg = copy.deepcopy(quick_config["experiments"]["basri_shallow_1d"])
+    assert cfg["update"] == "fused"  # the default this test defends
+    times = {}
+    for update in ("fused", "autograd"):
+        cfg["update"] = update
+        for net in cfg["nets"]:
+            records = circle_run.run(cfg, {"net": net, "ks": list(range(1, 9)), "seeds": [0]}, RunContext()).records
+            rows = records[(records["metric"] == "learning_time") & (records["learner"] == TRAINED)]
+            times[update, net] = rows.set_index("k")["value"].sort_index()
+    for net in cfg["nets"]:
+        fused_times, autograd_times = times["fused", net], times["autograd", net]
+        assert fused_times.isna().equals(autograd_times.isna()) and autograd_times.notna().sum() >= 4
+        assert (fused_times - autograd_times).abs().max() <= 1
+
+
+def test_fused_update_refuses_a_net_it_has_no_gradient_for():
+    """A deep net (basri_deep) asks for autograd by name."""
+    gens = [torch.Generator().manual_seed(0)]
+    model, x, y = kaiming_mlp(gens, 2, [8, 8]), torch.randn(1, 16, 2), torch.randn(1, 16)
+    spec = LearningTimeSpec(lr=0.05, cap=3, loss="mse", update="fused")
+    with pytest.raises(ValueError, match="2 hidden layers.*update: autograd"):
+        learning_times(model, x, y, spec, RunContext())
 
 
 def test_controls_are_never_learned_unless_already_below_the_threshold():
@@ -204,8 +262,6 @@ def test_relative_threshold_and_divergence_are_recorded():
 def test_a_blown_up_finite_loss_is_diverged_not_capped(monkeypatch):
     """A loss past DIVERGENCE_FACTOR × its initial value stops the member as diverged while still
     finite; the controls never diverge."""
-    from fprinciple.training import ensemble
-
     model, x, y = _tiny_problem(ks=(2,), seeds=(0, 1))
     spec = LearningTimeSpec(lr=3.0, cap=200, threshold=0.05, log_every=1)
     unstable = learning_times(copy.deepcopy(model), x, y, spec, RunContext())
@@ -224,14 +280,15 @@ class Killed(Exception):
     pass
 
 
+@pytest.mark.parametrize("update", ["autograd", "fused"])
 @pytest.mark.parametrize("saves_before_kill", [2, 5])
-def test_killed_sweep_resumes_with_identical_times(tmp_path, monkeypatch, saves_before_kill):
+def test_killed_sweep_resumes_with_identical_times(tmp_path, monkeypatch, saves_before_kill, update):
     """Kill the job right after its n-th checkpoint (mid-batch or between batches), resume,
     and get exactly the uninterrupted records."""
     from fprinciple.training import checkpoint
 
     model, x, y = _tiny_problem()
-    spec = LearningTimeSpec(lr=0.05, cap=60, threshold=0.05, log_every=10)
+    spec = LearningTimeSpec(lr=0.05, cap=60, threshold=0.05, log_every=10, update=update)
     ctx = RunContext(checkpoint=tmp_path / "checkpoint.pt", checkpoint_every=7, fingerprint="f")
     full = learning_times(copy.deepcopy(model), x, y, spec, RunContext(), batch=2)
     real_save, saves = torch.save, []

@@ -18,7 +18,11 @@ BENCHMARKS = sorted(path.name for path in (ROOT / "benchmarks").glob("bench_*.py
 
 # Lines of each benchmark's result (their structure; never the timings' values).
 EXPECTED = {
-    "bench_basri_sweep.py": [r"^bias=True  E=  2: \S+ ms per member-update", r"^total ≈ \S+ h"],
+    "bench_basri_sweep.py": [
+        r"^\| S1 d=2 m=\d+ +\| yes +\| 1 +\| \S+ \(\S+\) +\| \S+ \(\S+\) +\| \S+x +\| \S+ / \S+ +\| \S+x / \S+x +\|$",
+        r"^\| plain 2x8 n=\d+ mse +\| \S+ \(\S+\) +\| \S+ \(\S+\) +\| \S+x +\|$",
+        r"^\| S1 bias +\| [\d.]+ +\| [\d.]+ +\|$",
+    ],
     "bench_compile.py": [r"^   eager: first step \S+ s, then \d+ steps/s", r"^compiled: first step \S+ s"],
     "bench_cost.py": [r"^\| fp1d_equal_amp \| 1 \|", r"^  fp1d_equal_amp: resources: \{runtime_min: \d+\}$"],
     "bench_dfp_epoch.py": [r"^dfp_resnet −4 .* s/step", r"^dfp_layers .* s/step", r"^total training"],

@@ -116,7 +116,11 @@ BAD = [
     ([("results", ["results"])], "results", ["expected string"]),
     ([("download", "maybe")], "download", ["expected boolean", "write true or false"]),
     ([("train.checkpoint_every", -1)], "train.checkpoint_every", [">= 0"]),
-    ([("train.threads", 1)], "train.threads", ["unknown key 'threads'", "checkpoint_every, progress, resources"]),
+    (
+        [("train.threads", 1)],
+        "train.threads",
+        ["unknown key 'threads'", "checkpoint_every, compile_cache, progress, resources"],
+    ),
     (
         [("train.resources.runtime_min", KeyError)],
         "train.resources",

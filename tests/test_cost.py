@@ -3,7 +3,9 @@ rehearsal's evaluation subsets (training.evaluation). Analytic cases first: coun
 points against a real loop's, the model's arithmetic on hand-made timings, and the identity that
 a run's own timings, planned = done, reproduce its CPU seconds."""
 
+import copy
 import json
+import math
 import time
 
 import numpy as np
@@ -11,8 +13,10 @@ import pytest
 import torch
 
 from fprinciple import cost
+from fprinciple.models import basri_shallow
 from fprinciple.runner import execute
 from fprinciple.training import RunContext, TrainSpec, evaluation, train
+from fprinciple.training.ensemble import LearningTimeSpec, learning_times
 from fprinciple.training.timing import Stopwatch, logging_points
 
 
@@ -68,6 +72,23 @@ def test_a_truncated_loop_reports_the_untruncated_plan():
     (timing,) = result.timings
     assert logged == [0, 3] and (timing.steps, timing.logs) == (3, 2)
     assert (timing.planned_steps, timing.planned_logs) == (1000, 11)
+
+
+@pytest.mark.parametrize("update", ["autograd", "fused"])
+def test_a_sweep_counts_member_updates_and_times_each_batch_set_up_as_a_log(update):
+    """A learning-time ensemble's steps are the member-updates it computed (the unit of its planned
+    cap × members; a member's last update, which finds it finished, is work too) and each batch's
+    set-up, compilation included, is one log: a truncated rehearsal's few updates per member must
+    not carry it."""
+    gens = [torch.Generator().manual_seed(i) for i in range(3)]
+    model = basri_shallow(gens, 2, 16, 1.0, bias=True)
+    x = torch.nn.functional.normalize(torch.randn(3, 12, 2), dim=2)
+    spec = LearningTimeSpec(lr=0.05, cap=7, threshold=0.0, log_every=100, update=update)  # never learned
+    for batch, batches in ((1, 3), (None, 1)):
+        timing = learning_times(copy.deepcopy(model), x, x[..., 0], spec, RunContext(), batch=batch).timing
+        assert (timing.steps, timing.planned_steps) == (3 * 8, 3 * 7)  # updates 0…7, the last unneeded
+        assert timing.logs == timing.planned_logs == batches
+        assert 0 < timing.first_log_cpu_s <= timing.log_cpu_s < timing.cpu_s
 
 
 def test_stopwatch_separates_logging_and_the_first_log():
@@ -133,6 +154,10 @@ def test_loop_seconds_by_hand():
     assert cost.loop_seconds(skipped) == {"steps": 600.0, "logs": 4.0 + 2.0 * 30}
     assert cost.loop_seconds(timing_dict(), "wall") == {"steps": 4.0 * 300, "logs": 6.0 + 2.0 * 30}
     assert cost.loop_seconds(timing_dict(logs=1, planned_logs=5, log_cpu_s=3.0)) == {"steps": 700.0, "logs": 15.0}
+    # at a tenth of the steps: periodic logs scale with them (3.1 planned: 3 s + 2.1 × 1 s), fixed
+    # ones (a sweep's batch set-ups) do not
+    assert cost.loop_seconds(timing_dict(), share=0.1) == pytest.approx({"steps": 60.0, "logs": 5.1})
+    assert cost.loop_seconds(timing_dict(fixed_logs=True), share=0.1) == {"steps": 60.0, "logs": 33.0}
 
 
 def test_job_seconds_scale_the_loops_not_the_start_up():
@@ -171,19 +196,137 @@ def test_experiment_row_and_total():
     resources = {"threads": 2, "runtime_min": 60}
     row = cost.experiment_row("toy", jobs, {"r": meta}, resources, seeds=2, data="d")
     job = 15.0 + 600.0 + 33.0  # start-up (25 − 10) + steps + logs
-    assert row["cpu_core_hours"] == pytest.approx(2 * job / 3600) and row["longest_job_cpu_h"] == pytest.approx(
-        job / 3600
-    )
-    assert row["bound"] == "upper bound" and np.isnan(row["gpu_hours"]) and row["planned_steps"] == 600
+    assert row["cpu_core_hours_bound"] == pytest.approx(2 * job / 3600)
+    assert row["longest_job_cpu_h_bound"] == pytest.approx(job / 3600)
+    # no prediction: expected = bound
+    assert row["cpu_core_hours_expected"] == row["cpu_core_hours_bound"] and row["expected_from"] == "no prediction"
+    assert np.isnan(row["gpu_hours_bound"]) and row["planned_steps"] == row["expected_steps"] == 600
     # 3 × 648 s / 2 threads = 16.2 min, rounded up to 5 minutes
     assert row["runtime_min"] == 20 and cost.runtime_min(10.0, 1) == cost.RUNTIME_FLOOR_MIN
-    frame = cost.table([row, row | {"experiment": "other", "cpu_core_hours": 1.0}])
+    frame = cost.table(
+        [row, row | {"experiment": "other", "cpu_core_hours_bound": 1.0, "cpu_core_hours_expected": 0.5}]
+    )
     assert list(frame["experiment"]) == ["other", "toy", cost.TOTAL]
-    assert frame.iloc[-1]["cpu_core_hours"] == pytest.approx(1.0 + row["cpu_core_hours"])
+    assert frame.iloc[-1]["cpu_core_hours_bound"] == pytest.approx(1.0 + row["cpu_core_hours_bound"])
+    assert frame.iloc[-1]["cpu_core_hours_expected"] == pytest.approx(0.5 + row["cpu_core_hours_expected"])
     text = cost.markdown(frame, "test machine")
     assert "start-up + f ×" in text and "| toy |" in text and "| total |" in text
     short = cost.table([row | {"config_runtime_min": 5}])
     assert "runtime_min below the derived value** in the config: toy (5 < 20)" in cost.markdown(short, "m")
+
+
+def test_expected_cost_prices_loops_that_may_stop_early_at_their_share_and_keeps_the_bound():
+    stops = {"process_cpu_s": 25.0, "wall_s": 30.0, "device": "cpu", "timings": [timing_dict(may_stop_early=True)]}
+    runs = {"process_cpu_s": 25.0, "wall_s": 30.0, "device": "cpu", "timings": [timing_dict()]}
+    resources = {"threads": 2, "runtime_min": 60}
+    jobs = [("a", "r", 1.0)]
+    plain = cost.experiment_row("toy", jobs, {"r": stops}, resources, seeds=1, data="d")
+    row = cost.experiment_row("toy", jobs, {"r": stops}, resources, seeds=1, data="d", predictions=[(0.5, "quick run")])
+    # half the steps (150 × 2 s) and logs (15.5 planned: the first 3 s + 14.5 of 1 s)
+    assert row["cpu_core_hours_expected"] == pytest.approx((15.0 + 300.0 + 17.5) / 3600)
+    assert row["expected_steps"] == 150 and row["expected_from"] == "quick run"
+    for column in ("cpu_core_hours_bound", "longest_job_cpu_h_bound", "runtime_min", "planned_steps"):
+        assert row[column] == plain[column], column
+    # a loop that cannot stop early runs its planned steps, whatever the experiment's share
+    share = cost.expected_share(runs, 1.0, {"net": "a"}, lambda variant: 1.0, {cost.ALL: 0.1})
+    assert share == (1.0, "cannot stop early")
+    fixed = cost.experiment_row("toy", jobs, {"r": runs}, resources, seeds=1, data="d", predictions=[share])
+    assert fixed["cpu_core_hours_expected"] == fixed["cpu_core_hours_bound"] and fixed["expected_steps"] == 300
+
+
+def loop(steps: int, planned: int, may_stop_early: bool = True) -> dict:
+    return {"steps": steps, "planned_steps": planned, "may_stop_early": may_stop_early}
+
+
+def test_expected_share_from_the_quick_runs(tmp_path):
+    """Σ steps ÷ Σ planned steps of the loops that may stop early, of the quick run of the same
+    variant (seeds and frequencies aside), else of all the experiment's quick runs."""
+    quick = {
+        "net-a_k-1-2": {
+            "variant": {"net": "a", "ks": [1, 2], "seeds": [0]},
+            "timings": [loop(30, 100), loop(50, 50, False)],
+        },
+        "net-b_k-1-2": {"variant": {"net": "b", "ks": [1, 2], "seeds": [0]}, "timings": [loop(10, 100)]},
+        "net-c_k-1-2": {"variant": {"net": "c", "ks": [1], "seeds": [0]}, "timings": [loop(1, 100)], "max_steps": 3},
+    }
+    for run, meta in quick.items():
+        (tmp_path / "toy" / run).mkdir(parents=True)
+        (tmp_path / "toy" / run / "meta.json").write_text(json.dumps({"max_steps": None} | meta))
+    metas = cost.quick_metas(tmp_path, "toy")
+    assert len(metas) == 2  # the truncated run is no measurement
+    shares = cost.quick_shares(metas)
+    assert shares == pytest.approx({cost._kind({"net": "a"}): 0.3, cost._kind({"net": "b"}): 0.1, cost.ALL: 0.2})
+    rehearsed = {"timings": [loop(3, 400)]}
+    full = {"net": "a", "ks": list(range(1, 31)), "seeds": list(range(30))}
+    assert cost.expected_share(rehearsed, 30.0, full, None, shares) == (pytest.approx(0.3), "quick run")
+    assert cost.expected_share(rehearsed, 30.0, full | {"net": "d"}, None, shares) == (
+        pytest.approx(0.2),
+        "quick runs (all)",
+    )
+    assert cost.expected_share(rehearsed, 30.0, full, None, {}) == (1.0, "no prediction")
+    # a closed form comes first: its updates ÷ the full job's planned (30 × 400)
+    assert cost.expected_share(rehearsed, 30.0, full, lambda variant: 3000.0, shares) == (0.25, "closed form")
+    assert cost.expected_share(rehearsed, 30.0, full, lambda variant: None, shares)[1] == "quick run"
+
+
+def test_closed_form_expected_updates_of_a_shallow_sweep():
+    """Σ over k and seeds of min(t_k, cap): t_k = ⌈ln(2·thr) / (2 ln(1 − lr·n·λ_k))⌉ where the
+    mode contracts, the cap where it does not (λ_k = 0: odd k ≥ 3 without bias; lr·n·λ_k ≥ 2)."""
+    from fprinciple.experiments import basri_shallow_1d
+
+    cfg = {
+        "nets": {"no_bias": {"bias": False, "cap": 100}},
+        "lr": 0.01,
+        "points": {"n": 100},
+        "loss": "half_sse",
+        "relative_threshold": False,
+        "loss_threshold": 0.05,
+    }
+    variant = {"net": "no_bias", "ks": [2, 3], "seeds": [0, 1]}
+    lam2, lam3 = basri_shallow_1d.eigenvalues(np.array([2, 3]), False)
+    assert lam3 == 0 and 0 < 0.01 * 100 * lam2 < 2
+    t2 = math.ceil(math.log(2 * 0.05) / (2 * math.log(1 - 0.01 * 100 * lam2)))
+    assert t2 < 100
+    assert basri_shallow_1d.expected_updates(cfg, variant) == 2 * (t2 + 100)
+    # the learning rate at which k = 2 no longer contracts: the cap
+    unstable = cfg | {"lr": 2.0 / (100 * lam2)}
+    assert basri_shallow_1d.expected_updates(unstable, variant) == 2 * (100 + 100)
+    # a relative threshold is of loss(f = 0) = ½: the absolute thr / 2
+    relative = basri_shallow_1d.expected_updates(cfg | {"relative_threshold": True, "loss_threshold": 0.1}, variant)
+    assert relative == basri_shallow_1d.expected_updates(cfg, variant)
+    assert basri_shallow_1d.expected_updates(cfg | {"loss": "mse"}, variant) is None  # no closed form
+
+
+def rehearsed_sweep(cfg: dict, experiment: str):
+    """A sweep's jobs (``cost.plan``), its variants, and one-seed rehearsals planning cap × k's."""
+    run_side = cost.experiments.part(experiment, "run")
+    rehearsed = run_side.runs(cfg | {"seeds": cfg["seeds"][:1]})
+    metas = {run: {"timings": [loop(3, cfg["nets"][v["net"]]["cap"] * len(v["ks"]))]} for run, v in rehearsed.items()}
+    return cost.plan(run_side, cfg, cfg | {"seeds": cfg["seeds"][:1]}), run_side.runs(cfg), metas
+
+
+def test_predictions_pick_the_closed_form_else_the_quick_runs(tmp_path, quick_config):
+    """A shallow sweep's jobs by its closed form; the deep sweep (no closed form) by the quick runs."""
+    from fprinciple.experiments import basri_shallow_1d
+
+    cfg = quick_config["experiments"]["basri_shallow_1d"]
+    jobs, variants, metas = rehearsed_sweep(cfg, "basri_shallow_1d")
+    for (run, _, _), (share, rule) in zip(jobs, cost.predictions("basri_shallow_1d", cfg, jobs, metas, None)):
+        planned = cfg["nets"][variants[run]["net"]]["cap"] * len(variants[run]["ks"]) * len(cfg["seeds"])
+        assert rule == "closed form" and share == pytest.approx(
+            basri_shallow_1d.expected_updates(cfg, variants[run]) / planned
+        )
+        assert 0 < share < 1
+
+    cfg = quick_config["experiments"]["basri_deep"]
+    jobs, _, metas = rehearsed_sweep(cfg, "basri_deep")
+    assert {rule for _, rule in cost.predictions("basri_deep", cfg, jobs, metas, tmp_path)} == {"no prediction"}
+    (tmp_path / "runs" / "basri_deep" / "net-plain_k-1-4").mkdir(parents=True)
+    quick_run = {"variant": {"net": "plain", "ks": [1, 2, 3, 4], "seeds": [0]}, "timings": [loop(25, 100)]}
+    (tmp_path / "runs" / "basri_deep" / "net-plain_k-1-4" / "meta.json").write_text(json.dumps(quick_run))
+    shares = dict(zip([run for run, _, _ in jobs], cost.predictions("basri_deep", cfg, jobs, metas, tmp_path)))
+    assert {shares[run] for run in shares if run.startswith("net-plain")} == {(0.25, "quick run")}
+    assert {shares[run] for run in shares if run.startswith("net-residual")} == {(0.25, "quick runs (all)")}
 
 
 def test_a_full_runs_own_timings_reproduce_its_cpu_seconds(tmp_path, tiny_fit1d):

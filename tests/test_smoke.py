@@ -156,6 +156,22 @@ def test_a_claims_edit_plans_its_claims_and_figure_only(finished_some, experimen
     assert jobs == sorted([*rerun, "all: figures and claims"])
 
 
+def test_a_claim_setting_edit_trains_nothing(finished_some):
+    """A claim's threshold in the experiment's config reaches its claims, not its training jobs."""
+    path = finished_some / "src/fprinciple/experiments/fp_image/config.yaml"
+    original = path.read_text()
+    before, smoke, section = original.rpartition("\nsmoke:")  # the section this run uses
+    assert smoke and section.count("final_error_max: 0.1}") == 1
+    with exclusive(finished_some.parent):
+        path.write_text(before + smoke + section.replace("final_error_max: 0.1}", "final_error_max: 0.11}"))
+        try:
+            jobs = planned(finished_some)
+        finally:
+            path.write_text(original)
+    rerun = ["experiment_claims fp_image", "figure fp_image", "claims: the claims table"]
+    assert jobs == sorted([*rerun, "all: figures and claims"])
+
+
 @pytest.mark.parametrize("shared", ["src/fprinciple/analysis/fit1d.py", "src/fprinciple/figures/style.py"])
 def test_an_edit_of_shared_analysis_or_drawing_code_trains_nothing(finished_some, shared):
     """fit1d.py: the claims of the 1-D fits and what follows them; style.py: every figure."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -86,6 +87,7 @@ def execute(
     threads: int = 1,
     checkpoint_every: int = 0,
     progress: bool = True,
+    compile_cache: str | Path | None = None,
     data_root: str | Path | None = None,
     download: bool = False,
     max_steps: int | None = None,
@@ -97,6 +99,11 @@ def execute(
         raise ValueError(f"{experiment} has no run {run!r}; its runs are: {', '.join(variants)}")
     variant = variants[run]
     torch.set_num_threads(threads)
+    # Read by Inductor when it first compiles (training.fused): where its cache lives, and as many
+    # compiler workers as the job has threads, not one per core of a shared node.
+    os.environ.setdefault("TORCHINDUCTOR_COMPILE_THREADS", str(threads))
+    if compile_cache is not None:
+        os.environ["TORCHINDUCTOR_CACHE_DIR"] = str(Path(compile_cache).resolve())
     out_dir = Path(out_dir)
     ctx = RunContext(
         device=choose_device(device),

@@ -82,9 +82,19 @@ def claims_summary(parquet: str, md: str) -> str:
 
 
 def cost(
-    metas: list[str], parquet: str, md: str, html: str, log: str, configured: dict, data_root, resources: dict
+    metas: list[str],
+    parquet: str,
+    md: str,
+    html: str,
+    log: str,
+    configured: dict,
+    data_root,
+    resources: dict,
 ) -> None:
-    """The full run's cost table, estimated from a rehearsal's meta.json files (fprinciple.cost)."""
+    """The full run's cost table, estimated from a rehearsal's meta.json files (fprinciple.cost).
+    The quick scale's results beside the rehearsal's (``results/quick``), where there, give the
+    expected steps of loops that may stop early where no closed form does."""
+    quick = Path(parquet).parent.parent / "quick"
     measured: dict[str, dict[str, dict]] = {}
     for path in metas:
         meta = json.loads(Path(path).read_text())
@@ -104,6 +114,7 @@ def cost(
                 own,
                 len(settings.get("seeds", [])),
                 experiments.get(experiment).dataset(full),
+                cost_model.predictions(experiment, full, jobs, measured[experiment], quick),
             )
         )
     table = cost_model.table(rows)

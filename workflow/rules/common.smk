@@ -85,6 +85,12 @@ def experiment_config(wildcards):
     return settings(wildcards.experiment)
 
 
+def run_config(wildcards):
+    """A training job's settings: its experiment's without `claims`, which no run reads, so that an
+    edit of a claim's setting or declaration retrains nothing."""
+    return {k: v for k, v in settings(wildcards.experiment).items() if k != "claims"}
+
+
 def run_outputs(experiment, name):
     runs = registry.part(experiment, "run").runs(settings(experiment))
     return [f"{RESULTS}/runs/{experiment}/{run}/{name}" for run in runs]

@@ -1,5 +1,8 @@
 # Cost: from a rehearsal's measured step, log and start-up times, the CPU core-hours (GPU-hours
-# on a GPU) of the config's full run and each experiment's SLURM runtime (fprinciple.cost).
+# on a GPU) of the config's full run, bound and expected, and each experiment's SLURM runtime
+# (fprinciple.cost). The quick scale's runs next to RESULTS, where there, give the expected steps
+# of loops that may stop early: read by steps.cost, not an input, so a rehearsal never starts a
+# quick run.
 
 
 rule cost:
@@ -21,9 +24,7 @@ rule cost:
     run:
         steps.cost(
             input.meta,
-            output.parquet,
-            output.md,
-            output.html,
+            *output,  # parquet, md, html
             log[0],
             {e: config["experiments"][e] for e in TARGETS},
             config["data_root"],

@@ -21,7 +21,7 @@ rule train:
         mem_mb=resource("mem_mb"),
         gpu=resource("gpu"),
     params:
-        cfg=experiment_config,
+        cfg=run_config,
         max_steps=REHEARSAL,
         eval_samples=rehearsal.EVAL_SAMPLES if REHEARSAL else None,
         code=code("fprinciple.experiments.{experiment}.run", "fprinciple.runner"),

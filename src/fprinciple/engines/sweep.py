@@ -79,6 +79,7 @@ def run_sweep(cfg: dict, variant: dict, ctx: RunContext, data: Data, build: Buil
         threshold=cfg["loss_threshold"],
         relative=relative,
         log_every=cfg["log_every"],
+        update=cfg["update"],
     )
 
     def as_tensor(a):

@@ -4,6 +4,10 @@ readers and metric names that the run side (``engines.sweep``) and the analysis 
 
 from __future__ import annotations
 
+import numpy as np
+
+from ..theory.basri import predicted_learning_time
+
 # A member's outcome, one row each per learner (training.ensemble writes them, analysis.sweep reads them)
 OUTCOMES = ["learning_time", "final_loss", "zero_loss", "diverged"]
 
@@ -26,3 +30,21 @@ def net_lr(cfg: dict, net: dict) -> float:
 def net_loss(cfg: dict, net: dict) -> tuple[str, bool]:
     """The loss a net is trained on and whether its threshold is relative: its own, else the sweep's."""
     return own(cfg, net, "loss"), own(cfg, net, "relative_threshold")
+
+
+def expected_updates(cfg: dict, variant: dict, eigenvalues) -> float | None:
+    """The member-updates a shallow sweep's job (``engines.sweep.runs``) is expected to train, for
+    the cost table (``fprinciple.cost``): Σ over its k and seeds of min(t_k, cap), t_k the
+    closed-form learning time of λ_k = ``eigenvalues(k, bias)`` (``theory.basri.
+    predicted_learning_time``: a zero initial output, the unit-norm target). A mode the linear
+    dynamics never learn (λ_k = 0, or lr·n·λ_k ≥ 2: no contraction) counts its cap. None where the
+    closed form does not apply: a loss other than ½‖f − y‖²."""
+    net = cfg["nets"][variant["net"]]
+    loss, relative = net_loss(cfg, net)
+    if loss != "half_sse":
+        return None
+    threshold = cfg["loss_threshold"] * (0.5 if relative else 1.0)  # relative: of loss(f = 0) = ½‖y‖² = ½
+    times = predicted_learning_time(
+        eigenvalues(np.asarray(variant["ks"]), net["bias"]), net_lr(cfg, net), cfg["points"]["n"], threshold
+    )
+    return float(np.minimum(times, net["cap"]).sum() * len(variant["seeds"]))

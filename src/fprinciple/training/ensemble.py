@@ -7,7 +7,8 @@ is the number of GD updates after which its loss is below the threshold; a membe
 it after ``cap`` updates is *not learned* (NaN, never the cap itself) and one whose loss turns
 NaN/inf or grows past ``DIVERGENCE_FACTOR`` times its initial loss (the trainer's rule) is
 *diverged* (NaN time, ``diverged`` = 1). Finished members leave the batch, so the GPU works only
-on the rest.
+on the rest. Each GD update is autograd's or, for the shallow Basri net, the compiled update with
+its gradient written out (``training.fused``; ``LearningTimeSpec.update``).
 
 Per member and learner the records hold ``learning_time``, ``final_loss``, ``zero_loss`` (the loss
 of f = 0, the reference for "no progress") and ``diverged``; the trained net also logs
@@ -35,7 +36,7 @@ import torch
 
 from ..learners import FROZEN, MEAN, TRAINED
 from ..models import EnsembleMLP
-from . import checkpoint
+from . import checkpoint, fused
 from .context import RunContext
 from .timing import LoopTiming, Stopwatch
 from .trainer import DIVERGENCE_FACTOR, LOSSES
@@ -49,16 +50,18 @@ class LearningTimeSpec:
     threshold: float = 0.05
     relative: bool = False  # compare loss(f)/loss(0) with the threshold instead of loss(f)
     log_every: int = 100  # train_loss rows every this many updates
+    update: str = "autograd"  # "fused": the shallow net's compiled explicit gradient (training.fused)
 
 
 @dataclass
 class LearningTimes:
     records: pd.DataFrame  # columns member, step, metric, key, value, learner
-    steps: int  # batched GD updates done (summed over the batches)
+    steps: int  # member-updates computed, one per member per update (its last, unneeded one included)
     wall_s: float
     resumed_from: int  # updates already done by a resumed checkpoint
-    # Per-member updates: planned = cap × members, an upper bound (members stop once learned).
-    # The train_loss rows come with the updates' own losses, so no logging is timed apart.
+    # Steps are member-updates: planned = cap × members, an upper bound (members stop once
+    # learned). Its "logs" are the batches' set-ups (initial losses, controls, compilation in the
+    # first): the train_loss rows come with the updates' own losses.
     timing: LoopTiming | None = None
 
 
@@ -115,39 +118,76 @@ def _control_rows(
     return rows
 
 
+def _autograd_update(model: EnsembleMLP, x, y, w, lr: float, loss: str) -> torch.Tensor:
+    """One GD update of every member by autograd; returns the losses before it. Members are
+    independent, so a diverged member's gradient never reaches another's parameters."""
+    values = _member_loss(loss, model(x), y, w)
+    model.zero_grad(set_to_none=True)
+    values.sum().backward()
+    with torch.no_grad():
+        for p in model.parameters():
+            p -= lr * p.grad
+    return values.detach()
+
+
+def _updater(model: EnsembleMLP, spec: LearningTimeSpec, x, y, w):
+    """The GD update `spec.update` names, as update(model, x, y, w) -> losses before it."""
+    if spec.update == "autograd":
+        return lambda model, x, y, w: _autograd_update(model, x, y, w, spec.lr, spec.loss)
+    if spec.update != "fused":
+        raise ValueError(f"unknown update {spec.update!r}; allowed: {list(fused.UPDATES)}")
+    if (why := fused.supports(model, spec.loss, w)) is not None:
+        raise ValueError(f"update: fused cannot train this net: {why}; set update: autograd")
+    fused.warm_up(model, x, y, spec.lr, spec.loss)  # compiled (or loaded) here, not in a timed update
+    return lambda model, x, y, w: fused.gd_update(model, x, y, spec.lr, spec.loss)
+
+
 def _train_batch(
-    model: EnsembleMLP, x, y, w, ids: np.ndarray, spec: LearningTimeSpec, cap: int, state: dict | None, save, bar
+    model: EnsembleMLP,
+    x,
+    y,
+    w,
+    ids: np.ndarray,
+    spec: LearningTimeSpec,
+    cap: int,
+    state: dict | None,
+    save,
+    bar,
+    watch: Stopwatch,
 ):
     """GD on the members `ids` of `model` for at most `cap` updates; returns (rows, updates).
     `w`: point weights or None; `state` resumes a checkpoint."""
-    index = torch.as_tensor(ids, device=x.device)
-    model, x, y = model.subset(index), x[index], y[index]
-    w = None if w is None else w[index]
-    loss_of = partial(_member_loss, spec.loss)
-    with torch.no_grad():
-        out = model(x)
-        initial = loss_of(out, y, w).cpu().numpy()
-        zero_out, mean_out = _constant_outputs(spec.loss, out, y, w)
-        zero = loss_of(zero_out, y, w).cpu().numpy()
-    scale = 1.0 / zero if spec.relative else np.ones_like(zero)
-    active = np.arange(len(ids))
-    rows: list[tuple[int, int, str, float, str]] = []
-    step = 0
-    if state is None:
+    # The batch's set-up (a member's, one at a time) is timed as one of the loop's logs: a fixed
+    # cost per batch, which a rehearsal's few updates must not spread over its steps.
+    with watch.logging():
+        index = torch.as_tensor(ids, device=x.device)
+        model, x, y = model.subset(index), x[index], y[index]
+        w = None if w is None else w[index]
+        loss_of = partial(_member_loss, spec.loss)
         with torch.no_grad():
-            mean = loss_of(mean_out, y, w).cpu().numpy()
-        rows += _control_rows(ids, {FROZEN: initial, MEAN: mean}, zero, scale, spec.threshold)
-    else:
-        active, rows, step = state["active"].numpy(), state["rows"], state["step"]
-        model = model.subset(torch.as_tensor(active, device=x.device))
-        model.load_state_dict(state["model"])
-    x, y = x[active], y[active]
-    w = None if w is None else w[active]
-    start_step = step
-    params = list(model.parameters())
+            out = model(x)
+            initial = loss_of(out, y, w).cpu().numpy()
+            zero_out, mean_out = _constant_outputs(spec.loss, out, y, w)
+            zero = loss_of(zero_out, y, w).cpu().numpy()
+        scale = 1.0 / zero if spec.relative else np.ones_like(zero)
+        active = np.arange(len(ids))
+        rows: list[tuple[int, int, str, float, str]] = []
+        step = 0
+        if state is None:
+            with torch.no_grad():
+                mean = loss_of(mean_out, y, w).cpu().numpy()
+            rows += _control_rows(ids, {FROZEN: initial, MEAN: mean}, zero, scale, spec.threshold)
+        else:
+            active, rows, step = state["active"].numpy(), state["rows"], state["step"]
+            model = model.subset(torch.as_tensor(active, device=x.device))
+            model.load_state_dict(state["model"])
+        x, y = x[active], y[active]
+        w = None if w is None else w[active]
+        update = _updater(model, spec, x, y, w)
+    member_updates = 0
     while len(active):
-        loss = loss_of(model(x), y, w)
-        values = loss.detach().cpu().numpy()
+        values = update(model, x, y, w).cpu().numpy()  # the losses before this update
+        member_updates += len(active)  # work done, also where the update turns out not to be needed
         if step % spec.log_every == 0:
             rows += [(int(ids[i]), step, "train_loss", float(v), TRAINED) for i, v in zip(active, values)]
         learned = values * scale[active] < spec.threshold
@@ -157,16 +197,10 @@ def _train_batch(
             i = active[j]
             rows += _outcome(ids[i], step, learned[j], diverged[j], values[j], zero[i], TRAINED)
         if finished.all():
-            break
-        model.zero_grad(set_to_none=True)
-        loss[~torch.as_tensor(finished, device=loss.device)].sum().backward()
-        with torch.no_grad():
-            for p in params:
-                p -= spec.lr * p.grad
-        if finished.any():
+            break  # the update just made is discarded with the members
+        if finished.any():  # the finished members leave with the update they were just given
             keep = torch.as_tensor(~finished, device=x.device)
             model = model.subset(keep)
-            params = list(model.parameters())
             x, y = x[keep], y[keep]
             w = None if w is None else w[keep]
             active = active[~finished]
@@ -175,7 +209,7 @@ def _train_batch(
         bar.set_postfix(members=len(active), loss=f"{values.max():.2e}", refresh=False)
         if save is not None and step % save.every == 0:
             save({"active": torch.from_numpy(active), "rows": rows, "step": step, "model": model.state_dict()})
-    return rows, step - start_step
+    return rows, member_updates
 
 
 def learning_times(
@@ -215,7 +249,7 @@ def learning_times(
     watch = Stopwatch()
     for lo in range(first, members, batch):
         ids = np.arange(lo, min(lo + batch, members))
-        rows, n = _train_batch(model, x, y, weights, ids, spec, ctx.steps(spec.cap), resume, saver(lo), bar)
+        rows, n = _train_batch(model, x, y, weights, ids, spec, ctx.steps(spec.cap), resume, saver(lo), bar, watch)
         done += rows
         updates += n
         resume = None
@@ -224,5 +258,6 @@ def learning_times(
     bar.close()
     frame = pd.DataFrame(done, columns=["member", "step", "metric", "value", "learner"])
     frame.insert(3, "key", np.nan)
-    timing = watch.timing(updates, spec.cap * members, planned_logs=0, may_stop_early=True)
+    batches = -(-members // batch)
+    timing = watch.timing(updates, spec.cap * members, planned_logs=batches, may_stop_early=True, fixed_logs=True)
     return LearningTimes(frame.astype({"member": int, "step": np.int64}), updates, timing.wall_s, resumed_from, timing)

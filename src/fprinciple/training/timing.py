@@ -43,6 +43,9 @@ class LoopTiming:
     # A stopping rule (loss threshold, learned members) may end the run before planned_steps:
     # an estimate from the plan is then an upper bound.
     may_stop_early: bool = False
+    # Its logs happen however many steps run (a sweep's batch set-ups, not every n steps): an
+    # expected cost at a share of the planned steps still counts every planned log.
+    fixed_logs: bool = False
 
 
 # Seconds (cpu, wall) that evaluations on a subset skipped in this process so far.
@@ -81,7 +84,9 @@ class Stopwatch:
     def elapsed(self) -> float:
         return time.perf_counter() - self.wall
 
-    def timing(self, steps: int, planned_steps: int, planned_logs: int, may_stop_early: bool = False) -> LoopTiming:
+    def timing(
+        self, steps: int, planned_steps: int, planned_logs: int, may_stop_early: bool = False, fixed_logs: bool = False
+    ) -> LoopTiming:
         return LoopTiming(
             steps=steps,
             planned_steps=planned_steps,
@@ -98,6 +103,7 @@ class Stopwatch:
             skipped_first_log_cpu_s=self.first_skipped[0],
             skipped_first_log_wall_s=self.first_skipped[1],
             may_stop_early=may_stop_early,
+            fixed_logs=fixed_logs,
         )
 
 
