@@ -143,6 +143,7 @@ def test_paper_config_rehearses_end_to_end(tmp_path):
     for path in results.glob("runs/*/*/meta.json"):
         meta = json.loads(path.read_text())
         expected = rehearsal.experiment_config(paper["experiments"][meta["experiment"]], data_root)
+        expected.pop("claims", None)  # a training job gets no claim settings (rule train's run_config)
         assert meta["config"] == json.loads(json.dumps(expected)), path
         assert meta["max_steps"] == rehearsal.DEFAULT_STEPS and meta["eval_samples"] == rehearsal.EVAL_SAMPLES
         assert all(t["steps"] <= t["planned_steps"] for t in meta["timings"]), path
