@@ -244,7 +244,7 @@ def experiment_row(
         ]
 
     cpu = [job_seconds(metas[rehearsal], factor) for _, rehearsal, factor in jobs]
-    job_cpu, job_cpu_expected = seconds("cpu", False), seconds("cpu", True)
+    job_cpu, job_cpu_expected = [sum(parts.values()) for parts in cpu], seconds("cpu", True)
     wall, wall_expected = (seconds("wall", False), seconds("wall", True)) if on_gpu else ([], [])
     loops = [
         (t, factor, share if t.get("may_stop_early") else 1.0)
